@@ -1,0 +1,1 @@
+export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Runs every *.test.ts under the given workspace folders (default: all) with node's test runner,
+// TypeScript loaded through tsx. Integration suites decide for themselves whether their service is up.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
+const args = process.argv.slice(2);
+const filters = args.filter((a) => !a.startsWith('--'));
+const passThrough = args.filter((a) => a.startsWith('--'));
+const roots = filters.length > 0 ? filters.map((f) => resolve(root, f)) : ['packages', 'apps'].map((d) => join(root, d));
+
+function collect(dir, out) {
+  let entries;
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.test.ts')) out.push(full);
+  }
+  return out;
+}
+
+const files = roots.flatMap((r) => (r.endsWith('.test.ts') ? [r] : collect(r, []))).sort();
+if (files.length === 0) {
+  console.error('no test files found under', roots.map((r) => relative(root, r)).join(', '));
+  process.exit(1);
+}
+const nodeArgs = [
+  '--import',
+  'tsx',
+  '--test',
+  '--test-reporter=spec',
+  '--test-concurrency=2',
+  '--test-timeout=180000',
+  ...passThrough,
+  ...files.map((f) => relative(root, f)),
+];
+const child = spawn(process.execPath, nodeArgs, { cwd: root, stdio: 'inherit', env: process.env });
+child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
