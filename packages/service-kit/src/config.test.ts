@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from './config.ts';
+
+describe('loadConfig', () => {
+  it('gives each role its default port and the embedded SQLite database', () => {
+    assert.equal(loadConfig('party', [], {}).port, 8085);
+    assert.equal(loadConfig('mr', [], {}).port, 8085);
+    assert.equal(loadConfig('edge', [], {}).port, 8553);
+    assert.equal(loadConfig('edge-rest', [], {}).port, 8553);
+    assert.equal(loadConfig('dacha', [], {}).port, 8902);
+    assert.equal(loadConfig('party', [], {}).database.url, 'sqlite:./data/featurehub.db');
+    assert.equal(loadConfig('party', [], {}).cacheName, 'default');
+    assert.equal(loadConfig('party', [], {}).logLevel, 'info');
+  });
+
+  it('leaves the party server without NATS unless NATS_URL is set, and points the other roles at the local server', () => {
+    assert.equal(loadConfig('party', [], {}).natsUrls, undefined);
+    assert.deepEqual(loadConfig('edge', [], {}).natsUrls, ['nats://127.0.0.1:4222']);
+    assert.deepEqual(loadConfig('party', [], { NATS_URL: 'nats://a:4222, b:4223' }).natsUrls, [
+      'nats://a:4222',
+      'nats://b:4223',
+    ]);
+  });
+
+  it('lets flags win over environment variables', () => {
+    const c = loadConfig('mr', ['--port', '9001', '--log-level=debug'], { PORT: '9000', LOG_LEVEL: 'warn' });
+    assert.equal(c.port, 9001);
+    assert.equal(c.logLevel, 'debug');
+  });
+
+  it('reads a Java-style properties file with FeatureHub key names, environment variables winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-config-'));
+    const file = join(dir, 'app.properties');
+    writeFileSync(
+      file,
+      [
+        '# FeatureHub settings',
+        'server.port=8999',
+        'db.url=jdbc:postgresql://db.example:5432/featurehub',
+        'db.username=fh',
+        'db.password: s3cret',
+        'nats.urls=nats://n1:4222,nats://n2:4222',
+        'cache.name = blue',
+      ].join('\n'),
+    );
+    const c = loadConfig('mr', ['--config', file], { CACHE_NAME: 'green' });
+    assert.equal(c.port, 8999);
+    assert.equal(c.database.url, 'postgres://db.example:5432/featurehub');
+    assert.equal(c.database.username, 'fh');
+    assert.equal(c.database.password, 's3cret');
+    assert.deepEqual(c.natsUrls, ['nats://n1:4222', 'nats://n2:4222']);
+    assert.equal(c.cacheName, 'green');
+  });
+
+  it('freezes the configuration', () => {
+    const c = loadConfig('party', [], {});
+    assert.ok(Object.isFrozen(c));
+    assert.ok(Object.isFrozen(c.database));
+  });
+
+  const bad: Array<[string, Record<string, string>, string[], RegExp]> = [
+    ['a port that is not a number', { PORT: 'abc' }, [], /^PORT: "abc" is not a port number/],
+    ['a port out of range', { PORT: '70000' }, [], /^PORT: /],
+    ['an unsupported database', { DB_URL: 'oracle://x' }, [], /^DB_URL: unsupported database "oracle:\/\/x"/],
+    ['a database URL without a database name', { DB_URL: 'postgres://localhost:5432' }, [], /^DB_URL: .*names no database/],
+    ['an unknown log level', { LOG_LEVEL: 'loud' }, [], /^LOG_LEVEL: "loud" is not one of/],
+    ['a bad cache name', { CACHE_NAME: 'a b' }, [], /^CACHE_NAME: /],
+    ['a bad NATS URL', { NATS_URL: 'http://x:1' }, [], /^NATS_URL: /],
+    ['an unknown flag', {}, ['--colour', 'red'], /^--colour: unknown flag/],
+    ['a flag without a value', {}, ['--port'], /^--port: needs a value/],
+    ['a bad flag value', {}, ['--port', '-1'], /^--port: needs a value|^--port: /],
+  ];
+  for (const [what, env, argv, message] of bad) {
+    it(`rejects ${what} naming the setting`, () => {
+      assert.throws(
+        () => loadConfig('party', argv, env),
+        (e: unknown) => e instanceof ConfigError && message.test(e.message),
+      );
+    });
+  }
+});

@@ -1,0 +1,98 @@
+import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { AppError } from './errors.ts';
+import type { HealthRegistry } from './health.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+
+export interface HttpServerOptions {
+  logger: Logger;
+  metrics: Metrics;
+  health: HealthRegistry;
+  version: { name: string; version: string };
+  /** Largest accepted request body in bytes. */
+  bodyLimit?: number;
+  /** When false, `GET /` is left for the caller (MR serves the admin UI there). */
+  rootRoute?: boolean;
+}
+
+/**
+ * A Fastify server with what every role serves: health, metrics, version, a request-duration
+ * histogram and the one error mapper (AppError → its status; anything unexpected → 500, logged).
+ */
+export function createHttpServer(options: HttpServerOptions): FastifyInstance {
+  const { logger, metrics, health } = options;
+  const app = Fastify({
+    loggerInstance: logger as never,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  }) as unknown as FastifyInstance;
+
+  app.addHook('onRequest', async (request) => {
+    (request as { fhStart?: bigint }).fhStart = process.hrtime.bigint();
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const start = (request as { fhStart?: bigint }).fhStart;
+    if (start === undefined) return;
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      seconds,
+    );
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const mapped = mapError(error);
+    if (mapped.status >= 500) {
+      request.log.error({ err: error, url: request.url, method: request.method }, 'request failed');
+    }
+    if (reply.sent || reply.raw.headersSent) return;
+    void reply.status(mapped.status).send(mapped.body);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send({ code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.get('/health/liveness', async () => ({ status: 'UP' }));
+  const readiness = async (_req: unknown, reply: { status(code: number): unknown }) => {
+    const report = await health.report();
+    reply.status(report.status === 'UP' ? 200 : 503);
+    return report;
+  };
+  app.get('/health/readiness', readiness);
+  app.get('/health/readyness', readiness);
+  app.get('/metrics', async (_req, reply) => {
+    void reply.header('content-type', metrics.contentType);
+    return metrics.render();
+  });
+  app.get('/info/version', async () => options.version);
+  if (options.rootRoute !== false) app.get('/', async () => ({ status: 'UP' }));
+  return app;
+}
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** Turns any thrown value into a status and a JSON body with a message a person can act on. */
+export function mapError(error: unknown): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) {
+    return {
+      status: error.status,
+      body: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+    };
+  }
+  const fe = error as Partial<FastifyError> & { validation?: unknown };
+  if (fe && fe.validation !== undefined) {
+    return { status: 400, body: { code: 'validation', message: fe.message ?? 'invalid request' } };
+  }
+  if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : (fe.code ?? 'bad_request').toLowerCase();
+    return { status: fe.statusCode, body: { code, message: fe.message ?? 'bad request' } };
+  }
+  return { status: 500, body: { code: 'internal', message: 'Internal server error' } };
+}
