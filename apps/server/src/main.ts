@@ -1,0 +1,33 @@
+import { ConfigError, ROLES, type Role, loadConfig } from '@fh/service-kit';
+import { runRole } from './run-role.ts';
+
+const USAGE = `usage: featurehub <role> [--port N] [--db-url URL] [--nats-url URLS] [--cache-name NAME] [--log-level LEVEL] [--config FILE]
+roles: ${ROLES.join(', ')}`;
+
+async function main(argv: readonly string[]): Promise<void> {
+  const [role, ...rest] = argv;
+  if (role === undefined || role === '--help' || role === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(role === undefined ? 2 : 0);
+  }
+  if (!(ROLES as readonly string[]).includes(role)) {
+    process.stderr.write(`featurehub: unknown role ${JSON.stringify(role)}; expected one of ${ROLES.join(', ')}\n`);
+    process.exit(2);
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(role as Role, rest, process.env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`featurehub: invalid configuration: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  await runRole(config);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`featurehub: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

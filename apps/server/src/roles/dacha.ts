@@ -1,0 +1,9 @@
+import type { ServerConfig } from '@fh/service-kit';
+import { type RoleProcess, createRoleProcess, openRoleBus } from '../wiring.ts';
+
+/** Dacha: the cache of environments and service accounts, filled and kept current over NATS. */
+export async function composeDacha(config: ServerConfig): Promise<RoleProcess> {
+  const p = createRoleProcess(config);
+  await openRoleBus(p);
+  return p;
+}

@@ -1,0 +1,10 @@
+import type { ServerConfig } from '@fh/service-kit';
+import { type RoleProcess, createRoleProcess, openRoleBus, openRoleDatabase } from '../wiring.ts';
+
+/** Management Repository: the admin API over the database, publishing cache messages on NATS. */
+export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
+  const p = createRoleProcess(config);
+  await openRoleDatabase(p, { migrate: true });
+  await openRoleBus(p);
+  return p;
+}

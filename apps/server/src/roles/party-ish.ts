@@ -1,0 +1,9 @@
+import type { ServerConfig } from '@fh/service-kit';
+import { type RoleProcess, createRoleProcess, openRoleDatabase } from '../wiring.ts';
+
+/** Party-server-ish: MR + Edge-REST in one process, no bus, no SSE. */
+export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess> {
+  const p = createRoleProcess(config);
+  await openRoleDatabase(p, { migrate: true });
+  return p;
+}

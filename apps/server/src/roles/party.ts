@@ -1,0 +1,10 @@
+import type { ServerConfig } from '@fh/service-kit';
+import { type RoleProcess, createRoleProcess, openRoleBus, openRoleDatabase } from '../wiring.ts';
+
+/** Party server: MR + Dacha + Edge (+ admin UI) in one process, on the in-process bus unless NATS is set. */
+export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
+  const p = createRoleProcess(config);
+  await openRoleDatabase(p, { migrate: true });
+  await openRoleBus(p);
+  return p;
+}

@@ -1,0 +1,84 @@
+import { type Bus, connectNatsBus, createInProcessBus } from '@fh/messaging';
+import { type Database, openDatabase } from '@fh/mr';
+import {
+  HealthRegistry,
+  type Logger,
+  Metrics,
+  type ServerConfig,
+  type ShutdownStep,
+  createHttpServer,
+  createLogger,
+} from '@fh/service-kit';
+import type { FastifyInstance } from 'fastify';
+import pkg from '../../../package.json' with { type: 'json' };
+
+/** What every role is made of: its HTTP server, observability, and what to close on shutdown. */
+export interface RoleProcess {
+  readonly config: ServerConfig;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly health: HealthRegistry;
+  readonly app: FastifyInstance;
+  /** Closed in reverse order of registration, after the HTTP server has drained. */
+  onShutdown(step: ShutdownStep): void;
+  readonly shutdownSteps: ShutdownStep[];
+}
+
+export function createRoleProcess(config: ServerConfig, options: { rootRoute?: boolean } = {}): RoleProcess {
+  const logger = createLogger({ level: config.logLevel, name: `featurehub-${config.role}` });
+  const metrics = new Metrics({ role: config.role });
+  const health = new HealthRegistry();
+  const app = createHttpServer({
+    logger,
+    metrics,
+    health,
+    version: { name: `featurehub-${config.role}`, version: pkg.version },
+    ...(options.rootRoute === undefined ? {} : { rootRoute: options.rootRoute }),
+  });
+  const shutdownSteps: ShutdownStep[] = [];
+  return {
+    config,
+    logger,
+    metrics,
+    health,
+    app,
+    shutdownSteps,
+    onShutdown: (step) => shutdownSteps.unshift(step),
+  };
+}
+
+/**
+ * Opens the configured database. MR-owning roles migrate it (under a lock, so several processes
+ * may start at once); read-only roles only wait until the migrations are there.
+ */
+export async function openRoleDatabase(
+  p: RoleProcess,
+  options: { migrate: boolean; replica?: boolean },
+): Promise<Database> {
+  const target = options.replica && p.config.databaseReadReplica ? p.config.databaseReadReplica : p.config.database;
+  const database = await openDatabase(target, p.logger);
+  p.onShutdown({ name: 'database', close: () => database.close() });
+  let migrated = false;
+  p.health.register('database', () => database.ping());
+  p.health.register('migrations', async () => {
+    if (!migrated) migrated = await database.isMigrated();
+    return migrated;
+  });
+  if (options.migrate) {
+    await database.migrate();
+    migrated = true;
+  }
+  return database;
+}
+
+/** The party server's in-process bus unless NATS is configured; NATS for every other role. */
+export async function openRoleBus(p: RoleProcess): Promise<Bus> {
+  const urls = p.config.natsUrls;
+  const bus =
+    urls === undefined
+      ? createInProcessBus()
+      : await connectNatsBus({ servers: [...urls], name: `featurehub-${p.config.role}`, logger: p.logger });
+  p.onShutdown({ name: 'bus', close: () => bus.close() });
+  p.health.register('bus', () => bus.isReady());
+  return bus;
+}
