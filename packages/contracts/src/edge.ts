@@ -1,0 +1,351 @@
+import { type Static, Type } from 'typebox';
+import { enumObject, OptionalNullable } from './enum-values.ts';
+import {
+  FeatureValueTypeSchema,
+  FeatureWireValueSchema,
+  PERCENTAGE_SCALE,
+  RolloutStrategyAttributeSchema,
+} from './strategy.ts';
+
+// The Edge ⇄ SDK wire model. Where the published OpenAPI (edge-api 1.1.9) and the protocol notes
+// (edge-protocol.md §3, checked on the wire against SDK 1.4.0) disagree, these follow the notes.
+
+/**
+ * One attribute rule inside a strategy sent to client-evaluating SDKs. Same shape as
+ * {@link RolloutStrategyAttributeSchema}.
+ */
+export const FeatureRolloutStrategyAttributeSchema = RolloutStrategyAttributeSchema;
+/** See {@link FeatureRolloutStrategyAttributeSchema}. */
+export type FeatureRolloutStrategyAttribute = Static<typeof FeatureRolloutStrategyAttributeSchema>;
+
+/**
+ * A strategy inside `FeatureState.strategies` (client-eval keys only). `percentage` is on the
+ * 1,000,000 scale; for SDK 1.4.0 write it as an integer, `0` when there is no percentage rule
+ * (edge-protocol.md §6.3). `id` is a plain string, not necessarily a UUID.
+ */
+export const FeatureRolloutStrategySchema = Type.Object({
+  id: Type.String(),
+  percentage: OptionalNullable(Type.Integer({ minimum: 0, maximum: PERCENTAGE_SCALE })),
+  percentageAttributes: OptionalNullable(Type.Array(Type.String())),
+  attributes: OptionalNullable(Type.Array(FeatureRolloutStrategyAttributeSchema)),
+  value: Type.Optional(FeatureWireValueSchema),
+});
+/** See {@link FeatureRolloutStrategySchema}. */
+export type FeatureRolloutStrategy = Static<typeof FeatureRolloutStrategySchema>;
+
+/**
+ * A feature as an SDK receives it (polling list item, SSE `features`/`feature`/`delete_feature`).
+ *
+ * - `id` is the **feature id** (not the feature-value id); SDKs hash percentages with it.
+ * - `l` (locked), `version` and `type` are required here although the OpenAPI marks them
+ *   optional: SDK 1.4.0 returns `undefined` from every getter without `type`, and Edge always
+ *   writes `l` and `version` (`0` when the feature has no value in the environment).
+ * - `value` is absent when not set; BOOLEAN → JSON boolean, NUMBER → JSON number, JSON → string.
+ * - `strategies` only for client-eval keys; `v` (matched strategy id) only for server-eval keys.
+ * - `fp` (feature properties) only with the EXTENDED_DATA role.
+ * - `environmentId` is never sent by a server; the polling SDK fills it in.
+ */
+export const FeatureStateSchema = Type.Object({
+  id: Type.String(),
+  key: Type.String(),
+  l: Type.Boolean(),
+  version: Type.Integer(),
+  type: FeatureValueTypeSchema,
+  value: Type.Optional(FeatureWireValueSchema),
+  v: OptionalNullable(Type.String()),
+  strategies: OptionalNullable(Type.Array(FeatureRolloutStrategySchema)),
+  fp: OptionalNullable(Type.Record(Type.String(), Type.String())),
+  environmentId: OptionalNullable(Type.String()),
+});
+/** See {@link FeatureStateSchema}. */
+export type FeatureState = Static<typeof FeatureStateSchema>;
+
+/**
+ * One element of the polling (`GET /features`) response, one per requested API key in request
+ * order. `features` is required here: SDK 1.4.0 crashes when it is missing, so always send `[]`.
+ */
+export const FeatureEnvironmentCollectionSchema = Type.Object({
+  id: Type.String(),
+  features: Type.Array(FeatureStateSchema),
+});
+/** See {@link FeatureEnvironmentCollectionSchema}. */
+export type FeatureEnvironmentCollection = Static<typeof FeatureEnvironmentCollectionSchema>;
+
+/**
+ * Body of the test API `PUT /features/.../{featureKey}`. A non-null `value` implies
+ * `updateValue: true`; `value: null` with `updateValue: true` clears the value.
+ * `value` is any JSON here: the Edge checks it against the feature type after decoding.
+ */
+export const FeatureStateUpdateSchema = Type.Object({
+  value: Type.Optional(Type.Unknown()),
+  updateValue: OptionalNullable(Type.Boolean()),
+  lock: OptionalNullable(Type.Boolean()),
+});
+/** See {@link FeatureStateUpdateSchema}. */
+export type FeatureStateUpdate = Static<typeof FeatureStateUpdateSchema>;
+
+const SSE_RESULT_STATES = [
+  'ack',
+  'bye',
+  'failure',
+  'features',
+  'feature',
+  'delete_feature',
+  'config',
+  'error',
+] as const;
+
+/** Schema of {@link SSEResultState}. */
+export const SSEResultStateSchema = Type.Enum(SSE_RESULT_STATES);
+/**
+ * SSE event names, exactly as SDKs expect them (lower case, `delete_feature` with an underscore).
+ * `error` is reserved and never sent; `config` is SaaS-only.
+ */
+export type SSEResultState = Static<typeof SSEResultStateSchema>;
+/** The SSE event names by name, e.g. `SSEResultState.delete_feature`. */
+export const SSEResultState = enumObject(SSE_RESULT_STATES);
+
+/**
+ * Data of the SSE `ack`, `bye` and `failure` events, e.g. `{"status":"discover"}`,
+ * `{"status":"closed"}`. (The heartbeat `ack` carries the JSON string `"❤️"` instead.)
+ */
+export const SSEStatusMessageSchema = Type.Object({ status: Type.String() });
+/** See {@link SSEStatusMessageSchema}. */
+export type SSEStatusMessage = Static<typeof SSEStatusMessageSchema>;
+
+/** `GET /info/version` answer. */
+export const ApplicationVersionInfoSchema = Type.Object({ name: Type.String(), version: Type.String() });
+/** See {@link ApplicationVersionInfoSchema}. */
+export type ApplicationVersionInfo = Static<typeof ApplicationVersionInfoSchema>;
+
+const WELL_KNOWN_NAMES = ['device', 'country', 'platform', 'userkey', 'session', 'version'] as const;
+/** Schema of {@link StrategyAttributeWellKnownNames}. */
+export const StrategyAttributeWellKnownNamesSchema = Type.Enum(WELL_KNOWN_NAMES);
+/**
+ * Context attribute names the SDK setters write (`userKey()` → `userkey`, `sessionKey()` →
+ * `session`, ...). Any other name is allowed as a custom attribute.
+ */
+export type StrategyAttributeWellKnownNames = Static<typeof StrategyAttributeWellKnownNamesSchema>;
+/** The well-known attribute names, e.g. `StrategyAttributeWellKnownNames.userkey`. */
+export const StrategyAttributeWellKnownNames = enumObject(WELL_KNOWN_NAMES);
+
+const DEVICE_NAMES = ['browser', 'mobile', 'desktop', 'server', 'watch', 'embedded'] as const;
+/** Schema of {@link StrategyAttributeDeviceName}. */
+export const StrategyAttributeDeviceNameSchema = Type.Enum(DEVICE_NAMES);
+/** Values of the well-known `device` attribute. */
+export type StrategyAttributeDeviceName = Static<typeof StrategyAttributeDeviceNameSchema>;
+/** The device names, e.g. `StrategyAttributeDeviceName.mobile`. */
+export const StrategyAttributeDeviceName = enumObject(DEVICE_NAMES);
+
+const PLATFORM_NAMES = ['linux', 'windows', 'macos', 'android', 'ios'] as const;
+/** Schema of {@link StrategyAttributePlatformName}. */
+export const StrategyAttributePlatformNameSchema = Type.Enum(PLATFORM_NAMES);
+/** Values of the well-known `platform` attribute. */
+export type StrategyAttributePlatformName = Static<typeof StrategyAttributePlatformNameSchema>;
+/** The platform names, e.g. `StrategyAttributePlatformName.ios`. */
+export const StrategyAttributePlatformName = enumObject(PLATFORM_NAMES);
+
+const COUNTRY_NAMES = [
+  'afghanistan',
+  'albania',
+  'algeria',
+  'andorra',
+  'angola',
+  'antigua_and_barbuda',
+  'argentina',
+  'armenia',
+  'australia',
+  'austria',
+  'azerbaijan',
+  'the_bahamas',
+  'bahrain',
+  'bangladesh',
+  'barbados',
+  'belarus',
+  'belgium',
+  'belize',
+  'benin',
+  'bhutan',
+  'bolivia',
+  'bosnia_and_herzegovina',
+  'botswana',
+  'brazil',
+  'brunei',
+  'bulgaria',
+  'burkina_faso',
+  'burundi',
+  'cabo_verde',
+  'cambodia',
+  'cameroon',
+  'canada',
+  'central_african_republic',
+  'chad',
+  'chile',
+  'china',
+  'colombia',
+  'comoros',
+  'congo_democratic_republic_of_the',
+  'congo_republic_of_the',
+  'costa_rica',
+  'cote_divoire',
+  'croatia',
+  'cuba',
+  'cyprus',
+  'czech_republic',
+  'denmark',
+  'djibouti',
+  'dominica',
+  'dominican_republic',
+  'east_timor',
+  'ecuador',
+  'egypt',
+  'el_salvador',
+  'equatorial_guinea',
+  'eritrea',
+  'estonia',
+  'eswatini',
+  'ethiopia',
+  'fiji',
+  'finland',
+  'france',
+  'gabon',
+  'the_gambia',
+  'georgia',
+  'germany',
+  'ghana',
+  'greece',
+  'grenada',
+  'guatemala',
+  'guinea',
+  'guinea_bissau',
+  'guyana',
+  'haiti',
+  'honduras',
+  'hungary',
+  'iceland',
+  'india',
+  'indonesia',
+  'iran',
+  'iraq',
+  'ireland',
+  'israel',
+  'italy',
+  'jamaica',
+  'japan',
+  'jordan',
+  'kazakhstan',
+  'kenya',
+  'kiribati',
+  'korea_north',
+  'korea_south',
+  'kosovo',
+  'kuwait',
+  'kyrgyzstan',
+  'laos',
+  'latvia',
+  'lebanon',
+  'lesotho',
+  'liberia',
+  'libya',
+  'liechtenstein',
+  'lithuania',
+  'luxembourg',
+  'madagascar',
+  'malawi',
+  'malaysia',
+  'maldives',
+  'mali',
+  'malta',
+  'marshall_islands',
+  'mauritania',
+  'mauritius',
+  'mexico',
+  'micronesia_federated_states_of',
+  'moldova',
+  'monaco',
+  'mongolia',
+  'montenegro',
+  'morocco',
+  'mozambique',
+  'myanmar',
+  'namibia',
+  'nauru',
+  'nepal',
+  'netherlands',
+  'new_zealand',
+  'nicaragua',
+  'niger',
+  'nigeria',
+  'north_macedonia',
+  'norway',
+  'oman',
+  'pakistan',
+  'palau',
+  'panama',
+  'papua_new_guinea',
+  'paraguay',
+  'peru',
+  'philippines',
+  'poland',
+  'portugal',
+  'qatar',
+  'romania',
+  'russia',
+  'rwanda',
+  'saint_kitts_and_nevis',
+  'saint_lucia',
+  'saint_vincent_and_the_grenadines',
+  'samoa',
+  'san_marino',
+  'sao_tome_and_principe',
+  'saudi_arabia',
+  'senegal',
+  'serbia',
+  'seychelles',
+  'sierra_leone',
+  'singapore',
+  'slovakia',
+  'slovenia',
+  'solomon_islands',
+  'somalia',
+  'south_africa',
+  'spain',
+  'sri_lanka',
+  'sudan',
+  'sudan_south',
+  'suriname',
+  'sweden',
+  'switzerland',
+  'syria',
+  'taiwan',
+  'tajikistan',
+  'tanzania',
+  'thailand',
+  'togo',
+  'tonga',
+  'trinidad_and_tobago',
+  'tunisia',
+  'turkey',
+  'turkmenistan',
+  'tuvalu',
+  'uganda',
+  'ukraine',
+  'united_arab_emirates',
+  'united_kingdom',
+  'united_states',
+  'uruguay',
+  'uzbekistan',
+  'vanuatu',
+  'vatican_city',
+  'venezuela',
+  'vietnam',
+  'yemen',
+  'zambia',
+  'zimbabwe',
+] as const;
+/** Schema of {@link StrategyAttributeCountryName}. */
+export const StrategyAttributeCountryNameSchema = Type.Enum(COUNTRY_NAMES);
+/** Values of the well-known `country` attribute: snake_case names such as `new_zealand`. */
+export type StrategyAttributeCountryName = Static<typeof StrategyAttributeCountryNameSchema>;
+/** The country names, e.g. `StrategyAttributeCountryName.new_zealand`. */
+export const StrategyAttributeCountryName = enumObject(COUNTRY_NAMES);
