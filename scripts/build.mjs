@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // Bundles the `featurehub` command into apps/server/dist/featurehub.js: our workspace packages are
 // bundled (they are TypeScript sources), every third-party package stays an external import.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const manifests = ['.', ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => `${d}/${n}`))]
+const manifests = [
+  '.',
+  ...['packages', 'apps'].flatMap((d) => readdirSync(join(root, d)).map((n) => `${d}/${n}`)),
+]
   .map((p) => join(root, p, 'package.json'))
   .filter((p) => existsSync(p))
   .map((p) => JSON.parse(readFileSync(p, 'utf8')));
@@ -27,7 +30,9 @@ await build({
   target: 'node20',
   sourcemap: true,
   external: [...external].flatMap((d) => [d, `${d}/*`]),
-  banner: { js: "import { createRequire as __fhCreateRequire } from 'node:module'; const require = __fhCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __fhCreateRequire } from 'node:module'; const require = __fhCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });
 

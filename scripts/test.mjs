@@ -10,7 +10,8 @@ const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
 const passThrough = args.filter((a) => a.startsWith('--'));
-const roots = filters.length > 0 ? filters.map((f) => resolve(root, f)) : ['packages', 'apps'].map((d) => join(root, d));
+const roots =
+  filters.length > 0 ? filters.map((f) => resolve(root, f)) : ['packages', 'apps'].map((d) => join(root, d));
 
 function collect(dir, out) {
   let entries;

@@ -1,4 +1,4 @@
-import { ConfigError, ROLES, type Role, loadConfig } from '@fh/service-kit';
+import { ConfigError, loadConfig, ROLES, type Role } from '@fh/service-kit';
 import { runRole } from './run-role.ts';
 
 const USAGE = `usage: featurehub <role> [--port N] [--db-url URL] [--nats-url URLS] [--cache-name NAME] [--log-level LEVEL] [--config FILE]
@@ -11,7 +11,9 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(role === undefined ? 2 : 0);
   }
   if (!(ROLES as readonly string[]).includes(role)) {
-    process.stderr.write(`featurehub: unknown role ${JSON.stringify(role)}; expected one of ${ROLES.join(', ')}\n`);
+    process.stderr.write(
+      `featurehub: unknown role ${JSON.stringify(role)}; expected one of ${ROLES.join(', ')}\n`,
+    );
     process.exit(2);
   }
   let config: ReturnType<typeof loadConfig>;

@@ -1,10 +1,10 @@
-import { type Role, type ServerConfig, installGracefulShutdown } from '@fh/service-kit';
+import { installGracefulShutdown, type Role, type ServerConfig } from '@fh/service-kit';
 import { composeDacha } from './roles/dacha.ts';
 import { composeEdge } from './roles/edge.ts';
 import { composeEdgeRest } from './roles/edge-rest.ts';
 import { composeMr } from './roles/mr.ts';
-import { composePartyIsh } from './roles/party-ish.ts';
 import { composeParty } from './roles/party.ts';
+import { composePartyIsh } from './roles/party-ish.ts';
 import type { RoleProcess } from './wiring.ts';
 
 const compositionRoots: Record<Role, (config: ServerConfig) => Promise<RoleProcess>> = {

@@ -1,13 +1,13 @@
 import { type Bus, connectNatsBus, createInProcessBus } from '@fh/messaging';
 import { type Database, openDatabase } from '@fh/mr';
 import {
+  createHttpServer,
+  createLogger,
   HealthRegistry,
   type Logger,
   Metrics,
   type ServerConfig,
   type ShutdownStep,
-  createHttpServer,
-  createLogger,
 } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -55,7 +55,8 @@ export async function openRoleDatabase(
   p: RoleProcess,
   options: { migrate: boolean; replica?: boolean },
 ): Promise<Database> {
-  const target = options.replica && p.config.databaseReadReplica ? p.config.databaseReadReplica : p.config.database;
+  const target =
+    options.replica && p.config.databaseReadReplica ? p.config.databaseReadReplica : p.config.database;
   const database = await openDatabase(target, p.logger);
   p.onShutdown({ name: 'database', close: () => database.close() });
   let migrated = false;

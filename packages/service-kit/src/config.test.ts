@@ -66,7 +66,12 @@ describe('loadConfig', () => {
     ['a port that is not a number', { PORT: 'abc' }, [], /^PORT: "abc" is not a port number/],
     ['a port out of range', { PORT: '70000' }, [], /^PORT: /],
     ['an unsupported database', { DB_URL: 'oracle://x' }, [], /^DB_URL: unsupported database "oracle:\/\/x"/],
-    ['a database URL without a database name', { DB_URL: 'postgres://localhost:5432' }, [], /^DB_URL: .*names no database/],
+    [
+      'a database URL without a database name',
+      { DB_URL: 'postgres://localhost:5432' },
+      [],
+      /^DB_URL: .*names no database/,
+    ],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, [], /^LOG_LEVEL: "loud" is not one of/],
     ['a bad cache name', { CACHE_NAME: 'a b' }, [], /^CACHE_NAME: /],
     ['a bad NATS URL', { NATS_URL: 'http://x:1' }, [], /^NATS_URL: /],

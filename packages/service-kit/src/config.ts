@@ -23,7 +23,11 @@ export interface ServerConfig {
   readonly port: number;
   readonly database: { readonly url: string; readonly username?: string; readonly password?: string };
   /** A read replica for Edge-REST reads; the primary when unset. */
-  readonly databaseReadReplica?: { readonly url: string; readonly username?: string; readonly password?: string };
+  readonly databaseReadReplica?: {
+    readonly url: string;
+    readonly username?: string;
+    readonly password?: string;
+  };
   /** NATS servers; undefined means "no NATS" (the party server then uses its in-process bus). */
   readonly natsUrls?: readonly string[];
   readonly cacheName: string;
@@ -51,13 +55,29 @@ const S = {
   dbUsername: { env: 'DB_USERNAME', flag: 'db-username', property: 'db.username' },
   dbPassword: { env: 'DB_PASSWORD', flag: 'db-password', property: 'db.password' },
   replicaUrl: { env: 'DB_REPLICA_URL', flag: 'db-replica-url', property: 'db-replica.url' },
-  replicaUsername: { env: 'DB_REPLICA_USERNAME', flag: 'db-replica-username', property: 'db-replica.username' },
-  replicaPassword: { env: 'DB_REPLICA_PASSWORD', flag: 'db-replica-password', property: 'db-replica.password' },
+  replicaUsername: {
+    env: 'DB_REPLICA_USERNAME',
+    flag: 'db-replica-username',
+    property: 'db-replica.username',
+  },
+  replicaPassword: {
+    env: 'DB_REPLICA_PASSWORD',
+    flag: 'db-replica-password',
+    property: 'db-replica.password',
+  },
   natsUrl: { env: 'NATS_URL', flag: 'nats-url', property: 'nats.urls' },
   cacheName: { env: 'CACHE_NAME', flag: 'cache-name', property: 'cache.name' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', property: 'log.level' },
-  sseDrop: { env: 'EDGE_SSE_DROP_AFTER_SECONDS', flag: 'sse-drop-after', property: 'edge.sse.drop-after-seconds' },
-  sseHeartbeat: { env: 'EDGE_SSE_HEARTBEAT_SECONDS', flag: 'sse-heartbeat', property: 'edge.sse.heartbeat-period' },
+  sseDrop: {
+    env: 'EDGE_SSE_DROP_AFTER_SECONDS',
+    flag: 'sse-drop-after',
+    property: 'edge.sse.drop-after-seconds',
+  },
+  sseHeartbeat: {
+    env: 'EDGE_SSE_HEARTBEAT_SECONDS',
+    flag: 'sse-heartbeat',
+    property: 'edge.sse.heartbeat-period',
+  },
   cacheControl: { env: 'EDGE_CACHE_CONTROL', flag: 'cache-control', property: 'edge.cache-control.header' },
 } satisfies Record<string, Setting>;
 
@@ -78,7 +98,8 @@ export function parseFlags(argv: readonly string[]): Map<string, string> {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith('--')) throw new ConfigError(arg, 'unexpected argument (flags look like --port 8085)');
+    if (!arg.startsWith('--'))
+      throw new ConfigError(arg, 'unexpected argument (flags look like --port 8085)');
     const eq = arg.indexOf('=');
     if (eq > 0) {
       flags.set(arg.slice(2, eq), arg.slice(eq + 1));
@@ -142,7 +163,10 @@ export function loadConfig(
   const port = int(S.port, DEFAULT_PORTS[role], 0, 65535, 'a port number');
   const dbUrlSetting = read(S.dbUrl);
   const database = {
-    url: normaliseDatabaseUrl(dbUrlSetting?.value.trim() ?? 'sqlite:./data/featurehub.db', dbUrlSetting?.name ?? 'DB_URL'),
+    url: normaliseDatabaseUrl(
+      dbUrlSetting?.value.trim() ?? 'sqlite:./data/featurehub.db',
+      dbUrlSetting?.name ?? 'DB_URL',
+    ),
     ...optional('username', str(S.dbUsername)),
     ...optional('password', read(S.dbPassword)?.value),
   };
@@ -164,17 +188,24 @@ export function loadConfig(
   const cacheSetting = read(S.cacheName);
   const cacheName = cacheSetting?.value.trim() ?? 'default';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(cacheName)) {
-    throw new ConfigError(cacheSetting?.name ?? 'CACHE_NAME', `${JSON.stringify(cacheName)} must be 1-64 letters, digits, - or _`);
+    throw new ConfigError(
+      cacheSetting?.name ?? 'CACHE_NAME',
+      `${JSON.stringify(cacheName)} must be 1-64 letters, digits, - or _`,
+    );
   }
 
   const levelSetting = read(S.logLevel);
   const logLevel = (levelSetting?.value.trim().toLowerCase() ?? 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError(levelSetting?.name ?? 'LOG_LEVEL', `${JSON.stringify(levelSetting?.value)} is not one of ${LOG_LEVELS.join(', ')}`);
+    throw new ConfigError(
+      levelSetting?.name ?? 'LOG_LEVEL',
+      `${JSON.stringify(levelSetting?.value)} is not one of ${LOG_LEVELS.join(', ')}`,
+    );
   }
 
   const cacheControl = str(S.cacheControl) ?? '';
-  if (/[\r\n]/.test(cacheControl)) throw new ConfigError('EDGE_CACHE_CONTROL', 'must be a single header value');
+  if (/[\r\n]/.test(cacheControl))
+    throw new ConfigError('EDGE_CACHE_CONTROL', 'must be a single header value');
 
   return deepFreeze({
     role,
@@ -203,11 +234,13 @@ export function normaliseDatabaseUrl(raw: string, setting: string): string {
   const jdbc = /^jdbc:(postgresql|mysql|mariadb|sqlite):(.*)$/i.exec(url);
   if (jdbc) {
     const kind = jdbc[1]!.toLowerCase();
-    url = kind === 'sqlite' ? `sqlite:${jdbc[2]}` : `${kind === 'postgresql' ? 'postgres' : 'mysql'}:${jdbc[2]}`;
+    url =
+      kind === 'sqlite' ? `sqlite:${jdbc[2]}` : `${kind === 'postgresql' ? 'postgres' : 'mysql'}:${jdbc[2]}`;
   }
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1]?.toLowerCase();
   if (scheme === 'sqlite') {
-    if (url.length <= 'sqlite:'.length) throw new ConfigError(setting, 'sqlite: needs a file path, e.g. sqlite:./data/featurehub.db');
+    if (url.length <= 'sqlite:'.length)
+      throw new ConfigError(setting, 'sqlite: needs a file path, e.g. sqlite:./data/featurehub.db');
     return url;
   }
   if (scheme === 'postgres' || scheme === 'postgresql' || scheme === 'mysql' || scheme === 'mariadb') {
@@ -218,7 +251,8 @@ export function normaliseDatabaseUrl(raw: string, setting: string): string {
       throw new ConfigError(setting, `${JSON.stringify(raw)} is not a valid URL`);
     }
     if (!parsed.hostname) throw new ConfigError(setting, `${JSON.stringify(raw)} has no host`);
-    if (parsed.pathname.replace(/^\//, '') === '') throw new ConfigError(setting, `${JSON.stringify(raw)} names no database`);
+    if (parsed.pathname.replace(/^\//, '') === '')
+      throw new ConfigError(setting, `${JSON.stringify(raw)} names no database`);
     return url;
   }
   throw new ConfigError(

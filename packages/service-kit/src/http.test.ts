@@ -45,7 +45,10 @@ describe('createHttpServer', () => {
 
   it('serves the version and Prometheus metrics with the request histogram', async () => {
     const { app } = server(() => true);
-    assert.deepEqual((await app.inject({ url: '/info/version' })).json(), { name: 'featurehub-test', version: '1.2.3' });
+    assert.deepEqual((await app.inject({ url: '/info/version' })).json(), {
+      name: 'featurehub-test',
+      version: '1.2.3',
+    });
     await app.inject({ url: '/info/version' });
     const metrics = await app.inject({ url: '/metrics' });
     assert.equal(metrics.statusCode, 200);
@@ -66,7 +69,12 @@ describe('createHttpServer', () => {
 
   it('rejects malformed JSON and oversized bodies with a 4xx', async () => {
     const { app } = server(() => true);
-    const malformed = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"a":' });
+    const malformed = await app.inject({
+      method: 'POST',
+      url: '/echo',
+      headers: { 'content-type': 'application/json' },
+      payload: '{"a":',
+    });
     assert.equal(malformed.statusCode, 400);
     const huge = await app.inject({
       method: 'POST',

@@ -38,7 +38,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     if (start === undefined) return;
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     metrics.httpDuration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
       seconds,
     );
   });
@@ -52,7 +56,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     void reply.status(mapped.status).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
+    void reply
+      .status(404)
+      .send({ code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
   });
 
   app.get('/health/liveness', async () => ({ status: 'UP' }));
@@ -83,7 +89,11 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof AppError) {
     return {
       status: error.status,
-      body: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }) },
+      body: {
+        code: error.code,
+        message: error.message,
+        ...(error.details === undefined ? {} : { details: error.details }),
+      },
     };
   }
   const fe = error as Partial<FastifyError> & { validation?: unknown };
@@ -91,7 +101,8 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
     return { status: 400, body: { code: 'validation', message: fe.message ?? 'invalid request' } };
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code = fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : (fe.code ?? 'bad_request').toLowerCase();
+    const code =
+      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : (fe.code ?? 'bad_request').toLowerCase();
     return { status: fe.statusCode, body: { code, message: fe.message ?? 'bad request' } };
   }
   return { status: 500, body: { code: 'internal', message: 'Internal server error' } };

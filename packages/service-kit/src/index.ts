@@ -1,4 +1,12 @@
-export { type Role, type ServerConfig, ROLES, ConfigError, loadConfig, parseFlags, normaliseDatabaseUrl } from './config.ts';
+export {
+  ConfigError,
+  loadConfig,
+  normaliseDatabaseUrl,
+  parseFlags,
+  ROLES,
+  type Role,
+  type ServerConfig,
+} from './config.ts';
 export {
   AppError,
   BadRequestError,
@@ -7,9 +15,9 @@ export {
   NotFoundError,
   UnauthorizedError,
 } from './errors.ts';
-export { type HealthCheck, type HealthReport, HealthRegistry } from './health.ts';
-export { type ErrorBody, type HttpServerOptions, createHttpServer, mapError } from './http.ts';
-export { type LogLevel, type Logger, LOG_LEVELS, createLogger, silentLogger } from './logger.ts';
+export { type HealthCheck, HealthRegistry, type HealthReport } from './health.ts';
+export { createHttpServer, type ErrorBody, type HttpServerOptions, mapError } from './http.ts';
+export { createLogger, LOG_LEVELS, type Logger, type LogLevel, silentLogger } from './logger.ts';
 export { Metrics } from './metrics.ts';
 export { parseProperties } from './properties.ts';
-export { type ShutdownStep, installGracefulShutdown } from './shutdown.ts';
+export { installGracefulShutdown, type ShutdownStep } from './shutdown.ts';

@@ -1,4 +1,4 @@
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** One Prometheus registry per process: process metrics plus the HTTP request-duration histogram. */
 export class Metrics {

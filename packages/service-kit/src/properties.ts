@@ -17,7 +17,7 @@ export function parseProperties(text: string): Map<string, string> {
     }
     logical += line;
     const [key, value] = splitKeyValue(logical);
-    result.set(unescape(key), unescape(value));
+    result.set(unescapeProperty(key), unescapeProperty(value));
     logical = '';
   }
   return result;
@@ -45,7 +45,7 @@ function splitKeyValue(line: string): [string, string] {
   return [line, ''];
 }
 
-function unescape(s: string): string {
+function unescapeProperty(s: string): string {
   return s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, e: string) => {
     if (e.length === 5) return String.fromCharCode(Number.parseInt(e.slice(1), 16));
     return { t: '\t', n: '\n', r: '\r', f: '\f' }[e] ?? e;

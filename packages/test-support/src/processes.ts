@@ -25,19 +25,33 @@ export interface RunningRole {
  */
 export async function startRole(
   role: string,
-  options: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number; cwd?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    args?: string[];
+    timeoutMs?: number;
+    cwd?: string;
+  } = {},
 ): Promise<RunningRole> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])],
+    {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const output: string[] = [];
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`featurehub ${role} did not listen within ${options.timeoutMs ?? 20000} ms:\n${output.join('\n')}`)),
+      () =>
+        reject(
+          new Error(
+            `featurehub ${role} did not listen within ${options.timeoutMs ?? 20000} ms:\n${output.join('\n')}`,
+          ),
+        ),
       options.timeoutMs ?? 20000,
     );
     createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -92,11 +106,15 @@ export async function runRoleToExit(
   role: string,
   options: { env?: Record<string, string | undefined>; args?: string[] } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])], {
-    cwd: repoRoot,
-    env: { ...process.env, PORT: '0', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env: { ...process.env, PORT: '0', ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => {

@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleBus } from '../wiring.ts';
+import { createRoleProcess, openRoleBus, type RoleProcess } from '../wiring.ts';
 
 /** Dacha: the cache of environments and service accounts, filled and kept current over NATS. */
 export async function composeDacha(config: ServerConfig): Promise<RoleProcess> {

@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleDatabase } from '../wiring.ts';
+import { createRoleProcess, openRoleDatabase, type RoleProcess } from '../wiring.ts';
 
 /** Edge-REST: polling and the test API straight on the database (read replica optional), no NATS. */
 export async function composeEdgeRest(config: ServerConfig): Promise<RoleProcess> {

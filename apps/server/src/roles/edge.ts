@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleBus } from '../wiring.ts';
+import { createRoleProcess, openRoleBus, type RoleProcess } from '../wiring.ts';
 
 /** Edge: stateless SDK-facing server asking Dacha over NATS. */
 export async function composeEdge(config: ServerConfig): Promise<RoleProcess> {

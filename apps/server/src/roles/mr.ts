@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleBus, openRoleDatabase } from '../wiring.ts';
+import { createRoleProcess, openRoleBus, openRoleDatabase, type RoleProcess } from '../wiring.ts';
 
 /** Management Repository: the admin API over the database, publishing cache messages on NATS. */
 export async function composeMr(config: ServerConfig): Promise<RoleProcess> {

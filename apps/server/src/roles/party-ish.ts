@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleDatabase } from '../wiring.ts';
+import { createRoleProcess, openRoleDatabase, type RoleProcess } from '../wiring.ts';
 
 /** Party-server-ish: MR + Edge-REST in one process, no bus, no SSE. */
 export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess> {

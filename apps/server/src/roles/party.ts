@@ -1,5 +1,5 @@
 import type { ServerConfig } from '@fh/service-kit';
-import { type RoleProcess, createRoleProcess, openRoleBus, openRoleDatabase } from '../wiring.ts';
+import { createRoleProcess, openRoleBus, openRoleDatabase, type RoleProcess } from '../wiring.ts';
 
 /** Party server: MR + Dacha + Edge (+ admin UI) in one process, on the in-process bus unless NATS is set. */
 export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
