@@ -1,2 +1,11 @@
-export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';
+export {
+  createMysqlTestDatabase,
+  createPostgresTestDatabase,
+  createSqliteTestDatabase,
+  createTestDatabase,
+  type TestDatabase,
+  type TestDatabaseOptions,
+  type TestDialect,
+} from './databases.ts';
 export { type RunningRole, repoRoot, runRoleToExit, startRole } from './processes.ts';
+export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';

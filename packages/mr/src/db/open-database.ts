@@ -209,8 +209,13 @@ export async function openDatabase(
       }
     },
     async isMigrated() {
-      const migrations = await migrator.getMigrations();
-      return migrations.every((m) => m.executedAt !== undefined);
+      try {
+        const migrations = await migrator.getMigrations();
+        return migrations.every((m) => m.executedAt !== undefined);
+      } catch (err) {
+        logger.warn({ err }, 'could not read the migration state');
+        return false;
+      }
     },
     async ping() {
       try {
