@@ -7,5 +7,12 @@ export {
   type TestDatabaseOptions,
   type TestDialect,
 } from './databases.ts';
+export {
+  type NatsServer,
+  type NatsServerOptions,
+  natsServerBinary,
+  skipUnlessNatsServerBinary,
+  startNatsServer,
+} from './nats.ts';
 export { type RunningRole, repoRoot, runRoleToExit, startRole } from './processes.ts';
 export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';
