@@ -1,1 +1,28 @@
-export {};
+// @fh/evaluation: pure rollout-strategy evaluation (percentage hashing, attribute matchers, the
+// x-featurehub context header). No I/O and no Node-only APIs; depends only on @fh/contracts types.
+
+export type { EvaluationContext } from './context.ts';
+export {
+  contextSha,
+  contextValues,
+  encodeContextHeader,
+  MAX_CONTEXT_ATTRIBUTES,
+  parseContextHeader,
+} from './context.ts';
+export type {
+  EvaluableFeature,
+  EvaluableStrategy,
+  EvaluatedValue,
+  EvaluationResult,
+  StrategyMatch,
+} from './evaluate.ts';
+export { evaluateFeature, findMatchingStrategy, toWireValue } from './evaluate.ts';
+export type { EvaluationOptions } from './matchers.ts';
+export { matchAttribute, matchesCondition, matchesWholeRegex, NOW_ATTRIBUTE } from './matchers.ts';
+export { murmur3X86x32 } from './murmur3.ts';
+export {
+  determinePercentageKey,
+  MISSING_PERCENTAGE_ATTRIBUTE,
+  PERCENTAGE_BUCKETS,
+  percentageBucket,
+} from './percentage.ts';

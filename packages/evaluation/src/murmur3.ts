@@ -1,0 +1,42 @@
+const C1 = 0xcc9e2d51;
+const C2 = 0x1b873593;
+const utf8 = new TextEncoder();
+
+function rotl32(x: number, r: number): number {
+  return (x << r) | (x >>> (32 - r));
+}
+
+/**
+ * MurmurHash3, x86 32-bit variant, as an unsigned 32-bit integer. Strings are hashed as their
+ * UTF-8 bytes (what both the Java Edge and the JavaScript SDKs do).
+ */
+export function murmur3X86x32(input: string | Uint8Array, seed = 0): number {
+  const data = typeof input === 'string' ? utf8.encode(input) : input;
+  const length = data.length;
+  const blockEnd = length - (length % 4);
+  let h = seed >>> 0;
+
+  for (let i = 0; i < blockEnd; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(rotl32(Math.imul(k, C1), 15), C2);
+    h = rotl32(h ^ k, 13);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+  }
+
+  const tail = length % 4;
+  if (tail > 0) {
+    let k = 0;
+    if (tail === 3) k ^= data[blockEnd + 2]! << 16;
+    if (tail >= 2) k ^= data[blockEnd + 1]! << 8;
+    k ^= data[blockEnd]!;
+    h ^= Math.imul(rotl32(Math.imul(k, C1), 15), C2);
+  }
+
+  h ^= length;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
