@@ -1,1 +1,21 @@
-export {};
+// @fh/dacha: the in-memory cache of environments and service accounts that Edge reads.
+export {
+  applyCacheMessage,
+  connectDachaToBus,
+  type DachaBusOptions,
+  type DachaBusSubscription,
+} from './bus-wiring.ts';
+export { type ApplyOutcome, DachaCache, type DachaCacheOptions, mergeFeature } from './dacha-cache.ts';
+export { EnvironmentSnapshot, isVisibleToSdks } from './environment-snapshot.ts';
+export { createInProcessDacha, type InProcessDacha, type InProcessDachaOptions } from './in-process-dacha.ts';
+export type {
+  DachaLogger,
+  EnvironmentChange,
+  EnvironmentFeatures,
+  EnvironmentListener,
+  FeaturePermission,
+  FeaturesLookup,
+  LookupFailure,
+  PayloadMemo,
+  PermissionLookup,
+} from './types.ts';
