@@ -47,8 +47,9 @@ export interface BusMessage {
 /**
  * Handles one message. Messages of one subscription are handled one at a time, in arrival order (an
  * async handler is awaited before the next message); a handler that throws is logged and skipped.
+ * The return value is ignored (awaited if it is a promise).
  */
-export type MessageHandler = (message: BusMessage) => void | Promise<void>;
+export type MessageHandler = (message: BusMessage) => unknown;
 
 /** A live subscription. */
 export interface BusSubscription {
