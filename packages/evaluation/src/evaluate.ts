@@ -132,7 +132,7 @@ export function findMatchingStrategy(
     try {
       if (strategy === null || typeof strategy !== 'object') continue;
       const attributes = attributesOf(strategy);
-      const percentageAttributes = Array.isArray(strategy.percentageAttributes)
+      const percentageAttributes: readonly string[] = Array.isArray(strategy.percentageAttributes)
         ? strategy.percentageAttributes
         : [];
 
@@ -140,7 +140,7 @@ export function findMatchingStrategy(
         const key = determinePercentageKey(context, percentageAttributes) ?? defaultKey ?? '';
         let bucket = buckets.get(key);
         if (bucket === undefined) {
-          bucket = percentageBucket(key, id);
+          bucket = (options?.percentageBucket ?? percentageBucket)(key, id);
           buckets.set(key, bucket);
         }
         const base = basePercentage.get(key) ?? 0;

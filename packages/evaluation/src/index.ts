@@ -26,3 +26,4 @@ export {
   PERCENTAGE_BUCKETS,
   percentageBucket,
 } from './percentage.ts';
+export { agreesWithSdk140, sdk140Divergences } from './sdk140-compat.ts';

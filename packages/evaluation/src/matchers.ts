@@ -18,6 +18,11 @@ export interface EvaluationOptions {
    * today's UTC date and DATETIME rules the current instant. Defaults to `() => new Date()`.
    */
   readonly now?: () => Date;
+  /**
+   * Replaces the murmur3 bucket calculation (`percentageBucket`), e.g. to pin a bucket in a test.
+   * Must return 0…999,999.
+   */
+  readonly percentageBucket?: (percentageKey: string, id: string) => number;
 }
 
 /** The field name whose absence from the context means "the current date / time". */
