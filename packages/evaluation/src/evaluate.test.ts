@@ -184,6 +184,17 @@ describe('sdk140Divergences on the scenario vectors', () => {
     assert.equal(agreesWithSdk140(feature(G), { company: ['a', 'b'] }), false);
   });
 
+  it('flags percentage null, which makes 1.4.0 ignore the attributes (write 0 instead)', () => {
+    const strategies = [{ id: 'nz', percentage: null, value: 'nz', attributes: [country('new_zealand')] }];
+    assert.equal(agreesWithSdk140(feature(strategies), { country: ['new_zealand'] }), false);
+    assert.ok(agreesWithSdk140(feature([{ ...strategies[0]!, percentage: 0 }]), { country: ['new_zealand'] }));
+  });
+
+  it('flags a percentage-with-attributes strategy when the SDK has no percentage key', () => {
+    const strategies = [{ id: 's', percentage: 500000, value: 'x', attributes: [country('nz')] }];
+    assert.equal(agreesWithSdk140(feature(strategies), { country: ['nz'] }), false);
+  });
+
   it('agrees trivially without a context or strategies', () => {
     assert.ok(agreesWithSdk140(feature(B), undefined));
     assert.ok(agreesWithSdk140(feature([]), user('u')));

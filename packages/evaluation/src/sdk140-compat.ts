@@ -50,6 +50,8 @@ function attributeDivergences(
   const { type, conditional } = attr;
   const label = `${where} ${attr.fieldName} ${type} ${conditional}`;
   const regexOk = conditional !== 'REGEX' || values.every(isWholeStringPattern);
+  // 1.4.0 finds the matching supplied value with Array.find, so a matching "" counts as no match.
+  if (supplied.includes('')) out.push(`${label}: an empty supplied value`);
 
   switch (type) {
     case 'STRING':
@@ -102,6 +104,13 @@ function attributeDivergences(
       break;
   }
   if (
+    typeof attr.fieldName === 'string' &&
+    attr.fieldName !== NOW_ATTRIBUTE &&
+    attr.fieldName.toLowerCase() === 'now'
+  ) {
+    out.push(`${label}: 1.4.0 treats any case of "now" as the clock`);
+  }
+  if (
     attr.fieldName === NOW_ATTRIBUTE &&
     (type === 'DATE' || type === 'DATETIME') &&
     contextValues(context, NOW_ATTRIBUTE) === undefined
@@ -114,7 +123,8 @@ function attributeDivergences(
 /**
  * Reasons why SDK 1.4.0's client-side evaluation of `feature` for `context` may differ from
  * {@link evaluateFeature} (which implements the documented / Java Edge semantics); an empty list
- * means they agree. Checks: cumulative percentages and an absent `percentage` field (§6.3), the
+ * means they agree. Checks: cumulative percentages, an absent `percentage` field (§6.3) and a
+ * `null` one (1.4.0 then never matches the strategy's attributes — write `0`), empty supplied values, the
  * `sessionkey` default key, multi-value percentage attributes, the ⚠ matcher rows of §6.4
  * (multi-value NOT_EQUALS, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the
  * canonical forms the protocol notes recommend), `now` rules, and non-string JSON values.
@@ -148,12 +158,19 @@ export function sdk140Divergences(
           contextValues(context, 'session') === undefined
         )
           out.push(`${where}: default key from sessionkey, which the SDK ignores`);
+        const sdkHasKey =
+          contextValues(context, 'session') !== undefined || contextValues(context, 'userkey') !== undefined;
+        // Without a key the Java Edge still matches the attributes; SDK 1.4.0 skips the strategy.
+        if (!sdkHasKey && attributes.length > 0)
+          out.push(`${where}: percentage with attributes but no percentage key`);
       } else if (percentageAttributes.some((name) => (contextValues(context, name)?.length ?? 0) > 1)) {
         out.push(`${where}: multi-value percentage attribute (SDK hashes only the first value)`);
       }
       earlierPercentage = true;
     }
     if (strategy.percentage === undefined) earlierAbsentPercentage = true;
+    // 1.4.0 only matches attributes when percentage is 0 or absent; null counts as a percentage.
+    if (strategy.percentage === null) out.push(`${where}: percentage is null (write 0 instead)`);
     for (const attr of attributes) {
       if (attr !== null && typeof attr === 'object') out.push(...attributeDivergences(attr, context, where));
     }

@@ -1,0 +1,198 @@
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { describe, it } from 'node:test';
+import type {
+  RolloutStrategyAttributeConditional as Conditional,
+  RolloutStrategyFieldType,
+} from '@fh/contracts';
+import {
+  agreesWithSdk140,
+  type EvaluableStrategy,
+  type EvaluationContext,
+  evaluateFeature,
+} from './index.ts';
+
+// Differential check of agreesWithSdk140 against the real SDK 1.4.0 evaluator (installed at the
+// repo root as a dependency of featurehub-javascript-node-sdk; only this test uses it). Random but
+// seeded strategies and contexts mix canonical data with every known trap.
+
+interface SdkApplied {
+  matched: boolean;
+  value: unknown;
+}
+interface SdkApplyFeature {
+  apply(strategies: unknown[], key: string, id: string, context: unknown): SdkApplied;
+}
+
+function loadSdk(): SdkApplyFeature | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const mod = require('featurehub-javascript-client-sdk/dist/strategy_matcher.js') as {
+      ApplyFeature: new () => SdkApplyFeature;
+    };
+    return new mod.ApplyFeature();
+  } catch {
+    return undefined;
+  }
+}
+const sdk = loadSdk();
+
+const ALL: readonly Conditional[] = [
+  'EQUALS',
+  'NOT_EQUALS',
+  'STARTS_WITH',
+  'ENDS_WITH',
+  'GREATER',
+  'GREATER_EQUALS',
+  'LESS',
+  'LESS_EQUALS',
+  'INCLUDES',
+  'EXCLUDES',
+  'REGEX',
+];
+const pools: Record<
+  RolloutStrategyFieldType,
+  { field: string; values: unknown[][]; supplied: string[]; conds: readonly Conditional[] }
+> = {
+  STRING: {
+    field: 'country',
+    values: [['nz'], ['nz', 'au'], ['(.*)z(.*)'], ['z'], ['^n.$'], ['a', 'b']],
+    supplied: ['nz', 'au', 'a', 'b', 'zz', ''],
+    conds: ALL,
+  },
+  NUMBER: {
+    field: 'age',
+    values: [[5], [5.5], [10, 2], ['10'], [0], [-3]],
+    supplied: ['5', '5.0', '5.5', '1e3', 'abc', '10', '-3'],
+    conds: ALL,
+  },
+  SEMANTIC_VERSION: {
+    field: 'version',
+    values: [['2.0.3'], ['2.0'], ['1.0.0-beta'], ['2.0.3', '2.0.1'], ['10.1.0']],
+    supplied: ['2.0.3', '2.0.0', '1.0.0', '2.0.1', '9.9.9'],
+    conds: ALL,
+  },
+  DATE: {
+    field: 'd',
+    values: [['2019-01-01', '2019-02-01'], ['2019-.*'], ['2019-02-30'], ['01']],
+    supplied: ['2019-02-01', '2019-02-07', '2017-01-01', '2019-02-01T10:00:00Z'],
+    conds: ALL,
+  },
+  DATETIME: {
+    field: 'dt',
+    values: [
+      ['2019-02-01T01:01:01Z'],
+      ['2019-02-01T01:01:01.000Z'],
+      ['2019-02-01T01:01:01-01:00'],
+      ['2019-.*'],
+    ],
+    supplied: [
+      '2019-02-01T01:01:01Z',
+      '2019-02-01T02:01:01Z',
+      '2019-02-01T01:01:01-01:00',
+      '2019-02-01T01:01:01.500Z',
+    ],
+    conds: ALL,
+  },
+  BOOLEAN: {
+    field: 'b',
+    values: [[true], [false], ['true'], []],
+    supplied: ['true', 'false', 'TRUE'],
+    conds: ALL,
+  },
+  IP_ADDRESS: {
+    field: 'ip',
+    values: [['10.0.0.0/8'], ['192.168.086.075'], ['192.168.86.75', '10.7.4.8'], ['::1']],
+    supplied: ['10.1.2.3', '192.168.86.75', 'not-an-ip', '::1'],
+    conds: ALL,
+  },
+};
+
+function prng(seed: number) {
+  let s = seed;
+  const next = () => {
+    s = (Math.imul(s, 1103515245) + 12345) & 0x7fffffff;
+    return s / 0x7fffffff;
+  };
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
+  return { next, pick };
+}
+
+function randomCase(r: ReturnType<typeof prng>) {
+  const strategies: EvaluableStrategy[] = [];
+  const count = 1 + Math.floor(r.next() * 3);
+  for (let i = 0; i < count; i++) {
+    const s: { -readonly [K in keyof EvaluableStrategy]: EvaluableStrategy[K] } = {
+      id: `s${i}`,
+      value: `v${i}`,
+    };
+    const p = r.next();
+    if (p < 0.25) s.percentage = r.pick([100000, 300000, 500000, 1000000]);
+    else if (p < 0.35) s.percentage = 0;
+    else if (p < 0.45) s.percentage = null;
+    if (r.next() < 0.2) s.percentageAttributes = r.pick([['company'], ['company', 'store']]);
+    const n = r.next() < 0.3 ? 0 : r.next() < 0.7 ? 1 : 2;
+    if (r.next() >= 0.1) {
+      s.attributes = Array.from({ length: n }, () => {
+        const type = r.pick(Object.keys(pools) as RolloutStrategyFieldType[]);
+        const pool = pools[type];
+        return { fieldName: pool.field, type, conditional: r.pick(pool.conds), values: r.pick(pool.values) };
+      });
+    }
+    strategies.push(s);
+  }
+  const context: Record<string, string[]> = {};
+  if (r.next() < 0.6) context.userkey = [`user${Math.floor(r.next() * 30)}`];
+  if (r.next() < 0.2) context.session = [`sess${Math.floor(r.next() * 5)}`];
+  if (r.next() < 0.1) context.sessionkey = ['sk'];
+  if (r.next() < 0.3) context.company = r.pick([['acme'], ['acme', 'beta']]);
+  if (r.next() < 0.2) context.store = ['store9'];
+  for (const pool of Object.values(pools)) {
+    if (r.next() < 0.5) {
+      context[pool.field] =
+        r.next() < 0.85 ? [r.pick(pool.supplied)] : [r.pick(pool.supplied), r.pick(pool.supplied)];
+    }
+  }
+  return { strategies, context: context as EvaluationContext };
+}
+
+/** The SDK's ClientContext surface that ApplyFeature uses. */
+function sdkContext(context: EvaluationContext) {
+  const m = new Map(Object.entries(context));
+  return {
+    getAttr: (k: string, d?: string) => (m.has(k) ? m.get(k)![0] : d),
+    getAttrs: (k: string) => m.get(k) ?? [],
+    defaultPercentageKey: () => (m.has('session') ? m.get('session')![0] : m.get('userkey')?.[0]),
+  };
+}
+
+describe('agreesWithSdk140 against the real SDK 1.4.0 evaluator', {
+  skip: sdk === undefined && 'SDK not installed',
+}, () => {
+  it('never claims agreement where SDK 1.4.0 serves another value, over 20,000 seeded cases', () => {
+    const r = prng(20240615);
+    let agreed = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const { strategies, context } = randomCase(r);
+      const feature = { id: 'feature-1', type: 'STRING' as const, value: 'default', strategies };
+      if (!agreesWithSdk140(feature, context)) continue;
+      agreed++;
+      const ours = evaluateFeature(feature, context).value;
+      let theirs: unknown;
+      try {
+        const applied = sdk!.apply(
+          structuredClone(strategies) as unknown[],
+          'KEY',
+          'feature-1',
+          sdkContext(context),
+        );
+        theirs = applied.matched ? applied.value : 'default';
+      } catch (e) {
+        theirs = `threw ${String(e)}`;
+      }
+      assert.equal(ours, theirs, JSON.stringify({ strategies, context }));
+    }
+    // The helper must leave a useful share of cases for differential tests.
+    assert.ok(agreed > 4000, `only ${agreed} cases agreed`);
+  });
+});
