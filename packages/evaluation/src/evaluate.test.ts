@@ -187,7 +187,9 @@ describe('sdk140Divergences on the scenario vectors', () => {
   it('flags percentage null, which makes 1.4.0 ignore the attributes (write 0 instead)', () => {
     const strategies = [{ id: 'nz', percentage: null, value: 'nz', attributes: [country('new_zealand')] }];
     assert.equal(agreesWithSdk140(feature(strategies), { country: ['new_zealand'] }), false);
-    assert.ok(agreesWithSdk140(feature([{ ...strategies[0]!, percentage: 0 }]), { country: ['new_zealand'] }));
+    assert.ok(
+      agreesWithSdk140(feature([{ ...strategies[0]!, percentage: 0 }]), { country: ['new_zealand'] }),
+    );
   });
 
   it('flags a percentage-with-attributes strategy when the SDK has no percentage key', () => {
