@@ -15,6 +15,17 @@ export function formatValidationErrors(
   errors: readonly FastifySchemaValidationError[],
   dataVar: string,
 ): Error {
+  const messages = describeValidationErrors(errors, dataVar);
+  const shown = messages.slice(0, MAX_MESSAGES);
+  const more = messages.length - shown.length;
+  return new Error(more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; '));
+}
+
+/** The distinct problems behind a list of ajv errors, one line each, nullable noise folded away. */
+export function describeValidationErrors(
+  errors: readonly FastifySchemaValidationError[],
+  dataVar: string,
+): string[] {
   const nullablePaths = new Set(
     errors.filter((e) => e.keyword === 'type' && e.params['type'] === 'null').map((e) => e.instancePath),
   );
@@ -26,9 +37,7 @@ export function formatValidationErrors(
     if (!messages.includes(message)) messages.push(message);
   }
   if (messages.length === 0) messages.push(`${dataVar} is invalid`);
-  const shown = messages.slice(0, MAX_MESSAGES);
-  const more = messages.length - shown.length;
-  return new Error(more > 0 ? `${shown.join('; ')}; and ${more} more` : shown.join('; '));
+  return messages;
 }
 
 function describe(error: FastifySchemaValidationError, dataVar: string, orNull: boolean): string {
