@@ -20,3 +20,6 @@ export {
 export type { DB } from './db/schema.ts';
 // Errors shared by stores and the API.
 export { ConflictError, MrError, NotFoundError, StaleVersionError, ValidationError } from './errors.ts';
+// The admin API (schemas, operation table, Fastify plugin), namespaced: its type names (Portfolio, ...)
+// are the wire shapes and would clash with the domain types of the stores.
+export * as mrApi from './api/index.ts';
