@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import { passwordProblem } from '../lib/validation.ts';
+import { Button, ErrorBanner, Notice, PageHeader, TextField } from '../ui/components.tsx';
+import { useAction } from '../ui/hooks.ts';
+import { useSession } from '../ui/session.tsx';
+
+export function AccountPage() {
+  const { api, person, isSuperuser } = useSession();
+  const [oldPassword, setOld] = useState('');
+  const [password, setPassword] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [tried, setTried] = useState(false);
+  const [done, setDone] = useState(false);
+  const problems = {
+    old: oldPassword === '' ? 'Enter your current password.' : undefined,
+    password: passwordProblem(password),
+    confirm: confirm !== password ? 'The passwords do not match.' : undefined,
+  };
+  const action = useAction(async () => {
+    await api.changePassword(person?.id?.id ?? '', oldPassword, password);
+    setDone(true);
+    setOld('');
+    setPassword('');
+    setConfirm('');
+    setTried(false);
+  });
+  return (
+    <>
+      <PageHeader
+        title="Your account"
+        subtitle={`${person?.name ?? ''} · ${person?.email ?? ''}${isSuperuser ? ' · superuser' : ''}`}
+      />
+      <form
+        className="card stack narrow"
+        noValidate
+        data-testid="change-password-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTried(true);
+          setDone(false);
+          if (!problems.old && !problems.password && !problems.confirm) void action.run();
+        }}
+      >
+        <h2 className="section-title">Change password</h2>
+        <TextField
+          label="Current password"
+          type="password"
+          value={oldPassword}
+          onChange={setOld}
+          error={tried ? problems.old : undefined}
+          autoComplete="current-password"
+          testId="current-password"
+        />
+        <TextField
+          label="New password"
+          type="password"
+          value={password}
+          onChange={setPassword}
+          error={tried ? problems.password : undefined}
+          autoComplete="new-password"
+          testId="new-password"
+        />
+        <TextField
+          label="Confirm new password"
+          type="password"
+          value={confirm}
+          onChange={setConfirm}
+          error={tried ? problems.confirm : undefined}
+          autoComplete="new-password"
+          testId="confirm-new-password"
+        />
+        <ErrorBanner error={action.error} />
+        {done ? <Notice tone="success">Your password was changed.</Notice> : null}
+        <div className="row row-end">
+          <Button type="submit" variant="primary" busy={action.busy} data-testid="change-password-submit">
+            Change password
+          </Button>
+        </div>
+      </form>
+    </>
+  );
+}
