@@ -38,6 +38,10 @@ export type Authenticate = (
 ) => Promise<void>;
 
 export interface MrApiOptions {
+  /**
+   * Runs as the onRequest hook of every operation with `auth: true`. Without it those operations are
+   * open, which only tests and document generation want; the MR composition root always passes one.
+   */
   authenticate?: Authenticate;
 }
 
