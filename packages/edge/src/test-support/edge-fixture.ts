@@ -15,7 +15,7 @@ import {
 import { createHttpServer, HealthRegistry, Metrics, silentLogger } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { type EdgeRoutes, type EdgeSettings, registerEdgeRoutes } from '../edge-routes.ts';
-import type { TestApiPort, TestApiResult, TestFeatureUpdate } from '../ports.ts';
+import type { FeatureSource, TestApiPort, TestApiResult, TestFeatureUpdate } from '../ports.ts';
 
 export const ENV_ID = '11111111-2222-4333-8444-555555555555';
 export const OTHER_ENV_ID = '11111111-2222-4333-8444-666666666666';
@@ -116,6 +116,8 @@ export interface EdgeFixtureOptions {
   features?: CacheEnvironmentFeature[];
   eInf?: Record<string, string>;
   cacheReady?: boolean;
+  /** Wraps the cache as Edge's FeatureSource, e.g. to delay or break lookups. */
+  source?: (cache: DachaCache) => FeatureSource;
 }
 
 export async function startEdge(options: EdgeFixtureOptions = {}): Promise<EdgeFixture> {
@@ -158,7 +160,7 @@ export async function startEdge(options: EdgeFixtureOptions = {}): Promise<EdgeF
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
   });
   const edge = registerEdgeRoutes(app, {
-    features: cache,
+    features: options.source === undefined ? cache : options.source(cache),
     updates: cache,
     testApi,
     options: { sseDropAfterSeconds: 0, ...options.settings },
