@@ -1,4 +1,15 @@
 // Storage: database connection, schema, transactions.
+
+// The admin API (schemas, operation table, Fastify plugin), namespaced: its type names (Portfolio, ...)
+// are the wire shapes and would clash with the domain types of the stores.
+export * as mrApi from './api/index.ts';
+export type {
+  Application,
+  ApplicationQuery,
+  ApplicationStore,
+  CreateApplication,
+  UpdateApplication,
+} from './application/application-store.ts';
 export {
   type DatabaseConfig,
   DatabaseConfigError,
@@ -18,8 +29,95 @@ export {
   openDatabase,
 } from './db/open-database.ts';
 export type { DB } from './db/schema.ts';
+export {
+  type Clock,
+  type IdGenerator,
+  manualClock,
+  type StoreDeps,
+  storeDeps,
+  systemClock,
+  uuidIds,
+} from './db/store-support.ts';
+// Stores: one interface per slice, SQL implementations and in-memory fakes behind one bundle.
+export {
+  createFakeStores,
+  createSqlStores,
+  type Stores,
+  sqlStores,
+  type TransactionalStores,
+} from './db/stores.ts';
+export {
+  type CreateEnvironment,
+  type Environment,
+  type EnvironmentInfo,
+  type EnvironmentQuery,
+  type EnvironmentStore,
+  orderByPromotion,
+  type UpdateEnvironment,
+} from './environment/environment-store.ts';
 // Errors shared by stores and the API.
 export { ConflictError, MrError, NotFoundError, StaleVersionError, ValidationError } from './errors.ts';
-// The admin API (schemas, operation table, Fastify plugin), namespaced: its type names (Portfolio, ...)
-// are the wire shapes and would clash with the domain types of the stores.
-export * as mrApi from './api/index.ts';
+export type {
+  CreateFeature,
+  Feature,
+  FeatureQuery,
+  FeatureStore,
+  FeatureValueType,
+  UpdateFeature,
+} from './feature/feature-store.ts';
+export type {
+  CreateFeatureValue,
+  FeatureValue,
+  FeatureValueQuery,
+  FeatureValueStore,
+  FeatureValueVersion,
+  StrategyInstance,
+  UpdateFeatureValue,
+} from './feature-value/feature-value-store.ts';
+export type {
+  ApplicationAcl,
+  ApplicationRole,
+  CreateGroup,
+  EnvironmentAcl,
+  EnvironmentRole,
+  Group,
+  GroupQuery,
+  GroupStore,
+  UpdateGroup,
+} from './group/group-store.ts';
+export type {
+  CreateOrganisation,
+  Organisation,
+  OrganisationStore,
+  UpdateOrganisation,
+} from './organisation/organisation-store.ts';
+export type {
+  CreatePerson,
+  Person,
+  PersonQuery,
+  PersonStore,
+  PersonType,
+  UpdatePerson,
+} from './person/person-store.ts';
+export type { Session, SessionStore } from './person/session-store.ts';
+export type {
+  CreatePortfolio,
+  Portfolio,
+  PortfolioQuery,
+  PortfolioStore,
+  UpdatePortfolio,
+} from './portfolio/portfolio-store.ts';
+export type {
+  CreateServiceAccount,
+  ServiceAccount,
+  ServiceAccountPermission,
+  ServiceAccountQuery,
+  ServiceAccountStore,
+  UpdateServiceAccount,
+} from './service-account/service-account-store.ts';
+export type {
+  ApplicationStrategy,
+  ApplicationStrategyStore,
+  CreateApplicationStrategy,
+  UpdateApplicationStrategy,
+} from './strategy/application-strategy-store.ts';

@@ -11,7 +11,7 @@ import type { ColumnType, SqlBool } from 'kysely';
 export type Timestamp = ColumnType<Date | string, Date, Date>;
 export type Bool = ColumnType<SqlBool, SqlBool, SqlBool>;
 /** bigint columns; PostgreSQL int8 is parsed to a JS number by the pool (versions stay far below 2^53). */
-export type BigIntNumber = ColumnType<number | string, number, number>;
+export type BigIntNumber = number;
 
 interface Versioned {
   version: BigIntNumber;

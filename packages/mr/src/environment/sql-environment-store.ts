@@ -1,0 +1,187 @@
+import type { Selectable } from 'kysely';
+import type { EnvironmentTable } from '../db/schema.ts';
+import { archiveWhere, dropEnvironmentPermissions, type SqlStoreContext } from '../db/sql-support.ts';
+import {
+  definedOnly,
+  missedUpdate,
+  nowMs,
+  parseJson,
+  toBool,
+  toDate,
+  toDateOrNull,
+  toNumber,
+  uniquely,
+} from '../db/store-support.ts';
+import { NotFoundError } from '../errors.ts';
+import {
+  type CreateEnvironment,
+  type Environment,
+  type EnvironmentInfo,
+  type EnvironmentQuery,
+  type EnvironmentStore,
+  orderByPromotion,
+  type UpdateEnvironment,
+} from './environment-store.ts';
+
+function toEnvironment(r: Selectable<EnvironmentTable>): Environment {
+  return {
+    id: r.id,
+    applicationId: r.application_id,
+    name: r.name,
+    description: r.description,
+    production: toBool(r.is_production),
+    priorEnvironmentId: r.prior_environment_id,
+    environmentInfo: parseJson<EnvironmentInfo>(r.user_info, {}),
+    managementEnvironmentInfo: parseJson<EnvironmentInfo>(r.management_info, {}),
+    webhookEnvironmentInfo: parseJson<EnvironmentInfo>(r.webhook_info, {}),
+    version: toNumber(r.version),
+    whenCreated: toDate(r.when_created),
+    whenUpdated: toDate(r.when_updated),
+    whenArchived: toDateOrNull(r.when_archived),
+    whenUnpublished: toDateOrNull(r.when_unpublished),
+  };
+}
+
+const json = (info: EnvironmentInfo | undefined) => (info === undefined ? undefined : JSON.stringify(info));
+
+export class SqlEnvironmentStore implements EnvironmentStore {
+  constructor(private readonly ctx: SqlStoreContext) {}
+
+  async create(input: CreateEnvironment): Promise<Environment> {
+    const db = this.ctx.db;
+    const now = nowMs(this.ctx.deps.clock);
+    const id = this.ctx.deps.ids.next();
+    const siblings = await this.list({ applicationId: input.applicationId });
+    let prior: string | null;
+    if (input.priorEnvironmentId === undefined) {
+      prior = siblings.at(-1)?.id ?? null;
+    } else {
+      prior = input.priorEnvironmentId;
+      if (prior !== null && !siblings.some((e) => e.id === prior)) {
+        throw new NotFoundError(`prior environment ${prior} not found in application ${input.applicationId}`);
+      }
+    }
+    await uniquely(`an environment named "${input.name}" already exists in the application`, () =>
+      db
+        .insertInto('fh_environment')
+        .values({
+          id,
+          application_id: input.applicationId,
+          name: input.name,
+          description: input.description ?? null,
+          prior_environment_id: prior,
+          is_production: input.production ?? false,
+          user_info: json(input.environmentInfo) ?? '{}',
+          management_info: json(input.managementEnvironmentInfo) ?? '{}',
+          webhook_info: json(input.webhookEnvironmentInfo) ?? '{}',
+          when_unpublished: null,
+          version: 1,
+          when_created: now,
+          when_updated: now,
+          when_archived: null,
+          archive_key: '',
+        })
+        .execute(),
+    );
+    // Inserted in the middle (or at the front): whatever followed `prior` now follows the new one.
+    if (input.priorEnvironmentId !== undefined) {
+      await db
+        .updateTable('fh_environment')
+        .set((eb) => ({ prior_environment_id: id, version: eb('version', '+', 1), when_updated: now }))
+        .where('application_id', '=', input.applicationId)
+        .where('id', '!=', id)
+        .where('when_archived', 'is', null)
+        .where((eb) =>
+          prior === null ? eb('prior_environment_id', 'is', null) : eb('prior_environment_id', '=', prior),
+        )
+        .execute();
+    }
+    return (await this.findById(id))!;
+  }
+
+  async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Environment | undefined> {
+    const r = await this.ctx.db
+      .selectFrom('fh_environment')
+      .selectAll()
+      .where('id', '=', id)
+      .$if(!options.includeArchived, (qb) => qb.where('when_archived', 'is', null))
+      .executeTakeFirst();
+    return r && toEnvironment(r);
+  }
+
+  async findByName(applicationId: string, name: string): Promise<Environment | undefined> {
+    const r = await this.ctx.db
+      .selectFrom('fh_environment')
+      .selectAll()
+      .where('application_id', '=', applicationId)
+      .where('name', '=', name)
+      .where('when_archived', 'is', null)
+      .executeTakeFirst();
+    return r && toEnvironment(r);
+  }
+
+  async list(query: EnvironmentQuery): Promise<Environment[]> {
+    if (query.ids && query.ids.length === 0) return [];
+    const rows = await this.ctx.db
+      .selectFrom('fh_environment')
+      .selectAll()
+      .$if(query.applicationId !== undefined, (qb) => qb.where('application_id', '=', query.applicationId!))
+      .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids!))
+      .$if(!query.includeArchived, (qb) => qb.where('when_archived', 'is', null))
+      .execute();
+    const envs = rows.map(toEnvironment);
+    const byApp = new Map<string, Environment[]>();
+    for (const e of envs) byApp.set(e.applicationId, [...(byApp.get(e.applicationId) ?? []), e]);
+    return [...byApp.values()].flatMap((group) => orderByPromotion(group));
+  }
+
+  async update(id: string, patch: UpdateEnvironment): Promise<Environment> {
+    const res = await uniquely(`an environment named "${patch.name}" already exists in the application`, () =>
+      this.ctx.db
+        .updateTable('fh_environment')
+        .set((eb) => ({
+          ...definedOnly({
+            name: patch.name,
+            description: patch.description,
+            is_production: patch.production,
+            prior_environment_id: patch.priorEnvironmentId,
+            user_info: json(patch.environmentInfo),
+            management_info: json(patch.managementEnvironmentInfo),
+            webhook_info: json(patch.webhookEnvironmentInfo),
+            when_unpublished: patch.whenUnpublished,
+          }),
+          version: eb('version', '+', 1),
+          when_updated: nowMs(this.ctx.deps.clock),
+        }))
+        .where('id', '=', id)
+        .where('when_archived', 'is', null)
+        .$if(patch.version !== undefined, (qb) => qb.where('version', '=', patch.version!))
+        .executeTakeFirst(),
+    );
+    if (Number(res.numUpdatedRows) === 0) {
+      missedUpdate('environment', id, (await this.findById(id))?.version, patch.version);
+    }
+    return (await this.findById(id))!;
+  }
+
+  async archive(id: string): Promise<Environment> {
+    const db = this.ctx.db;
+    const env = await this.findById(id);
+    if (!env) throw new NotFoundError(`environment ${id} not found`);
+    const now = nowMs(this.ctx.deps.clock);
+    await db
+      .updateTable('fh_environment')
+      .set((eb) => ({
+        prior_environment_id: env.priorEnvironmentId,
+        version: eb('version', '+', 1),
+        when_updated: now,
+      }))
+      .where('prior_environment_id', '=', id)
+      .where('when_archived', 'is', null)
+      .execute();
+    await archiveWhere(db, 'fh_feature_group', 'environment_id', [id], now);
+    await archiveWhere(db, 'fh_environment', 'id', [id], now);
+    await dropEnvironmentPermissions(db, [id]);
+    return (await this.findById(id, { includeArchived: true }))!;
+  }
+}
