@@ -216,13 +216,16 @@ function EditPersonDialog({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const { api } = useSession();
+  const { api, isSuperuser: iAmSuperuser, setup } = useSession();
+  const orgGroupId = setup?.organization.orgGroup?.id;
   const full = useLoad(() => api.getPerson(person.id), [person.id]);
   const [name, setName] = useState(person.name);
   const [email, setEmail] = useState(person.email);
   const [chosen, setChosen] = useState<Set<string> | undefined>(undefined);
   const current = new Set((full.data?.groups ?? []).map((g) => g.id ?? ''));
   const picked = chosen ?? current;
+  const wasSuperuser = orgGroupId !== undefined && current.has(orgGroupId);
+  const [superuser, setSuperuser] = useState<boolean | undefined>(undefined);
   const [tried, setTried] = useState(false);
   const problems = { name: nameProblem(name, 'person', 100), email: emailProblem(email) };
   const action = useAction(async () => {
@@ -233,6 +236,11 @@ function EditPersonDialog({
         email: email.trim(),
         version: p?.version ?? person.version,
       });
+    }
+    // Superusers are the members of the organisation's administrators group.
+    if (orgGroupId !== undefined && superuser !== undefined && superuser !== wasSuperuser) {
+      if (superuser) await api.addToGroup(orgGroupId, person.id);
+      else await api.removeFromGroup(orgGroupId, person.id);
     }
     // Memberships change one group at a time so groups of other portfolios are left alone.
     for (const g of groups) {
@@ -284,7 +292,18 @@ function EditPersonDialog({
         />
         <LoadGate loaded={full}>
           {() => (
-            <GroupPicker groups={groups} chosen={picked} onChange={setChosen} testId="edit-person-groups" />
+            <>
+              <GroupPicker groups={groups} chosen={picked} onChange={setChosen} testId="edit-person-groups" />
+              {iAmSuperuser && orgGroupId ? (
+                <Checkbox
+                  label="Superuser"
+                  hint=" — can administer every portfolio and the organisation."
+                  checked={superuser ?? wasSuperuser}
+                  onChange={setSuperuser}
+                  testId="edit-person-superuser"
+                />
+              ) : null}
+            </>
           )}
         </LoadGate>
         <ErrorBanner error={action.error} />

@@ -260,6 +260,22 @@ export function FeatureValueEditor({
       footer={
         tab === 'value' ? (
           <>
+            {save.error || reload.error ? (
+              <div className="footer-message">
+                <ErrorBanner error={save.error ?? reload.error} testId="value-error" />
+                {conflict ? (
+                  <Button
+                    className="btn-sm"
+                    icon="refresh"
+                    busy={reload.busy}
+                    onClick={() => void reload.run()}
+                    data-testid="value-reload"
+                  >
+                    Load latest (drops your changes)
+                  </Button>
+                ) : null}
+              </div>
+            ) : null}
             <Button onClick={onClose}>Cancel</Button>
             <Button
               variant="primary"
@@ -548,20 +564,6 @@ export function FeatureValueEditor({
           </section>
 
           {tried && valueProblem ? <ErrorBanner error={`Default value: ${valueProblem}`} /> : null}
-          <ErrorBanner error={save.error} testId="value-error" />
-          {conflict ? (
-            <div className="row">
-              <Button
-                icon="refresh"
-                busy={reload.busy}
-                onClick={() => void reload.run()}
-                data-testid="value-reload"
-              >
-                Load the latest version (drops your changes)
-              </Button>
-            </div>
-          ) : null}
-          <ErrorBanner error={reload.error} />
         </div>
       )}
       {editingForm ? (
