@@ -1,16 +1,13 @@
+import { AppError } from '@fh/service-kit';
+
 /**
  * The errors the Management Repository raises on purpose. Each carries the HTTP status the API answers
  * with and a stable machine-readable code, so one mapper can turn any of them into a reply.
  */
-export class MrError extends Error {
-  readonly status: number;
-  readonly code: string;
-
+export class MrError extends AppError {
   constructor(status: number, code: string, message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-    this.status = status;
-    this.code = code;
+    super(status, code, message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

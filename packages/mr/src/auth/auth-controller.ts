@@ -1,0 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { MrContext } from '../core/mr-context.ts';
+
+/** Registers the auth operations of the admin API. (Being built: see the issue "Management Repository".) */
+export function registerAuthRoutes(_app: FastifyInstance, _ctx: MrContext): void {}

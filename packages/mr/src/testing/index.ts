@@ -1,0 +1,1 @@
+export { type ApiResponse, MrClient, startTestMr, type TestMr } from './mr-harness.ts';
