@@ -4,6 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import {
   type Dialect,
   Kysely,
+  type MigrationResultSet,
   Migrator,
   MysqlDialect,
   PostgresDialect,
@@ -59,7 +60,7 @@ const PG_MIGRATION_LOCK_KEY = 7_261_393_470_128n;
  * Adapts better-sqlite3 for Kysely: binds Dates as ISO text and booleans as 1/0 (better-sqlite3 rejects
  * both), and turns Kysely's `begin` into `begin immediate`. A deferred transaction that reads and then
  * writes fails at once with SQLITE_BUSY when another process holds the write lock, whatever the busy
- * timeout; an immediate one waits for the lock instead. That is what lets two processes share the file.
+ * timeout; an immediate one waits for the lock instead, so two processes can share the file.
  */
 function sqliteAdapter(raw: BetterSqlite3.Database): SqliteDatabase {
   const bind = (params: ReadonlyArray<unknown>) =>
@@ -143,17 +144,37 @@ function openMysql(location: ServerLocation, config: DatabaseConfig): Dialect {
   });
 }
 
-/** Holds a cross-process lock for the duration of `fn` (PostgreSQL advisory lock, MySQL GET_LOCK). */
-async function withMigrationLock<T>(db: Kysely<DB>, dialect: DialectName, fn: () => Promise<T>): Promise<T> {
-  // SQLite needs no outer lock: every write transaction is `begin immediate`, which serialises them.
-  if (dialect === 'sqlite') return fn();
-  // Kysely's Migrator locks too, but only after creating its own bookkeeping tables, and two processes
-  // creating those at once can collide. This lock, on its own connection, covers the whole run.
+/**
+ * Runs `fn` under a cross-process lock: PostgreSQL advisory lock or MySQL GET_LOCK held on a connection
+ * of its own, or, for SQLite, one `begin immediate` transaction around the whole run.
+ */
+async function withMigrationLock<T>(
+  db: Kysely<DB>,
+  dialect: DialectName,
+  fn: (db: Kysely<DB>) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (conn) => {
+    if (dialect === 'sqlite') {
+      // Kysely takes no lock on SQLite (it assumes one process) and runs migrations outside a
+      // transaction, so two processes would both see "not migrated" and both create the tables. One
+      // immediate transaction on the single connection, which the migrator then uses, serialises them
+      // (the other process waits in busy_timeout) and also makes the migration all-or-nothing.
+      await sql`begin immediate`.execute(conn);
+      try {
+        const result = await fn(conn);
+        await sql`commit`.execute(conn);
+        return result;
+      } catch (err) {
+        await sql`rollback`.execute(conn);
+        throw err;
+      }
+    }
+    // Kysely's Migrator locks too, but only after creating its own bookkeeping tables, and two
+    // processes creating those at once can collide. This lock covers the whole run.
     if (dialect === 'postgres') {
       await sql`select pg_advisory_lock(${sql.lit(PG_MIGRATION_LOCK_KEY)})`.execute(conn);
       try {
-        return await fn();
+        return await fn(db);
       } finally {
         await sql`select pg_advisory_unlock(${sql.lit(PG_MIGRATION_LOCK_KEY)})`.execute(conn);
       }
@@ -163,11 +184,17 @@ async function withMigrationLock<T>(db: Kysely<DB>, dialect: DialectName, fn: ()
     );
     if (Number(got.rows[0]?.ok) !== 1) throw new Error('timed out waiting for the migration lock');
     try {
-      return await fn();
+      return await fn(db);
     } finally {
       await sql`select release_lock(${MIGRATION_LOCK_NAME})`.execute(conn);
     }
   });
+}
+
+class MigrationFailed extends Error {
+  constructor(readonly outcome: MigrationResultSet) {
+    super('migration failed');
+  }
 }
 
 /**
@@ -187,14 +214,23 @@ export async function openDatabase(
         ? openPostgres(location, config)
         : openMysql(location, config);
   const db = new Kysely<DB>({ dialect: kyselyDialect });
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  const provider = migrationProvider(dialect);
+  const migrator = new Migrator({ db, provider });
   const where = redactDatabaseUrl(config.url);
 
   return {
     dialect,
     db,
     async migrate() {
-      const { error, results } = await withMigrationLock(db, dialect, () => migrator.migrateToLatest());
+      const { error, results } = await withMigrationLock(db, dialect, async (locked) => {
+        const outcome = await new Migrator({ db: locked, provider }).migrateToLatest();
+        // On SQLite the run is one transaction: make a failed migration roll all of it back.
+        if (outcome.error) throw new MigrationFailed(outcome);
+        return outcome;
+      }).catch((err: unknown) => {
+        if (err instanceof MigrationFailed) return err.outcome;
+        throw err;
+      });
       for (const r of results ?? []) {
         if (r.status === 'Success') logger.info({ migration: r.migrationName }, 'database migration applied');
         if (r.status === 'Error') logger.error({ migration: r.migrationName }, 'database migration failed');

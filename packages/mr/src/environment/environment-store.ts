@@ -76,8 +76,9 @@ export interface EnvironmentStore {
 }
 
 /**
- * Sorts environments along their priorEnvironmentId links, first environment first. Anything the links
- * do not reach (forks, cycles, dangling priors) follows in creation order, so nothing is ever lost.
+ * Sorts environments along their priorEnvironmentId links, first environment first. An environment whose
+ * prior is not in the list starts a chain of its own, after the earlier-created chains; environments
+ * caught in a cycle come last in creation order, so nothing is ever lost.
  */
 export function orderByPromotion<E extends Pick<Environment, 'id' | 'priorEnvironmentId' | 'whenCreated'>>(
   envs: readonly E[],
