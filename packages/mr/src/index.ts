@@ -1,4 +1,6 @@
-// Storage: database connection, schema, transactions.
+// Public surface of the Management Repository. Biome keeps the exports sorted by path: db/ is the database
+// (connection, migrations, transactions, the Stores bundle and its fakes), <slice>/ the domain types and store
+// interfaces, errors.ts the errors stores and API share.
 
 // The admin API (schemas, operation table, Fastify plugin), namespaced: its type names (Portfolio, ...)
 // are the wire shapes and would clash with the domain types of the stores.
@@ -38,7 +40,6 @@ export {
   systemClock,
   uuidIds,
 } from './db/store-support.ts';
-// Stores: one interface per slice, SQL implementations and in-memory fakes behind one bundle.
 export {
   createFakeStores,
   createSqlStores,
@@ -55,7 +56,6 @@ export {
   orderByPromotion,
   type UpdateEnvironment,
 } from './environment/environment-store.ts';
-// Errors shared by stores and the API.
 export { ConflictError, MrError, NotFoundError, StaleVersionError, ValidationError } from './errors.ts';
 export type {
   CreateFeature,
