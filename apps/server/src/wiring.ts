@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { type Bus, connectNatsBus, createInProcessBus } from '@fh/messaging';
-import { type Database, openDatabase } from '@fh/mr';
+import { type Database, openDatabase, registerAdminUi } from '@fh/mr';
 import {
   createHttpServer,
   createLogger,
@@ -82,4 +84,30 @@ export async function openRoleBus(p: RoleProcess): Promise<Bus> {
   p.onShutdown({ name: 'bus', close: () => bus.close() });
   p.health.register('bus', () => bus.isReady());
   return bus;
+}
+
+/**
+ * Where the built admin UI is: ADMIN_UI_DIR, else apps/admin-ui/dist beside this app (from the bundle in
+ * apps/server/dist or from the sources in apps/server/src).
+ */
+export function adminUiDirectory(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): string | undefined {
+  const candidates = [
+    env['ADMIN_UI_DIR'],
+    fileURLToPath(new URL('../../admin-ui/dist', import.meta.url)),
+    fileURLToPath(new URL('../../../admin-ui/dist', import.meta.url)),
+  ];
+  return candidates.find((dir) => dir !== undefined && existsSync(`${dir}/index.html`));
+}
+
+/** Serves the admin UI at `/` when it has been built; says so in the log when it has not. */
+export async function serveAdminUi(p: RoleProcess): Promise<void> {
+  const dir = adminUiDirectory();
+  if (dir === undefined) {
+    p.logger.warn('the admin UI is not built (run `npm run build`); serving the API only');
+    p.app.get('/', async () => ({ status: 'UP', adminUi: 'not built' }));
+    return;
+  }
+  await registerAdminUi(p.app, { root: dir });
 }

@@ -12,6 +12,8 @@ export type {
   CreateApplication,
   UpdateApplication,
 } from './application/application-store.ts';
+export { type PasswordHasher, ScryptPasswordHasher } from './auth/password-hasher.ts';
+export { defaultMrSettings, type MrSettings } from './core/mr-context.ts';
 export {
   type DatabaseConfig,
   DatabaseConfigError,
@@ -85,6 +87,12 @@ export type {
   GroupStore,
   UpdateGroup,
 } from './group/group-store.ts';
+// The Management Repository as a composition root wires it.
+export {
+  type ManagementRepository,
+  type ManagementRepositoryDeps,
+  registerManagementRepository,
+} from './mr.ts';
 export type {
   CreateOrganisation,
   Organisation,
@@ -107,6 +115,7 @@ export type {
   PortfolioStore,
   UpdatePortfolio,
 } from './portfolio/portfolio-store.ts';
+export { type ChangePublisher, ChangeSet, noChangePublisher } from './publishing/change-set.ts';
 export type {
   CreateServiceAccount,
   ServiceAccount,
@@ -121,3 +130,4 @@ export type {
   CreateApplicationStrategy,
   UpdateApplicationStrategy,
 } from './strategy/application-strategy-store.ts';
+export { registerAdminUi } from './web/admin-ui.ts';
