@@ -40,9 +40,9 @@ describe('featurehub party on the embedded database', () => {
 
     const live = await fetch(`${party.baseUrl}/health/liveness`);
     assert.equal(live.status, 200);
-    const ready = await (await fetch(`${party.baseUrl}/health/readiness`)).json();
+    const ready = (await (await fetch(`${party.baseUrl}/health/readiness`)).json()) as any;
     assert.deepEqual(ready, { status: 'UP', checks: { database: 'UP', migrations: 'UP', bus: 'UP' } });
-    const version = await (await fetch(`${party.baseUrl}/info/version`)).json();
+    const version = (await (await fetch(`${party.baseUrl}/info/version`)).json()) as any;
     assert.equal(version.name, 'featurehub-party');
     assert.match(version.version, /^\d+\.\d+\.\d+/);
     const metrics = await (await fetch(`${party.baseUrl}/metrics`)).text();
@@ -113,7 +113,7 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         start('mr', { DB_URL: db.url, NATS_URL: serviceUrl('nats') }),
       ]);
       await Promise.all([a.waitUntilReady(), b.waitUntilReady()]);
-      const ready = await (await fetch(`${a.baseUrl}/health/readiness`)).json();
+      const ready = (await (await fetch(`${a.baseUrl}/health/readiness`)).json()) as any;
       assert.deepEqual(ready.checks, { database: 'UP', migrations: 'UP', bus: 'UP' });
       assert.equal(await a.stop(), 0);
       assert.equal(await b.stop(), 0);
@@ -126,7 +126,7 @@ describe('the other roles', { skip: await skipUnlessService('nats') }, () => {
     it(`${role} connects to NATS, becomes ready and stops cleanly`, async () => {
       const r = await start(role, { NATS_URL: serviceUrl('nats') });
       await r.waitUntilReady();
-      const version = await (await fetch(`${r.baseUrl}/info/version`)).json();
+      const version = (await (await fetch(`${r.baseUrl}/info/version`)).json()) as any;
       assert.equal(version.name, `featurehub-${role}`);
       assert.equal(await r.stop(), 0);
     });
@@ -139,7 +139,7 @@ describe('edge-rest', () => {
     const edgeRest = await start('edge-rest', { DB_URL: url });
     const before = await fetch(`${edgeRest.baseUrl}/health/readiness`);
     assert.equal(before.status, 503);
-    assert.equal((await before.json()).checks.migrations, 'DOWN');
+    assert.equal(((await before.json()) as any).checks.migrations, 'DOWN');
     const mr = await start('party-ish', { DB_URL: url });
     await mr.waitUntilReady();
     await edgeRest.waitUntilReady();
