@@ -1,0 +1,249 @@
+import { ForbiddenError } from '@fh/service-kit';
+import type { MrSettings } from '../core/mr-context.ts';
+import type { Stores } from '../db/stores.ts';
+import { addEnvironment, environmentsVisibleIn } from '../environment/environment-service.ts';
+import type { Environment } from '../environment/environment-store.ts';
+import { NotFoundError, ValidationError } from '../errors.ts';
+import type { Feature } from '../feature/feature-store.ts';
+import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
+import type { Access } from '../permission/access.ts';
+import type { ChangeSet } from '../publishing/change-set.ts';
+import type { Application } from './application-store.ts';
+
+/** An application with what a reader asked to see alongside it. */
+export interface ApplicationView {
+  application: Application;
+  environments?: Environment[];
+  features?: Feature[];
+}
+
+export interface ApplicationIncludes {
+  environments?: boolean;
+  features?: boolean;
+}
+
+export interface ApplicationSummaryView {
+  groupsHavePermission: boolean;
+  serviceAccountsHavePermission: boolean;
+  featureCount: number;
+  environmentCount: number;
+}
+
+export interface ApplicationPermissionsView {
+  applicationRoles: ApplicationRole[];
+  environments: { id: string; name: string; roles: EnvironmentRole[] }[];
+}
+
+/** A partial update: missing fields stay unchanged, a null description clears it. */
+export interface ApplicationChanges {
+  version: number;
+  name?: string;
+  description?: string | null;
+}
+
+function requiredName(name: string): string {
+  const trimmed = name.trim();
+  if (trimmed === '') throw new ValidationError('the application name must not be blank');
+  return trimmed;
+}
+
+async function applicationOf(tx: Stores, applicationId: string): Promise<Application> {
+  const app = await tx.applications.findById(applicationId);
+  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
+  return app;
+}
+
+async function requirePortfolio(tx: Stores, portfolioId: string): Promise<void> {
+  if (!(await tx.portfolios.findById(portfolioId)))
+    throw new NotFoundError(`portfolio ${portfolioId} not found`);
+}
+
+function requireReader(access: Access, app: Application): void {
+  if (!access.canReadApplication(app)) throw new ForbiddenError('You have no access to this application');
+}
+
+/** Adds the requested nested lists: only environments the caller can see, only live features. */
+export async function withApplicationIncludes(
+  tx: Stores,
+  access: Access,
+  apps: readonly Application[],
+  includes: ApplicationIncludes,
+): Promise<ApplicationView[]> {
+  const views: ApplicationView[] = [];
+  for (const application of apps) {
+    const view: ApplicationView = { application };
+    if (includes.environments) view.environments = await environmentsVisibleIn(tx, access, application);
+    if (includes.features) view.features = await tx.features.list({ applicationId: application.id });
+    views.push(view);
+  }
+  return views;
+}
+
+/** The applications of a portfolio the caller can read (administrators: all of them). */
+export async function readableApplications(
+  tx: Stores,
+  access: Access,
+  portfolioId: string,
+  query: { filter?: string; order?: 'ASC' | 'DESC' } = {},
+): Promise<Application[]> {
+  const filter = query.filter?.trim();
+  const apps = (
+    await tx.applications.list({ portfolioId, ...(filter ? { nameContains: filter } : {}) })
+  ).filter((a) => access.canReadApplication(a));
+  return query.order === 'DESC' ? apps.reverse() : apps;
+}
+
+export async function listApplications(
+  tx: Stores,
+  access: Access,
+  portfolioId: string,
+  query: { filter?: string; order?: 'ASC' | 'DESC'; includes?: ApplicationIncludes } = {},
+): Promise<ApplicationView[]> {
+  await requirePortfolio(tx, portfolioId);
+  if (!access.canSeePortfolio(portfolioId)) throw new ForbiddenError('You have no access to this portfolio');
+  const apps = await readableApplications(tx, access, portfolioId, query);
+  return withApplicationIncludes(tx, access, apps, query.includes ?? {});
+}
+
+/** Creates an application with its production environment. */
+export async function createApplication(
+  tx: Stores,
+  changes: ChangeSet,
+  access: Access,
+  settings: Pick<MrSettings, 'productionEnvironmentName' | 'productionEnvironmentDescription'>,
+  portfolioId: string,
+  input: { name: string; description?: string | null },
+  includes: ApplicationIncludes = {},
+): Promise<ApplicationView> {
+  await requirePortfolio(tx, portfolioId);
+  access.requirePortfolioAdmin(portfolioId);
+  const app = await tx.applications.create({
+    portfolioId,
+    name: requiredName(input.name),
+    description: input.description ?? null,
+    createdBy: access.personId,
+  });
+  await addEnvironment(
+    tx,
+    changes,
+    app,
+    {
+      name: settings.productionEnvironmentName,
+      description: settings.productionEnvironmentDescription,
+      production: true,
+    },
+    access.personId,
+  );
+  const [view] = await withApplicationIncludes(tx, access, [app], includes);
+  return view!;
+}
+
+export async function getApplication(
+  tx: Stores,
+  access: Access,
+  applicationId: string,
+  includes: ApplicationIncludes = {},
+): Promise<ApplicationView> {
+  const app = await applicationOf(tx, applicationId);
+  requireReader(access, app);
+  const [view] = await withApplicationIncludes(tx, access, [app], includes);
+  return view!;
+}
+
+/** With `inPortfolio`, the application must belong to that portfolio (the portfolio-scoped route). */
+export async function updateApplication(
+  tx: Stores,
+  access: Access,
+  applicationId: string,
+  patch: ApplicationChanges,
+  options: { inPortfolio?: string; includes?: ApplicationIncludes } = {},
+): Promise<ApplicationView> {
+  const app = await applicationOf(tx, applicationId);
+  if (options.inPortfolio !== undefined && app.portfolioId !== options.inPortfolio) {
+    throw new NotFoundError(`application ${applicationId} not found in portfolio ${options.inPortfolio}`);
+  }
+  access.requirePortfolioAdmin(app.portfolioId);
+  const updated = await tx.applications.update(app.id, {
+    version: patch.version,
+    ...(patch.name !== undefined ? { name: requiredName(patch.name) } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+  });
+  const [view] = await withApplicationIncludes(tx, access, [updated], options.includes ?? {});
+  return view!;
+}
+
+/** Archives an application with its environments and features; caches drop its environments. */
+export async function deleteApplication(
+  tx: Stores,
+  changes: ChangeSet,
+  access: Access,
+  applicationId: string,
+): Promise<void> {
+  const app = await applicationOf(tx, applicationId);
+  access.requirePortfolioAdmin(app.portfolioId);
+  const envIds = (await tx.environments.list({ applicationId: app.id })).map((e) => e.id);
+  const holders =
+    envIds.length === 0 ? [] : await tx.serviceAccounts.listPermissions({ environmentIds: envIds });
+  await tx.applications.archive(app.id);
+  for (const id of envIds) changes.environmentChanged(id, 'delete');
+  for (const p of holders) changes.serviceAccountChanged(p.serviceAccountId);
+}
+
+/** What the setup stepper of the admin UI needs to know about an application. */
+export async function applicationSummary(
+  tx: Stores,
+  access: Access,
+  applicationId: string,
+): Promise<ApplicationSummaryView> {
+  const app = await applicationOf(tx, applicationId);
+  requireReader(access, app);
+  const envIds = (await tx.environments.list({ applicationId: app.id })).map((e) => e.id);
+  const features = await tx.features.list({ applicationId: app.id });
+  const appAcls = (await tx.groups.listApplicationAcls({ applicationId: app.id })).filter(
+    (a) => a.roles.length > 0,
+  );
+  const envAcls =
+    envIds.length === 0
+      ? []
+      : (await tx.groups.listEnvironmentAcls({ environmentIds: envIds })).filter((a) => a.roles.length > 0);
+  const saPerms =
+    envIds.length === 0
+      ? []
+      : (await tx.serviceAccounts.listPermissions({ environmentIds: envIds })).filter(
+          (p) => p.roles.length > 0,
+        );
+  const liveAccounts =
+    saPerms.length === 0
+      ? []
+      : await tx.serviceAccounts.list({ ids: saPerms.map((p) => p.serviceAccountId) });
+  return {
+    groupsHavePermission: appAcls.length > 0 || envAcls.length > 0,
+    serviceAccountsHavePermission: liveAccounts.length > 0,
+    featureCount: features.length,
+    environmentCount: envIds.length,
+  };
+}
+
+/**
+ * The caller's own roles in an application and each of its environments (an environment where the
+ * caller holds nothing is listed with no roles). Anyone who can see the portfolio may ask.
+ */
+export async function applicationPermissions(
+  tx: Stores,
+  access: Access,
+  applicationId: string,
+): Promise<ApplicationPermissionsView> {
+  const app = await applicationOf(tx, applicationId);
+  if (!access.canSeePortfolio(app.portfolioId)) {
+    throw new ForbiddenError('You have no access to this application');
+  }
+  const envs = await tx.environments.list({ applicationId: app.id });
+  return {
+    applicationRoles: [...access.applicationRoles(app)],
+    environments: envs.map((e) => ({
+      id: e.id,
+      name: e.name,
+      roles: [...access.environmentRoles({ id: e.id, applicationId: app.id, portfolioId: app.portfolioId })],
+    })),
+  };
+}
