@@ -1,10 +1,17 @@
 /**
+ * What happened to an environment or service account: `create` and `upsert` both republish the whole
+ * record (as CREATE or UPDATE), `delete` removes it from caches. A later `delete` wins over anything,
+ * and `create` is kept when the same transaction also updates the record.
+ */
+export type RecordChange = 'create' | 'upsert' | 'delete';
+
+/**
  * What a use case changed that caches must hear about. Services record into it inside the
  * transaction; the publisher turns it into cache messages after the commit, reading the committed state.
  */
 export class ChangeSet {
   /** Environments whose whole cache entry must be republished (created, updated, or deleted). */
-  readonly environments = new Map<string, 'upsert' | 'delete'>();
+  readonly environments = new Map<string, RecordChange>();
   /** Feature values (per environment) to republish as `publish-feature-v1` UPDATEs. */
   readonly featureValues = new Map<string, { environmentId: string; featureId: string }>();
   /** Features created or changed (definition), republished in every environment of their application. */
@@ -13,11 +20,10 @@ export class ChangeSet {
     { applicationId: string; featureId: string; action: 'upsert' | 'delete' }
   >();
   /** SDK service accounts to republish. */
-  readonly serviceAccounts = new Map<string, 'upsert' | 'delete'>();
+  readonly serviceAccounts = new Map<string, RecordChange>();
 
-  environmentChanged(environmentId: string, action: 'upsert' | 'delete' = 'upsert'): void {
-    if (this.environments.get(environmentId) === 'delete') return;
-    this.environments.set(environmentId, action);
+  environmentChanged(environmentId: string, action: RecordChange = 'upsert'): void {
+    this.environments.set(environmentId, merge(this.environments.get(environmentId), action));
   }
 
   featureValueChanged(environmentId: string, featureId: string): void {
@@ -30,9 +36,8 @@ export class ChangeSet {
     this.features.set(featureId, { applicationId, featureId, action });
   }
 
-  serviceAccountChanged(serviceAccountId: string, action: 'upsert' | 'delete' = 'upsert'): void {
-    if (this.serviceAccounts.get(serviceAccountId) === 'delete') return;
-    this.serviceAccounts.set(serviceAccountId, action);
+  serviceAccountChanged(serviceAccountId: string, action: RecordChange = 'upsert'): void {
+    this.serviceAccounts.set(serviceAccountId, merge(this.serviceAccounts.get(serviceAccountId), action));
   }
 
   isEmpty(): boolean {
@@ -43,6 +48,12 @@ export class ChangeSet {
       this.serviceAccounts.size === 0
     );
   }
+}
+
+function merge(prior: RecordChange | undefined, next: RecordChange): RecordChange {
+  if (prior === 'delete' || next === 'delete') return 'delete';
+  if (prior === 'create') return 'create';
+  return next;
 }
 
 /** Turns committed changes into cache messages on the bus. */
