@@ -1,5 +1,84 @@
 import type { FastifyInstance } from 'fastify';
+import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
+import { apiGroupsOfPerson } from '../group/group-queries.ts';
+import { toApiPerson } from '../person/person-mapper.ts';
+import { toApiTokenizedPerson } from './auth-mapper.ts';
+import { AuthService, TooManyLoginAttemptsError } from './auth-service.ts';
 
-/** Registers the auth operations of the admin API. (Being built: see the issue "Management Repository".) */
-export function registerAuthRoutes(_app: FastifyInstance, _ctx: MrContext): void {}
+/** Login, logout, registration and passwords (AuthService of the admin API). */
+export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
+  const auth = new AuthService({
+    hasher: ctx.hasher,
+    loginLimiter: ctx.loginLimiter,
+    clock: ctx.clock,
+    settings: ctx.settings,
+  });
+
+  route(app, 'login', async (request, reply) => {
+    try {
+      const { email, password } = request.body;
+      const person = await auth.checkLogin(ctx.stores, { email, password, address: request.ip });
+      const loggedIn = await ctx.uow.run((tx) => auth.openSession(tx, person));
+      return await toApiTokenizedPerson(ctx.stores, loggedIn);
+    } catch (err) {
+      if (!(err instanceof TooManyLoginAttemptsError)) throw err;
+      return reply
+        .code(429)
+        .header('retry-after', String(err.retryAfterSeconds))
+        .send({ code: err.code, message: err.message });
+    }
+  });
+
+  route(app, 'logout', async (request) => {
+    const principal = ctx.principal(request);
+    await ctx.uow.run((tx) => auth.logout(tx, principal));
+    ctx.authenticator.forget(principal.token);
+    return undefined;
+  });
+
+  route(app, 'personByToken', async (request) =>
+    toApiPerson(await auth.findRegistration(ctx.stores, request.params.token)),
+  );
+
+  route(app, 'registerPerson', async (request) => {
+    const { registrationToken, email, name, password, confirmPassword } = request.body;
+    const person = await auth.checkRegistration(ctx.stores, { token: registrationToken, email, name });
+    const passwordHash = await auth.hashNewPassword(password, confirmPassword);
+    const loggedIn = await ctx.uow.run((tx) => auth.register(tx, person, { name, passwordHash }));
+    return toApiTokenizedPerson(ctx.stores, loggedIn);
+  });
+
+  route(app, 'replaceTempPassword', async (request) => {
+    const principal = ctx.principal(request);
+    const person = await auth.checkReplaceTempPassword(ctx.stores, principal, request.params.id);
+    const passwordHash = await auth.hashNewPassword(request.body.password);
+    const loggedIn = await ctx.uow.run((tx) => auth.replaceTempPassword(tx, person, passwordHash));
+    ctx.authenticator.forget(principal.token);
+    return toApiTokenizedPerson(ctx.stores, loggedIn);
+  });
+
+  route(app, 'changePassword', async (request) => {
+    const principal = ctx.principal(request);
+    const access = await ctx.access(request);
+    const { oldPassword, newPassword } = request.body;
+    const person = await auth.checkChangePassword(ctx.stores, access, request.params.id, oldPassword);
+    const passwordHash = await auth.hashNewPassword(newPassword);
+    const updated = await ctx.uow.run((tx) => auth.changePassword(tx, principal, person, passwordHash));
+    return toApiPerson(updated, { groups: await apiGroupsOfPerson(ctx.stores, updated.id) });
+  });
+
+  route(app, 'resetPassword', async (request) => {
+    const access = await ctx.access(request);
+    const { password, reactivate } = request.body;
+    const person = await auth.checkResetPassword(ctx.stores, access, request.params.id, reactivate ?? false);
+    const passwordHash = await auth.hashNewPassword(password);
+    const updated = await ctx.uow.run((tx) => auth.resetPassword(tx, access, person, passwordHash));
+    return toApiPerson(updated);
+  });
+
+  route(app, 'resetExpiredToken', async (request) => {
+    const access = await ctx.access(request);
+    return ctx.uow.run((tx) => auth.renewRegistration(tx, access, request.params.email));
+  });
+}

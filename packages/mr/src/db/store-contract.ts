@@ -67,6 +67,14 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         await rejectsWith(s.organisations.update(org.id, { name: 'x', version: 1 }), StaleVersionError, 422);
         await rejectsWith(s.organisations.update(randomUUID(), { name: 'x' }), NotFoundError, 404);
       });
+
+      it('an organisation may be created with a chosen id, once', async () => {
+        const id = randomUUID();
+        const org = await s.organisations.create({ id, name: 'Chosen' });
+        assert.equal(org.id, id);
+        await rejectsWith(s.organisations.create({ id, name: 'Again' }), ConflictError, 409);
+        assert.equal((await s.organisations.findById(id))?.name, 'Chosen');
+      });
     });
 
     describe('portfolio', () => {
@@ -469,6 +477,55 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         await rejectsWith(s.featureValues.update(randomUUID(), { value: 'c', version: 1 }), NotFoundError);
       });
 
+      it('searches the history of many values: filtered, in time order, one page with the total', async () => {
+        const { app, env, feature, person } = await valueSetup();
+        const other = await s.environments.create({ applicationId: app.id, name: 'other' });
+        const hidden = await s.environments.create({ applicationId: app.id, name: 'hidden' });
+        const f2 = await s.features.create({
+          applicationId: app.id,
+          key: 'G',
+          name: 'G',
+          valueType: 'NUMBER',
+        });
+        const a = await s.featureValues.create({ environmentId: env.id, featureId: feature.id, value: 'a1' });
+        target.advance(10);
+        const b = await s.featureValues.create({ environmentId: other.id, featureId: f2.id, value: '1' });
+        target.advance(10);
+        await s.featureValues.update(a.id, { value: 'a2', version: 1, whoUpdated: person.id });
+        target.advance(10);
+        await s.featureValues.create({ environmentId: hidden.id, featureId: feature.id, value: 'h' });
+        const envIds = [env.id, other.id];
+        const all = await s.featureValues.searchHistory({ environmentIds: envIds });
+        assert.equal(all.total, 3);
+        assert.deepEqual(
+          all.rows.map((r) => [r.environmentId, r.featureValueId, r.version, r.value]),
+          [
+            [env.id, a.id, 1, 'a1'],
+            [other.id, b.id, 1, '1'],
+            [env.id, a.id, 2, 'a2'],
+          ],
+        );
+        assert.equal(all.rows[2]?.whoUpdated, person.id);
+        const page = await s.featureValues.searchHistory({
+          environmentIds: envIds,
+          order: 'desc',
+          offset: 1,
+          limit: 1,
+        });
+        assert.equal(page.total, 3);
+        assert.deepEqual(
+          page.rows.map((r) => r.value),
+          ['1'],
+        );
+        const one = await s.featureValues.searchHistory({
+          environmentIds: envIds,
+          featureIds: [feature.id],
+          versions: [2],
+        });
+        assert.deepEqual([one.total, one.rows.map((r) => r.value)], [1, ['a2']]);
+        assert.equal((await s.featureValues.searchHistory({ environmentIds: [] })).total, 0);
+      });
+
       it('one value per feature and environment', async () => {
         const { env, feature } = await valueSetup();
         await s.featureValues.create({ environmentId: env.id, featureId: feature.id });
@@ -624,6 +681,33 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         );
         const desc = await s.persons.list({ search: tag, orderBy: 'email', descending: true });
         assert.equal(desc.persons[0]?.name, `sdk ${tag}`);
+      });
+
+      it('orders by activation status: active people first, then by name', async () => {
+        const tag = unique();
+        const ids: Record<string, string> = {};
+        for (const n of ['Cy', 'Al', 'Bo']) {
+          ids[n] = (
+            await s.persons.create({ email: `${n.toLowerCase()}.${tag}@x.io`, name: `${n} ${tag}` })
+          ).id;
+        }
+        await s.persons.archive(ids.Al!);
+        const page = await s.persons.list({
+          search: tag,
+          orderBy: 'activationStatus',
+          includeArchived: true,
+        });
+        assert.deepEqual(
+          page.persons.map((p) => p.name),
+          [`Bo ${tag}`, `Cy ${tag}`, `Al ${tag}`],
+        );
+        const desc = await s.persons.list({
+          search: tag,
+          orderBy: 'activationStatus',
+          descending: true,
+          includeArchived: true,
+        });
+        assert.equal(desc.persons[0]?.name, `Al ${tag}`);
       });
 
       it('sessions are found by token, touched, and ended per token or per person', async () => {

@@ -1,5 +1,6 @@
 import { copy, type FakeState, notFound } from '../db/fake-state.ts';
 import { applyPatch, checkVersion } from '../db/store-support.ts';
+import { ConflictError } from '../errors.ts';
 import type {
   CreateOrganisation,
   Organisation,
@@ -12,8 +13,10 @@ export class FakeOrganisationStore implements OrganisationStore {
 
   async create(input: CreateOrganisation): Promise<Organisation> {
     const now = this.state.now();
+    const id = input.id ?? this.state.deps.ids.next();
+    if (this.state.tables.organisations.has(id)) throw new ConflictError(`organisation ${id} already exists`);
     const org: Organisation = {
-      id: this.state.deps.ids.next(),
+      id,
       name: input.name,
       groupId: input.groupId ?? null,
       version: 1,

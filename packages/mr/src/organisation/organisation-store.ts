@@ -11,6 +11,11 @@ export interface Organisation {
 }
 
 export interface CreateOrganisation {
+  /**
+   * A chosen id instead of a generated one. Setup uses a fixed id so that, of two concurrent setups,
+   * the database's primary key lets exactly one commit.
+   */
+  id?: string;
   name: string;
   groupId?: string | null;
 }
@@ -23,6 +28,7 @@ export interface UpdateOrganisation {
 }
 
 export interface OrganisationStore {
+  /** @throws ConflictError when an organisation with the given id exists */
   create(input: CreateOrganisation): Promise<Organisation>;
   findById(id: string): Promise<Organisation | undefined>;
   /** The oldest live organisation: the install's organisation. */

@@ -1,7 +1,15 @@
 import type { Selectable } from 'kysely';
 import type { OrganisationTable } from '../db/schema.ts';
 import type { SqlStoreContext } from '../db/sql-support.ts';
-import { definedOnly, missedUpdate, nowMs, toDate, toDateOrNull, toNumber } from '../db/store-support.ts';
+import {
+  definedOnly,
+  missedUpdate,
+  nowMs,
+  toDate,
+  toDateOrNull,
+  toNumber,
+  uniquely,
+} from '../db/store-support.ts';
 import type {
   CreateOrganisation,
   Organisation,
@@ -32,19 +40,21 @@ export class SqlOrganisationStore implements OrganisationStore {
 
   async create(input: CreateOrganisation): Promise<Organisation> {
     const now = nowMs(this.deps.clock);
-    const id = this.deps.ids.next();
-    await this.db
-      .insertInto('fh_organisation')
-      .values({
-        id,
-        name: input.name,
-        group_id: input.groupId ?? null,
-        version: 1,
-        when_created: now,
-        when_updated: now,
-        when_archived: null,
-      })
-      .execute();
+    const id = input.id ?? this.deps.ids.next();
+    await uniquely(`organisation ${id} already exists`, () =>
+      this.db
+        .insertInto('fh_organisation')
+        .values({
+          id,
+          name: input.name,
+          group_id: input.groupId ?? null,
+          version: 1,
+          when_created: now,
+          when_updated: now,
+          when_archived: null,
+        })
+        .execute(),
+    );
     return (await this.findById(id))!;
   }
 

@@ -88,7 +88,11 @@ export class FakePersonStore implements PersonStore {
           ? compare(a.email, b.email)
           : query.orderBy === 'whenCreated'
             ? a.whenCreated.getTime() - b.whenCreated.getTime()
-            : compare(a.name, b.name) || compare(a.email, b.email);
+            : query.orderBy === 'activationStatus'
+              ? Number(a.whenArchived !== null) - Number(b.whenArchived !== null) ||
+                compare(a.name, b.name) ||
+                compare(a.email, b.email)
+              : compare(a.name, b.name) || compare(a.email, b.email);
       return sign * primary || compare(a.id, b.id);
     });
     const offset = query.offset ?? 0;

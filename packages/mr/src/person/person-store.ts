@@ -55,8 +55,8 @@ export interface PersonQuery {
   personTypes?: readonly PersonType[];
   ids?: readonly string[];
   includeArchived?: boolean;
-  /** default: by name then email */
-  orderBy?: 'name' | 'email' | 'whenCreated';
+  /** default: by name then email; activationStatus = active people first, then by name */
+  orderBy?: 'name' | 'email' | 'whenCreated' | 'activationStatus';
   descending?: boolean;
   offset?: number;
   limit?: number;

@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { PersonTable } from '../db/schema.ts';
 import { containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
 import {
@@ -147,6 +147,12 @@ export class SqlPersonStore implements PersonStore {
       .selectAll()
       .$if(query.orderBy === 'email', (qb) => qb.orderBy('email', direction))
       .$if(query.orderBy === 'whenCreated', (qb) => qb.orderBy('when_created', direction))
+      .$if(query.orderBy === 'activationStatus', (qb) =>
+        qb
+          .orderBy(sql`case when when_archived is null then 0 else 1 end`, direction)
+          .orderBy('name', direction)
+          .orderBy('email', direction),
+      )
       .$if(query.orderBy === undefined || query.orderBy === 'name', (qb) =>
         qb.orderBy('name', direction).orderBy('email', direction),
       )

@@ -1,5 +1,40 @@
 import type { FastifyInstance } from 'fastify';
+import type { Organization as ApiOrganization, SetupMissingResponse } from '../api/index.ts';
+import { route } from '../api/mr-api-plugin.ts';
+import { toApiTokenizedPerson } from '../auth/auth-mapper.ts';
 import type { MrContext } from '../core/mr-context.ts';
+import { toApiGroup } from '../group/group-mapper.ts';
+import { type Installed, LOGIN_PROVIDERS, SetupService } from './setup-service.ts';
 
-/** Registers the setup operations of the admin API. (Being built: see the issue "Management Repository".) */
-export function registerSetupRoutes(_app: FastifyInstance, _ctx: MrContext): void {}
+function toApiOrganization({ organisation, superuserGroup }: Installed): ApiOrganization {
+  return {
+    id: organisation.id,
+    name: organisation.name,
+    version: organisation.version,
+    whenCreated: organisation.whenCreated.toISOString(),
+    whenUpdated: organisation.whenUpdated.toISOString(),
+    whenArchived: organisation.whenArchived?.toISOString() ?? null,
+    ...(superuserGroup ? { orgGroup: toApiGroup(superuserGroup) } : {}),
+  };
+}
+
+/** GET/POST /initialize: whether FeatureHub is set up, and the first-user setup. */
+export function registerSetupRoutes(app: FastifyInstance, ctx: MrContext): void {
+  const setup = new SetupService({ hasher: ctx.hasher, clock: ctx.clock, settings: ctx.settings });
+  const providers = () => ({ providers: [...LOGIN_PROVIDERS], providerInfo: {}, capabilityInfo: {} });
+
+  route(app, 'isInstalled', async (_request, reply) => {
+    const installed = await setup.installed(ctx.stores);
+    if (!installed) {
+      const missing: SetupMissingResponse = providers();
+      return reply.code(404).send(missing);
+    }
+    return { organization: toApiOrganization(installed), ...providers() };
+  });
+
+  route(app, 'setupSiteAdmin', async (request) => {
+    const prepared = await setup.prepare(request.body);
+    const done = await ctx.uow.run((tx) => setup.setUp(tx, prepared));
+    return toApiTokenizedPerson(ctx.stores, done);
+  });
+}

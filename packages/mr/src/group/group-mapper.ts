@@ -1,0 +1,44 @@
+import type {
+  ApplicationGroupRole as ApiApplicationGroupRole,
+  EnvironmentGroupRole as ApiEnvironmentGroupRole,
+  Group as ApiGroup,
+  Person as ApiPerson,
+} from '../api/index.ts';
+import type { ApplicationAcl, EnvironmentAcl, Group } from './group-store.ts';
+
+/** What a Group answer may carry besides the group itself; omitted parts are left out of the body. */
+export interface GroupExtras {
+  members?: ApiPerson[];
+  applicationAcls?: readonly ApplicationAcl[];
+  environmentAcls?: readonly EnvironmentAcl[];
+}
+
+export function toApiApplicationGroupRole(acl: ApplicationAcl): ApiApplicationGroupRole {
+  return { applicationId: acl.applicationId, groupId: acl.groupId, roles: [...acl.roles] };
+}
+
+export function toApiEnvironmentGroupRole(acl: EnvironmentAcl): ApiEnvironmentGroupRole {
+  return { environmentId: acl.environmentId, groupId: acl.groupId, roles: [...acl.roles] };
+}
+
+/** The API Group of a domain group (`organizationId`, upstream's spelling). */
+export function toApiGroup(group: Group, extras: GroupExtras = {}): ApiGroup {
+  return {
+    id: group.id,
+    name: group.name,
+    admin: group.admin,
+    portfolioId: group.portfolioId,
+    organizationId: group.organisationId,
+    version: group.version,
+    whenCreated: group.whenCreated.toISOString(),
+    whenUpdated: group.whenUpdated.toISOString(),
+    whenArchived: group.whenArchived?.toISOString() ?? null,
+    ...(extras.members ? { members: extras.members } : {}),
+    ...(extras.applicationAcls
+      ? { applicationRoles: extras.applicationAcls.map(toApiApplicationGroupRole) }
+      : {}),
+    ...(extras.environmentAcls
+      ? { environmentRoles: extras.environmentAcls.map(toApiEnvironmentGroupRole) }
+      : {}),
+  };
+}
