@@ -3,6 +3,8 @@ import { applyPatch, checkVersion } from '../db/store-support.ts';
 import { ConflictError } from '../errors.ts';
 import type {
   CreateFeatureValue,
+  FeatureHistoryQuery,
+  FeatureHistoryRow,
   FeatureValue,
   FeatureValueQuery,
   FeatureValueStore,
@@ -108,6 +110,28 @@ export class FakeFeatureValueStore implements FeatureValueStore {
       .sort((a, b) => sign * (a.version - b.version))
       .slice(0, options.limit)
       .map(copy);
+  }
+
+  async searchHistory(query: FeatureHistoryQuery): Promise<{ rows: FeatureHistoryRow[]; total: number }> {
+    const sign = query.order === 'desc' ? -1 : 1;
+    const matches: FeatureHistoryRow[] = [];
+    for (const h of this.state.tables.featureValueVersions) {
+      const environmentId = this.state.tables.featureValues.get(h.featureValueId)?.environmentId;
+      if (environmentId === undefined || !query.environmentIds.includes(environmentId)) continue;
+      if (query.featureIds !== undefined && !query.featureIds.includes(h.featureId)) continue;
+      if (query.versions !== undefined && !query.versions.includes(h.version)) continue;
+      matches.push({ ...copy(h), environmentId });
+    }
+    matches.sort(
+      (a, b) =>
+        sign *
+        (a.whenCreated.getTime() - b.whenCreated.getTime() ||
+          a.version - b.version ||
+          (a.featureValueId < b.featureValueId ? -1 : a.featureValueId > b.featureValueId ? 1 : 0)),
+    );
+    const offset = query.offset ?? 0;
+    const rows = matches.slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+    return { rows, total: matches.length };
   }
 
   private writeHistory(fv: FeatureValue, versionFrom: number | null) {

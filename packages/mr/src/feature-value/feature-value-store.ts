@@ -63,6 +63,23 @@ export interface UpdateFeatureValue {
   version: number;
 }
 
+/** A page of history across many feature values (the feature-history API). */
+export interface FeatureHistoryQuery {
+  /** the environments to look in (required: it also scopes the search to one application) */
+  environmentIds: readonly string[];
+  featureIds?: readonly string[];
+  versions?: readonly number[];
+  /** chronological (when saved, then version); default 'asc' */
+  order?: 'asc' | 'desc';
+  offset?: number;
+  limit?: number;
+}
+
+/** One saved version, with the environment of its feature value. */
+export interface FeatureHistoryRow extends FeatureValueVersion {
+  environmentId: string;
+}
+
 export interface FeatureValueQuery {
   environmentId?: string;
   environmentIds?: readonly string[];
@@ -87,4 +104,6 @@ export interface FeatureValueStore {
     featureValueId: string,
     options?: { limit?: number; order?: 'asc' | 'desc' },
   ): Promise<FeatureValueVersion[]>;
+  /** One page of the saved versions matching the query, and how many match in all. */
+  searchHistory(query: FeatureHistoryQuery): Promise<{ rows: FeatureHistoryRow[]; total: number }>;
 }

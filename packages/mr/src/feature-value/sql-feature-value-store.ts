@@ -13,6 +13,8 @@ import {
 } from '../db/store-support.ts';
 import type {
   CreateFeatureValue,
+  FeatureHistoryQuery,
+  FeatureHistoryRow,
   FeatureValue,
   FeatureValueQuery,
   FeatureValueStore,
@@ -192,6 +194,38 @@ export class SqlFeatureValueStore implements FeatureValueStore {
       .$if(options.limit !== undefined, (qb) => qb.limit(options.limit!))
       .execute();
     return rows.map(toVersion);
+  }
+
+  async searchHistory(query: FeatureHistoryQuery): Promise<{ rows: FeatureHistoryRow[]; total: number }> {
+    if (query.environmentIds.length === 0 || query.featureIds?.length === 0 || query.versions?.length === 0) {
+      return { rows: [], total: 0 };
+    }
+    const base = this.ctx.db
+      .selectFrom('fh_feature_value_version as h')
+      .innerJoin('fh_feature_value as v', 'v.id', 'h.feature_value_id')
+      .where('v.environment_id', 'in', query.environmentIds)
+      .$if(query.featureIds !== undefined, (qb) => qb.where('h.feature_id', 'in', query.featureIds!))
+      .$if(query.versions !== undefined, (qb) => qb.where('h.version', 'in', query.versions!));
+    const counted = await base
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+      .executeTakeFirst();
+    const direction = query.order === 'desc' ? 'desc' : 'asc';
+    const rows = await base
+      .selectAll('h')
+      .select('v.environment_id as environment_id')
+      .orderBy('h.when_created', direction)
+      .orderBy('h.version', direction)
+      .orderBy('h.feature_value_id', direction)
+      .$if(query.limit !== undefined, (qb) => qb.limit(query.limit!))
+      .$if(query.offset !== undefined && query.offset > 0, (qb) =>
+        // MySQL accepts OFFSET only after a LIMIT
+        (query.limit === undefined ? qb.limit(Number.MAX_SAFE_INTEGER) : qb).offset(query.offset!),
+      )
+      .execute();
+    return {
+      rows: rows.map((r) => ({ ...toVersion(r), environmentId: r.environment_id })),
+      total: toNumber(counted?.n ?? 0),
+    };
   }
 
   private async writeInstances(

@@ -1,5 +1,103 @@
 import type { FastifyInstance } from 'fastify';
+import type { Feature as ApiFeature } from '../api/index.ts';
+import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
+import { ValidationError } from '../errors.ts';
+import { toApiFeature } from './feature-mapper.ts';
+import {
+  createFeature,
+  deleteFeature,
+  type FeatureChanges,
+  getFeature,
+  listFeatures,
+  updateFeature,
+} from './feature-service.ts';
 
-/** Registers the feature operations of the admin API. (Being built: see the issue "Management Repository".) */
-export function registerFeatureRoutes(_app: FastifyInstance, _ctx: MrContext): void {}
+/** The fields of a Feature body that an update changes; absent fields stay as they are. */
+function featureChanges(body: ApiFeature, key: string | undefined): FeatureChanges {
+  const changes: FeatureChanges = { name: body.name };
+  if (body.version !== undefined) changes.version = body.version;
+  if (key !== undefined) changes.key = key;
+  if (body.valueType !== undefined) changes.valueType = body.valueType;
+  if (body.description !== undefined) changes.description = body.description;
+  if (body.link !== undefined) changes.link = body.link;
+  if (body.metaData !== undefined) changes.metaData = body.metaData;
+  if (body.alias !== undefined) changes.alias = body.alias;
+  if (body.secret !== undefined) changes.secret = body.secret;
+  return changes;
+}
+
+/** Registers the feature-definition operations of the admin API (inventory §1.5, §2.2 Features). */
+export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): void {
+  route(app, 'getAllFeaturesForApplication', async (request) => {
+    const access = await ctx.access(request);
+    const features = await listFeatures(ctx.stores, access, request.params.id);
+    return features.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+  });
+
+  route(app, 'createFeaturesForApplication', async (request) => {
+    const access = await ctx.access(request);
+    const body = request.body;
+    const features = await ctx.uow.run((tx, changes) =>
+      createFeature(tx, changes, access, request.params.id, {
+        key: body.key,
+        name: body.name,
+        valueType: body.valueType,
+        description: body.description,
+        link: body.link,
+        metaData: body.metaData,
+        alias: body.alias,
+        secret: body.secret,
+      }),
+    );
+    return features.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+  });
+
+  // Finds the feature by the body's id (which allows renaming the key) or else by the body's key.
+  route(app, 'updateFeatureForApplicationOnFeature', async (request) => {
+    const access = await ctx.access(request);
+    const body = request.body;
+    const locator = body.id ?? body.key;
+    if (!locator) throw new ValidationError('body/key (or body/id) is required to find the feature');
+    const applicationId = request.params.id;
+    const includeMetaData = request.query.includeMetaData;
+    const updated = await ctx.uow.run((tx, changes) =>
+      updateFeature(tx, changes, access, applicationId, locator, featureChanges(body, body.key)),
+    );
+    if (request.query.returnAllFeatures === false) return [toApiFeature(updated, { includeMetaData })];
+    const all = await listFeatures(ctx.stores, access, applicationId);
+    return all.map((f) => toApiFeature(f, { includeMetaData }));
+  });
+
+  route(app, 'getFeatureByKey', async (request) => {
+    const access = await ctx.access(request);
+    const feature = await getFeature(ctx.stores, access, request.params.id, request.params.key);
+    return toApiFeature(feature, { includeMetaData: request.query.includeMetaData });
+  });
+
+  // Deprecated upstream, kept for renames: the path names the feature, the body's key is the new key.
+  route(app, 'updateFeatureForApplication', async (request) => {
+    const access = await ctx.access(request);
+    const applicationId = request.params.id;
+    await ctx.uow.run((tx, changes) =>
+      updateFeature(
+        tx,
+        changes,
+        access,
+        applicationId,
+        request.params.key,
+        featureChanges(request.body, request.body.key),
+      ),
+    );
+    const all = await listFeatures(ctx.stores, access, applicationId);
+    return all.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+  });
+
+  route(app, 'deleteFeatureForApplication', async (request) => {
+    const access = await ctx.access(request);
+    const remaining = await ctx.uow.run((tx, changes) =>
+      deleteFeature(tx, changes, access, request.params.id, request.params.key),
+    );
+    return remaining.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+  });
+}
