@@ -3,13 +3,16 @@
 // setup and person slices), and logged-in HTTP clients for them.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import type { OpenApiDocument } from '../api/openapi-compat.ts';
+import { validateResponse } from '../api/response-validator.ts';
 import { randomAlphanumeric } from '../auth/tokens.ts';
 import type { Stores } from '../db/stores.ts';
 import type { ApplicationRole, EnvironmentRole, Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
 import { type Access, resolveAccess } from '../permission/access.ts';
 import type { Person } from '../person/person-store.ts';
-import type { MrClient, TestMr } from '../testing/mr-harness.ts';
+import type { ChangePublisher, ChangeSet } from '../publishing/change-set.ts';
+import type { ApiResponse, MrClient, TestMr } from '../testing/mr-harness.ts';
 
 export interface SeededOrganisation {
   org: Organisation;
@@ -88,4 +91,43 @@ export async function rejectsWithStatus(promise: Promise<unknown>, status: numbe
     if (message) assert.match((err as Error).message, message);
     return true;
   });
+}
+
+/**
+ * Asserts the status of an answer and, for a success, that its body matches the response schema of our
+ * OpenAPI document (so a mapper cannot drift from the contract). Returns the body.
+ */
+export function expectOk<T = any>(mr: TestMr, operationId: string, res: ApiResponse<T>, status = 200): T {
+  assert.equal(res.status, status, `${operationId}: ${res.status} ${JSON.stringify(res.body)}`);
+  const doc = mr.app.swagger() as unknown as OpenApiDocument;
+  assert.deepEqual(validateResponse(doc, operationId, status, res.body), [], `${operationId} response`);
+  return res.body;
+}
+
+/** Asserts an error answer: the status and (optionally) a message matching. */
+export function expectError(res: ApiResponse, status: number, message?: RegExp): void {
+  assert.equal(res.status, status, JSON.stringify(res.body));
+  if (message) assert.match(JSON.stringify(res.body), message);
+}
+
+/** A publisher that keeps every ChangeSet it is given, for tests to inspect. */
+export class RecordingPublisher implements ChangePublisher {
+  readonly published: ChangeSet[] = [];
+  async publish(changes: ChangeSet): Promise<void> {
+    this.published.push(changes);
+  }
+  /** Environment changes over everything published since the last clear(). */
+  environments(): Map<string, 'upsert' | 'delete'> {
+    const out = new Map<string, 'upsert' | 'delete'>();
+    for (const c of this.published) for (const [id, action] of c.environments) out.set(id, action);
+    return out;
+  }
+  serviceAccounts(): Map<string, 'upsert' | 'delete'> {
+    const out = new Map<string, 'upsert' | 'delete'>();
+    for (const c of this.published) for (const [id, action] of c.serviceAccounts) out.set(id, action);
+    return out;
+  }
+  clear(): void {
+    this.published.length = 0;
+  }
 }
