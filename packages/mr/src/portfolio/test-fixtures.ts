@@ -97,6 +97,7 @@ export async function rejectsWithStatus(promise: Promise<unknown>, status: numbe
  * Asserts the status of an answer and, for a success, that its body matches the response schema of our
  * OpenAPI document (so a mapper cannot drift from the contract). Returns the body.
  */
+// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON in tests, as in MrClient
 export function expectOk<T = any>(mr: TestMr, operationId: string, res: ApiResponse<T>, status = 200): T {
   assert.equal(res.status, status, `${operationId}: ${res.status} ${JSON.stringify(res.body)}`);
   const doc = mr.app.swagger() as unknown as OpenApiDocument;
