@@ -62,7 +62,7 @@ describe('application service', () => {
     assert.equal(env.name, 'Live');
     assert.equal(env.description, 'the live one');
     assert.equal(env.production, true);
-    assert.deepEqual([...changes.environments], [[env.id, 'upsert']]);
+    assert.deepEqual([...changes.environments], [[env.id, 'create']]);
   });
 
   it('refuses a duplicate name (409), a blank name (400), a non-administrator (403), an unknown portfolio (404)', async () => {

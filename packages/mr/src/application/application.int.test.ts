@@ -54,7 +54,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       const production = app.environments[0];
       assert.equal(production.name, 'production');
       assert.equal(production.production, true);
-      assert.equal(publisher.environments().get(production.id), 'upsert');
+      assert.equal(publisher.environments().get(production.id), 'create');
       expectError(
         await su.post(`/portfolio/${p.id}/application`, { name: 'Shop', description: 'again' }),
         409,

@@ -54,7 +54,7 @@ describe('environment service', () => {
       assert.deepEqual(await w.names(), ['dev', 'test']);
       assert.equal(view.environment.production, true);
       assert.deepEqual(view.environment.environmentInfo, { cacheControl: 'max-age=5' });
-      assert.deepEqual([...changes.environments], [[view.environment.id, 'upsert']]);
+      assert.deepEqual([...changes.environments], [[view.environment.id, 'create']]);
     });
 
     it('inserts after the named prior environment, and its old follower now follows the new one', async () => {

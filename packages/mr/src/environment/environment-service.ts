@@ -250,7 +250,7 @@ export async function addEnvironment(
       whoUpdated: whoId,
     });
   }
-  changes.environmentChanged(env.id);
+  changes.environmentChanged(env.id, 'create');
   await recordRelinked(tx, changes, app.id, before);
   return env;
 }

@@ -92,7 +92,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.deepEqual(dev.environmentInfo, { cacheControl: 'max-age=10' });
       assert.equal(dev.production, false);
       assert.equal(dev.priorEnvironmentId, production.id, 'appended after the last');
-      assert.equal(publisher.environments().get(dev.id), 'upsert');
+      assert.equal(publisher.environments().get(dev.id), 'create');
       const value = await mr.stores.featureValues.find(dev.id, flag.id);
       assert.equal(value?.value, 'false');
       assert.equal(value?.locked, true);
@@ -111,7 +111,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.deepEqual(await names(appId), ['production', 'staging', 'dev']);
       assert.deepEqual(await names(appId, 'ASC'), ['dev', 'production', 'staging']);
       assert.deepEqual(await names(appId, 'DESC'), ['staging', 'production', 'dev']);
-      assert.equal(publisher.environments().get(staging.id), 'upsert');
+      assert.equal(publisher.environments().get(staging.id), 'create');
       expectError(await su.post(`/application/${appId}/environment`, { name: 'dev', description: '' }), 409);
     });
 

@@ -11,7 +11,7 @@ import type { ApplicationRole, EnvironmentRole, Group } from '../group/group-sto
 import type { Organisation } from '../organisation/organisation-store.ts';
 import { type Access, resolveAccess } from '../permission/access.ts';
 import type { Person } from '../person/person-store.ts';
-import type { ChangePublisher, ChangeSet } from '../publishing/change-set.ts';
+import type { ChangePublisher, ChangeSet, RecordChange } from '../publishing/change-set.ts';
 import type { ApiResponse, MrClient, TestMr } from '../testing/mr-harness.ts';
 
 export interface SeededOrganisation {
@@ -118,13 +118,13 @@ export class RecordingPublisher implements ChangePublisher {
     this.published.push(changes);
   }
   /** Environment changes over everything published since the last clear(). */
-  environments(): Map<string, 'upsert' | 'delete'> {
-    const out = new Map<string, 'upsert' | 'delete'>();
+  environments(): Map<string, RecordChange> {
+    const out = new Map<string, RecordChange>();
     for (const c of this.published) for (const [id, action] of c.environments) out.set(id, action);
     return out;
   }
-  serviceAccounts(): Map<string, 'upsert' | 'delete'> {
-    const out = new Map<string, 'upsert' | 'delete'>();
+  serviceAccounts(): Map<string, RecordChange> {
+    const out = new Map<string, RecordChange>();
     for (const c of this.published) for (const [id, action] of c.serviceAccounts) out.set(id, action);
     return out;
   }
