@@ -166,7 +166,7 @@ export class AuthService {
   async renewRegistration(tx: Stores, access: Access, email: string) {
     access.requireAnyAdmin();
     const person = await tx.persons.findByEmail(email);
-    if (!person || person.personType !== 'person') throw new NotFoundError(`No person with email ${email}`);
+    if (person?.personType !== 'person') throw new NotFoundError(`No person with email ${email}`);
     if (person.passwordHash !== null && person.registrationToken === null) {
       throw new BadRequestError(`${person.email} has already registered`);
     }

@@ -1,5 +1,117 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
+import type { Group as ApiGroup, OperationQuery } from '../api/index.ts';
+import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
+import type { Stores } from '../db/stores.ts';
+import { type GroupExtras, toApiGroup } from './group-mapper.ts';
+import { apiMembersOf } from './group-queries.ts';
+import { GroupService, type UpdateGroupInput } from './group-service.ts';
+import type { Group } from './group-store.ts';
 
-/** Registers the group operations of the admin API. (Being built: see the issue "Management Repository".) */
-export function registerGroupRoutes(_app: FastifyInstance, _ctx: MrContext): void {}
+async function withIncludes(
+  stores: Stores,
+  service: GroupService,
+  group: Group,
+  q: { members?: boolean | undefined; roles?: boolean | undefined; applicationId?: string | undefined },
+): Promise<ApiGroup> {
+  const extras: GroupExtras = {};
+  if (q.members) extras.members = await apiMembersOf(stores, group);
+  if (q.roles) {
+    const roles = await service.roles(stores, group, q.applicationId);
+    extras.applicationAcls = roles.applicationAcls;
+    extras.environmentAcls = roles.environmentAcls;
+  }
+  return toApiGroup(group, extras);
+}
+
+/** Maps a Group body and the update flags to what the service changes. */
+function updateInput(
+  body: ApiGroup,
+  q: OperationQuery<'updateGroup'>,
+): Omit<UpdateGroupInput, 'portfolioId'> {
+  const input: Omit<UpdateGroupInput, 'portfolioId'> = { name: body.name, version: body.version };
+  if (q.updateMembers) {
+    input.members = (body.members ?? []).map((m) => {
+      const id = m.id?.id;
+      if (!id) throw new BadRequestError('Every member needs an id');
+      return id;
+    });
+  }
+  if (q.updateApplicationGroupRoles) input.applicationRoles = body.applicationRoles ?? [];
+  if (q.updateEnvironmentGroupRoles) input.environmentRoles = body.environmentRoles ?? [];
+  if (q.applicationId) input.applicationId = q.applicationId;
+  return input;
+}
+
+/** Groups, memberships and group roles (GroupService of the admin API). */
+export function registerGroupRoutes(app: FastifyInstance, ctx: MrContext): void {
+  const groups = new GroupService();
+  const include = (group: Group, q: Parameters<typeof withIncludes>[3]) =>
+    withIncludes(ctx.stores, groups, group, q);
+
+  route(app, 'findGroups', async (request) => {
+    const access = await ctx.access(request);
+    const { includePeople, order, filter } = request.query;
+    const found = await groups.findInPortfolio(ctx.stores, access, request.params.id, { order, filter });
+    return Promise.all(found.map((g) => include(g, { members: includePeople })));
+  });
+
+  route(app, 'createGroup', async (request) => {
+    const access = await ctx.access(request);
+    const group = await ctx.uow.run((tx) => groups.create(tx, access, request.params.id, request.body));
+    return include(group, { members: request.query.includePeople, roles: true });
+  });
+
+  route(app, 'getGroup', async (request) => {
+    const access = await ctx.access(request);
+    const { includeMembers, includeGroupRoles, byApplicationId } = request.query;
+    const group = await groups.get(ctx.stores, access, request.params.gid);
+    return include(group, {
+      members: includeMembers,
+      roles: includeGroupRoles,
+      applicationId: byApplicationId,
+    });
+  });
+
+  route(app, 'getSuperuserGroup', async (request) => {
+    const access = await ctx.access(request);
+    const group = await groups.superuserGroup(ctx.stores, access, request.params.id);
+    return include(group, { members: true });
+  });
+
+  route(app, 'updateGroup', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const input = updateInput(request.body, q);
+    const group = await ctx.uow.run((tx) => groups.update(tx, access, request.params.gid, input));
+    return include(group, { members: q.includeMembers, roles: q.includeGroupRoles });
+  });
+
+  route(app, 'updateGroupOnPortfolio', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const input = { ...updateInput(request.body, q), portfolioId: request.params.id };
+    const group = await ctx.uow.run((tx) => groups.update(tx, access, request.body.id, input));
+    return include(group, { members: q.includeMembers || q.includePeople, roles: q.includeGroupRoles });
+  });
+
+  route(app, 'deleteGroup', async (request) => {
+    const access = await ctx.access(request);
+    return ctx.uow.run((tx) => groups.delete(tx, access, request.params.gid));
+  });
+
+  route(app, 'addPersonToGroup', async (request) => {
+    const access = await ctx.access(request);
+    const { gid, pId } = request.params;
+    const group = await ctx.uow.run((tx) => groups.addMember(tx, access, gid, pId));
+    return include(group, { members: request.query.includeMembers });
+  });
+
+  route(app, 'deletePersonFromGroup', async (request) => {
+    const access = await ctx.access(request);
+    const { gid, pId } = request.params;
+    const group = await ctx.uow.run((tx) => groups.removeMember(tx, access, gid, pId));
+    return include(group, { members: request.query.includeMembers });
+  });
+}

@@ -1,0 +1,327 @@
+import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
+import type { Stores } from '../db/stores.ts';
+import { StaleVersionError } from '../errors.ts';
+import type { Access } from '../permission/access.ts';
+import { addGroupMember, canManageGroup, findSuperuserGroup, removeGroupMember } from './admin-groups.ts';
+import type {
+  ApplicationAcl,
+  ApplicationRole,
+  EnvironmentAcl,
+  EnvironmentRole,
+  Group,
+} from './group-store.ts';
+
+export interface ApplicationRolesInput {
+  applicationId: string;
+  roles: readonly ApplicationRole[];
+}
+
+export interface EnvironmentRolesInput {
+  environmentId: string;
+  roles: readonly EnvironmentRole[];
+}
+
+export interface CreateGroupInput {
+  name?: string | undefined;
+  admin?: boolean | null | undefined;
+  applicationRoles?: readonly ApplicationRolesInput[] | null | undefined;
+}
+
+/**
+ * An update of a group. Only the parts given change: `members` (the full list), `applicationRoles` and
+ * `environmentRoles` (replacing the group's roles, only within `applicationId` when it is given).
+ */
+export interface UpdateGroupInput {
+  /** When the path names the portfolio (PUT /portfolio/{id}/group), the group must be one of its. */
+  portfolioId?: string;
+  name?: string | undefined;
+  version?: number | null | undefined;
+  members?: readonly string[];
+  applicationRoles?: readonly ApplicationRolesInput[];
+  environmentRoles?: readonly EnvironmentRolesInput[];
+  applicationId?: string | undefined;
+}
+
+/** A group with the acls the caller asked for. */
+export interface GroupRoles {
+  applicationAcls: ApplicationAcl[];
+  environmentAcls: EnvironmentAcl[];
+}
+
+/** Groups, their members and their roles (GroupService of the admin API, inventory §1.8). */
+export class GroupService {
+  /** The groups of a portfolio, for superusers and anyone in one of its groups; by name. */
+  async findInPortfolio(
+    stores: Stores,
+    access: Access,
+    portfolioId: string,
+    options: { filter?: string | undefined; order?: 'ASC' | 'DESC' | undefined } = {},
+  ): Promise<Group[]> {
+    await this.#portfolio(stores, portfolioId);
+    if (!access.canSeePortfolio(portfolioId)) {
+      throw new ForbiddenError('You are not in any group of this portfolio');
+    }
+    const filter = options.filter?.trim();
+    const groups = await stores.groups.list({ portfolioId, ...(filter ? { nameContains: filter } : {}) });
+    return options.order === 'DESC' ? groups.reverse() : groups;
+  }
+
+  /** A portfolio admin creates a (non-admin) group, optionally with application roles. 409 on a taken name. */
+  async create(tx: Stores, access: Access, portfolioId: string, input: CreateGroupInput): Promise<Group> {
+    const portfolio = await this.#portfolio(tx, portfolioId);
+    access.requirePortfolioAdmin(portfolioId);
+    const name = (input.name ?? '').trim();
+    if (name === '') throw new BadRequestError('The group needs a name');
+    if (input.admin) {
+      throw new BadRequestError('Administrator groups are created with their portfolio, not on their own');
+    }
+    const roles = input.applicationRoles ?? [];
+    await this.#checkApplications(tx, portfolioId, roles);
+    const group = await tx.groups.create({
+      organisationId: portfolio.organisationId,
+      portfolioId,
+      name,
+      createdBy: access.personId,
+    });
+    for (const r of roles) await tx.groups.setApplicationRoles(group.id, r.applicationId, r.roles);
+    return group;
+  }
+
+  /** One group, for whoever may see its portfolio (the superuser group: any admin). */
+  async get(stores: Stores, access: Access, groupId: string): Promise<Group> {
+    const group = await stores.groups.findById(groupId);
+    if (!group) throw new NotFoundError(`group ${groupId} not found`);
+    const visible =
+      group.portfolioId === null ? access.isAnyAdmin : access.canSeePortfolio(group.portfolioId);
+    if (!visible) throw new ForbiddenError('You cannot see this group');
+    return group;
+  }
+
+  /** The organisation's superuser group, for any admin. */
+  async superuserGroup(stores: Stores, access: Access, organisationId: string): Promise<Group> {
+    const org = await stores.organisations.findById(organisationId);
+    if (!org || org.whenArchived !== null)
+      throw new NotFoundError(`organisation ${organisationId} not found`);
+    access.requireAnyAdmin();
+    const group = await findSuperuserGroup(stores, org.id);
+    if (!group) throw new NotFoundError('The organisation has no superuser group');
+    return group;
+  }
+
+  /** The group's roles, only those about one application when `applicationId` is given. */
+  async roles(stores: Stores, group: Group, applicationId?: string): Promise<GroupRoles> {
+    const appAcls = await stores.groups.listApplicationAcls({
+      groupIds: [group.id],
+      ...(applicationId ? { applicationId } : {}),
+    });
+    let envAcls = await stores.groups.listEnvironmentAcls({ groupIds: [group.id] });
+    if (applicationId) {
+      const envIds = new Set((await stores.environments.list({ applicationId })).map((e) => e.id));
+      envAcls = envAcls.filter((a) => envIds.has(a.environmentId));
+    }
+    return { applicationAcls: appAcls, environmentAcls: envAcls };
+  }
+
+  /**
+   * Updates a group (portfolio admins their portfolios' groups, superusers any). The version must be
+   * current (400 without one, 422 when stale); admin groups keep their names; roles may only name
+   * applications and environments of the group's portfolio (400).
+   */
+  async update(tx: Stores, access: Access, groupId: string, input: UpdateGroupInput): Promise<Group> {
+    const group = await tx.groups.findById(groupId);
+    if (!group || (input.portfolioId !== undefined && group.portfolioId !== input.portfolioId)) {
+      throw new NotFoundError(`group ${groupId} not found`);
+    }
+    this.#requireManage(access, group);
+    if (input.version === undefined || input.version === null) {
+      throw new BadRequestError('version is required to update a group');
+    }
+    if (input.version !== group.version) {
+      throw new StaleVersionError(`group ${groupId} is at version ${group.version}, not ${input.version}`);
+    }
+    const name = input.name?.trim();
+    if (name === '') throw new BadRequestError('The group name must not be blank');
+    const renamed = name !== undefined && name !== group.name;
+    if (renamed && group.admin) throw new BadRequestError('Administrator groups cannot be renamed');
+
+    const scope = input.applicationId;
+    if (scope !== undefined) await this.#checkApplications(tx, group.portfolioId, [{ applicationId: scope }]);
+    const appRoles = input.applicationRoles?.filter((r) => scope === undefined || r.applicationId === scope);
+    const envRoles = input.environmentRoles
+      ? await this.#checkEnvironments(tx, group.portfolioId, input.environmentRoles, scope)
+      : undefined;
+    if (appRoles) await this.#checkApplications(tx, group.portfolioId, appRoles);
+    const current = input.members ? await tx.groups.listMemberIds(groupId) : [];
+    // Deactivated members may be listed back as they are; only newcomers must be active people.
+    if (input.members)
+      await this.#checkMembers(
+        tx,
+        input.members.filter((id) => !current.includes(id)),
+      );
+
+    const updated = await tx.groups.update(groupId, {
+      ...(renamed ? { name } : {}),
+      version: input.version,
+    });
+    if (appRoles) await this.#replaceApplicationRoles(tx, group, appRoles, scope);
+    if (envRoles) await this.#replaceEnvironmentRoles(tx, group, envRoles, scope);
+    if (input.members) await this.#replaceMembers(tx, group, current, input.members);
+    return updated;
+  }
+
+  /** A portfolio admin deletes (archives) one of its groups; administrator groups cannot go (403). */
+  async delete(tx: Stores, access: Access, groupId: string): Promise<boolean> {
+    const group = await tx.groups.findById(groupId);
+    if (!group) throw new NotFoundError(`group ${groupId} not found`);
+    this.#requireManage(access, group);
+    if (group.admin) throw new ForbiddenError('Administrator groups cannot be deleted');
+    await tx.groups.archive(groupId);
+    return true;
+  }
+
+  async addMember(tx: Stores, access: Access, groupId: string, personId: string): Promise<Group> {
+    const group = await this.#managedGroup(tx, access, groupId);
+    await this.#checkMembers(tx, [personId], 404);
+    await addGroupMember(tx, group, personId);
+    return group;
+  }
+
+  async removeMember(tx: Stores, access: Access, groupId: string, personId: string): Promise<Group> {
+    const group = await this.#managedGroup(tx, access, groupId);
+    if (!(await tx.persons.findById(personId, { includeArchived: true }))) {
+      throw new NotFoundError(`person ${personId} not found`);
+    }
+    await removeGroupMember(tx, group, personId);
+    return group;
+  }
+
+  async #managedGroup(tx: Stores, access: Access, groupId: string): Promise<Group> {
+    const group = await tx.groups.findById(groupId);
+    if (!group) throw new NotFoundError(`group ${groupId} not found`);
+    this.#requireManage(access, group);
+    return group;
+  }
+
+  #requireManage(access: Access, group: Group): void {
+    if (canManageGroup(access, group)) return;
+    throw new ForbiddenError(
+      group.portfolioId === null
+        ? 'Only a superuser may change the superuser group'
+        : 'Only an administrator of this portfolio may change its groups',
+    );
+  }
+
+  async #portfolio(stores: Stores, portfolioId: string) {
+    const portfolio = await stores.portfolios.findById(portfolioId);
+    if (!portfolio) throw new NotFoundError(`portfolio ${portfolioId} not found`);
+    return portfolio;
+  }
+
+  async #checkApplications(
+    tx: Stores,
+    portfolioId: string | null,
+    roles: readonly { applicationId: string }[],
+  ): Promise<void> {
+    const ids = roles.map((r) => r.applicationId);
+    if (new Set(ids).size !== ids.length) {
+      throw new BadRequestError('Each application may appear only once in applicationRoles');
+    }
+    if (ids.length === 0) return;
+    const apps = portfolioId === null ? [] : await tx.applications.list({ portfolioId, ids });
+    const foreign = ids.filter((id) => !apps.some((a) => a.id === id));
+    if (foreign.length > 0) {
+      throw new BadRequestError(`Not an application of this group's portfolio: ${foreign.join(', ')}`);
+    }
+  }
+
+  /** Validates the environment roles and keeps those within `scope` (an application) when given. */
+  async #checkEnvironments(
+    tx: Stores,
+    portfolioId: string | null,
+    roles: readonly EnvironmentRolesInput[],
+    scope: string | undefined,
+  ): Promise<EnvironmentRolesInput[]> {
+    const ids = roles.map((r) => r.environmentId);
+    if (new Set(ids).size !== ids.length) {
+      throw new BadRequestError('Each environment may appear only once in environmentRoles');
+    }
+    if (ids.length === 0) return [];
+    const envs = await tx.environments.list({ ids });
+    const appIds = [...new Set(envs.map((e) => e.applicationId))];
+    const apps =
+      portfolioId === null || appIds.length === 0
+        ? []
+        : await tx.applications.list({ portfolioId, ids: appIds });
+    const appOf = new Map(
+      envs.filter((e) => apps.some((a) => a.id === e.applicationId)).map((e) => [e.id, e.applicationId]),
+    );
+    const foreign = ids.filter((id) => !appOf.has(id));
+    if (foreign.length > 0) {
+      throw new BadRequestError(`Not an environment of this group's portfolio: ${foreign.join(', ')}`);
+    }
+    return roles.filter((r) => scope === undefined || appOf.get(r.environmentId) === scope);
+  }
+
+  async #checkMembers(tx: Stores, personIds: readonly string[], status: 400 | 404 = 400): Promise<void> {
+    const unique = [...new Set(personIds)];
+    if (unique.length === 0) return;
+    const { persons } = await tx.persons.list({ ids: unique });
+    for (const id of unique) {
+      const p = persons.find((x) => x.id === id);
+      if (!p) {
+        const message = `No active person ${id}`;
+        throw status === 404 ? new NotFoundError(message) : new BadRequestError(message);
+      }
+      if (p.personType === 'sdkServiceAccount') {
+        throw new BadRequestError('The person of an SDK service account cannot join groups');
+      }
+    }
+  }
+
+  async #replaceApplicationRoles(
+    tx: Stores,
+    group: Group,
+    wanted: readonly ApplicationRolesInput[],
+    scope: string | undefined,
+  ): Promise<void> {
+    const current = await tx.groups.listApplicationAcls({
+      groupIds: [group.id],
+      ...(scope ? { applicationId: scope } : {}),
+    });
+    for (const acl of current) {
+      if (!wanted.some((w) => w.applicationId === acl.applicationId)) {
+        await tx.groups.setApplicationRoles(group.id, acl.applicationId, []);
+      }
+    }
+    for (const w of wanted) await tx.groups.setApplicationRoles(group.id, w.applicationId, w.roles);
+  }
+
+  async #replaceEnvironmentRoles(
+    tx: Stores,
+    group: Group,
+    wanted: readonly EnvironmentRolesInput[],
+    scope: string | undefined,
+  ): Promise<void> {
+    let current = await tx.groups.listEnvironmentAcls({ groupIds: [group.id] });
+    if (scope) {
+      const inScope = new Set((await tx.environments.list({ applicationId: scope })).map((e) => e.id));
+      current = current.filter((a) => inScope.has(a.environmentId));
+    }
+    for (const acl of current) {
+      if (!wanted.some((w) => w.environmentId === acl.environmentId)) {
+        await tx.groups.setEnvironmentRoles(group.id, acl.environmentId, []);
+      }
+    }
+    for (const w of wanted) await tx.groups.setEnvironmentRoles(group.id, w.environmentId, w.roles);
+  }
+
+  async #replaceMembers(
+    tx: Stores,
+    group: Group,
+    current: readonly string[],
+    wanted: readonly string[],
+  ): Promise<void> {
+    for (const id of current) if (!wanted.includes(id)) await removeGroupMember(tx, group, id);
+    for (const id of wanted) if (!current.includes(id)) await addGroupMember(tx, group, id);
+  }
+}
