@@ -377,6 +377,14 @@ describe('environment API: refusals (sqlite)', () => {
       }),
       400,
     );
+    expectError(
+      await su.put(`/environment/${production.id}/v2`, {
+        version: production.version,
+        environmentInfo: { 'k\u0000': 'v' },
+      }),
+      400,
+      /NUL/,
+    );
     expectError(await su.put(`/environment/${production.id}/v2`, { name: 'x' }), 400, /version/);
     expectError(
       await su.put(`/environment/${production.id}`, { id: production.id, name: 'x' }),

@@ -174,6 +174,9 @@ describe('portfolio API: refusals (sqlite)', () => {
     expectError(await su.put('/portfolio', { id, name: 'x' }), 400, /version/);
     expectError(await su.request('POST', '/portfolio', undefined, { rawBody: '{not json' }), 400);
     expectError(await su.get('/portfolio?order=SIDEWAYS'), 400);
+    // PostgreSQL cannot store U+0000: refused up front instead of failing in the database
+    expectError(await su.post('/portfolio', { name: 'a\u0000b', description: null }), 400, /NUL/);
+    expectError(await su.get('/portfolio?filter=%00'), 400, /NUL/);
   });
 
   it('lets a portfolio administrator rename their portfolio but not create or delete portfolios', async () => {

@@ -1,0 +1,22 @@
+import type { FastifyRequest } from 'fastify';
+import { ValidationError } from '../errors.ts';
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 32 || value === null || typeof value !== 'object') return false;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL cannot store U+0000 in text and fails the whole statement, which would surface as a 500;
+ * refuse such input up front. (A `preValidation` hook for `route()`; better applied to every operation
+ * in one place, see the report of the portfolio/application/environment slices.)
+ */
+export async function rejectNulCharacters(request: FastifyRequest): Promise<void> {
+  if (containsNul(request.query))
+    throw new ValidationError('query parameters must not contain NUL characters');
+  if (containsNul(request.body)) throw new ValidationError('the body must not contain NUL characters');
+}
