@@ -62,7 +62,9 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
 
     it('password reset: the temporary password only allows replacing it, then the new one works', async () => {
       const user = await registerUser(mr, su, 'forgetful@example.com');
-      const reset = await su.put(`/authentication/${user.personId}/resetPassword`, { password: 'temporary1' });
+      const reset = await su.put(`/authentication/${user.personId}/resetPassword`, {
+        password: 'temporary1',
+      });
       assert.equal(reset.status, 200);
       assert.equal(reset.body.passwordRequiresReset, true);
       assert.equal((await user.client.get('/person/self')).status, 401, 'old sessions end');
@@ -101,7 +103,10 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
         password: 'brandnew2',
       });
       assert.equal(again.status, 400, 'nothing left to replace');
-      assert.equal((await mr.client.post('/login', { email: user.email, password: 'brandnew1' })).status, 200);
+      assert.equal(
+        (await mr.client.post('/login', { email: user.email, password: 'brandnew1' })).status,
+        200,
+      );
     });
 
     it('an admin service account token works as a bearer token until it is reset', async () => {
@@ -147,7 +152,10 @@ describe('login, logout and passwords (sqlite)', () => {
   it('wrong password, unknown email, deactivated people all get 404; a blank password 400', async () => {
     const user = await registerUser(mr, su, 'gone@example.com');
     assert.equal((await mr.client.post('/login', { email: user.email, password: 'wrongpass' })).status, 404);
-    assert.equal((await mr.client.post('/login', { email: 'nobody@example.com', password: 'x' })).status, 404);
+    assert.equal(
+      (await mr.client.post('/login', { email: 'nobody@example.com', password: 'x' })).status,
+      404,
+    );
     assert.equal((await mr.client.post('/login', { email: user.email, password: '' })).status, 400);
     assert.equal((await mr.client.post('/login', { email: 'not an email', password: 'x' })).status, 400);
     assert.equal((await su.delete(`/person/${user.personId}`)).status, 200);
@@ -175,7 +183,10 @@ describe('login, logout and passwords (sqlite)', () => {
     const user = await registerUser(mr, su, 'change@example.com');
     const second = await mr.client.post('/login', { email: user.email, password: PASSWORD });
     const url = `/authentication/${user.personId}/changePassword`;
-    assert.equal((await user.client.put(url, { oldPassword: 'wrongpass', newPassword: 'newpass12' })).status, 400);
+    assert.equal(
+      (await user.client.put(url, { oldPassword: 'wrongpass', newPassword: 'newpass12' })).status,
+      400,
+    );
     assert.equal((await user.client.put(url, { oldPassword: PASSWORD, newPassword: 'short' })).status, 400);
     const ok = await user.client.put(url, { oldPassword: PASSWORD, newPassword: 'newpass12' });
     assert.equal(ok.status, 200);
@@ -199,7 +210,10 @@ describe('login, logout and passwords (sqlite)', () => {
     const url = (id: string) => `/authentication/${id}/resetPassword`;
     assert.equal((await other.client.put(url(user.personId), { password: 'temporary1' })).status, 403);
     assert.equal((await su.put(url(suId), { password: 'temporary1' })).status, 400);
-    assert.equal((await su.put(url('00000000-0000-4000-8000-00000000abcd'), { password: 'temporary1' })).status, 404);
+    assert.equal(
+      (await su.put(url('00000000-0000-4000-8000-00000000abcd'), { password: 'temporary1' })).status,
+      404,
+    );
     assert.equal((await su.put(url(user.personId), { password: 'tiny' })).status, 400);
     const bot = await su.post('/person', { name: 'bot', personType: 'serviceAccount' });
     assert.equal((await su.put(url(bot.body.personId), { password: 'temporary1' })).status, 400);
@@ -266,7 +280,8 @@ describe('login rate limiting (sqlite)', () => {
   it('refuses a client address that tries many accounts', async () => {
     let last = 0;
     for (let i = 0; i < 60 && last !== 429; i++) {
-      last = (await mr.client.post('/login', { email: `spray${i}@example.com`, password: 'guessing1' })).status;
+      last = (await mr.client.post('/login', { email: `spray${i}@example.com`, password: 'guessing1' }))
+        .status;
     }
     assert.equal(last, 429);
   });
