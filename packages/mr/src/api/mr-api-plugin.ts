@@ -17,6 +17,7 @@ import {
   type OperationSpec,
   operation,
 } from './operations.ts';
+import { rejectNulCharacters } from './reject-nul-characters.ts';
 import { type MrSchemaContext, mrSchemas } from './schemas/context.ts';
 import { formatValidationErrors } from './validation-errors.ts';
 
@@ -172,6 +173,7 @@ export function route<Id extends OperationId>(
     method: spec.method,
     url: spec.path,
     schema: fastifySchemaOf(spec),
+    preValidation: rejectNulCharacters,
     ...(onRequest ? { onRequest } : {}),
     handler: async (request, reply) => {
       const result = await handler(request as unknown as OperationRequest<Id>, reply);

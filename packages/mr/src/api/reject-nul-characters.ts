@@ -12,10 +12,11 @@ function containsNul(value: unknown, depth = 0): boolean {
 
 /**
  * PostgreSQL cannot store U+0000 in text and fails the whole statement, which would surface as a 500;
- * refuse such input up front. (A `preValidation` hook for `route()`; better applied to every operation
- * in one place, see the report of the portfolio/application/environment slices.)
+ * refuse such input up front, for every operation (`route()` installs this as its preValidation hook).
  */
 export async function rejectNulCharacters(request: FastifyRequest): Promise<void> {
+  if (containsNul(request.params))
+    throw new ValidationError('path parameters must not contain NUL characters');
   if (containsNul(request.query))
     throw new ValidationError('query parameters must not contain NUL characters');
   if (containsNul(request.body)) throw new ValidationError('the body must not contain NUL characters');

@@ -3,7 +3,6 @@ import type { Application as ApiApplication } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import { ValidationError } from '../errors.ts';
-import { rejectNulCharacters } from '../portfolio/reject-nul-characters.ts';
 import {
   toApiApplication,
   toApiApplicationPermissions,
@@ -32,118 +31,77 @@ function applicationChanges(body: ApiApplication): ApplicationChanges {
 
 /** Registers the application operations of the admin API (inventory §1.3, §2.2 Applications). */
 export function registerApplicationRoutes(app: FastifyInstance, ctx: MrContext): void {
-  const guard = { preValidation: rejectNulCharacters };
-  route(
-    app,
-    'findApplications',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const views = await listApplications(ctx.stores, access, request.params.id, {
-        ...(q.filter !== undefined ? { filter: q.filter } : {}),
-        ...(q.order ? { order: q.order } : {}),
+  route(app, 'findApplications', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const views = await listApplications(ctx.stores, access, request.params.id, {
+      ...(q.filter !== undefined ? { filter: q.filter } : {}),
+      ...(q.order ? { order: q.order } : {}),
+      includes: { environments: q.includeEnvironments, features: q.includeFeatures },
+    });
+    return views.map(toApiApplication);
+  });
+
+  route(app, 'createApplication', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const view = await ctx.uow.run((tx, changes) =>
+      createApplication(
+        tx,
+        changes,
+        access,
+        ctx.settings,
+        request.params.id,
+        { name: request.body.name, description: request.body.description },
+        { environments: q.includeEnvironments, features: q.includeFeatures },
+      ),
+    );
+    return toApiApplication(view);
+  });
+
+  route(app, 'updateApplicationOnPortfolio', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const view = await ctx.uow.run((tx) =>
+      updateApplication(tx, access, request.body.id, applicationChanges(request.body), {
+        inPortfolio: request.params.id,
         includes: { environments: q.includeEnvironments, features: q.includeFeatures },
-      });
-      return views.map(toApiApplication);
-    },
-    guard,
-  );
+      }),
+    );
+    return toApiApplication(view);
+  });
 
-  route(
-    app,
-    'createApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const view = await ctx.uow.run((tx, changes) =>
-        createApplication(
-          tx,
-          changes,
-          access,
-          ctx.settings,
-          request.params.id,
-          { name: request.body.name, description: request.body.description },
-          { environments: q.includeEnvironments, features: q.includeFeatures },
-        ),
-      );
-      return toApiApplication(view);
-    },
-    guard,
-  );
+  route(app, 'getApplication', async (request) => {
+    const access = await ctx.access(request);
+    const view = await getApplication(ctx.stores, access, request.params.appId, {
+      environments: request.query.includeEnvironments,
+    });
+    return toApiApplication(view);
+  });
 
-  route(
-    app,
-    'updateApplicationOnPortfolio',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const view = await ctx.uow.run((tx) =>
-        updateApplication(tx, access, request.body.id, applicationChanges(request.body), {
-          inPortfolio: request.params.id,
-          includes: { environments: q.includeEnvironments, features: q.includeFeatures },
-        }),
-      );
-      return toApiApplication(view);
-    },
-    guard,
-  );
+  route(app, 'updateApplication', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx) =>
+      updateApplication(tx, access, request.params.appId, applicationChanges(request.body), {
+        includes: { environments: request.query.includeEnvironments },
+      }),
+    );
+    return toApiApplication(view);
+  });
 
-  route(
-    app,
-    'getApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await getApplication(ctx.stores, access, request.params.appId, {
-        environments: request.query.includeEnvironments,
-      });
-      return toApiApplication(view);
-    },
-    guard,
-  );
+  route(app, 'deleteApplication', async (request) => {
+    const access = await ctx.access(request);
+    await ctx.uow.run((tx, changes) => deleteApplication(tx, changes, access, request.params.appId));
+    return true;
+  });
 
-  route(
-    app,
-    'updateApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx) =>
-        updateApplication(tx, access, request.params.appId, applicationChanges(request.body), {
-          includes: { environments: request.query.includeEnvironments },
-        }),
-      );
-      return toApiApplication(view);
-    },
-    guard,
-  );
+  route(app, 'summaryApplication', async (request) => {
+    const access = await ctx.access(request);
+    return toApiApplicationSummary(await applicationSummary(ctx.stores, access, request.params.appId));
+  });
 
-  route(
-    app,
-    'deleteApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      await ctx.uow.run((tx, changes) => deleteApplication(tx, changes, access, request.params.appId));
-      return true;
-    },
-    guard,
-  );
-
-  route(
-    app,
-    'summaryApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      return toApiApplicationSummary(await applicationSummary(ctx.stores, access, request.params.appId));
-    },
-    guard,
-  );
-
-  route(
-    app,
-    'applicationPermissions',
-    async (request) => {
-      const access = await ctx.access(request);
-      return toApiApplicationPermissions(await applicationPermissions(ctx.stores, access, request.params.id));
-    },
-    guard,
-  );
+  route(app, 'applicationPermissions', async (request) => {
+    const access = await ctx.access(request);
+    return toApiApplicationPermissions(await applicationPermissions(ctx.stores, access, request.params.id));
+  });
 }

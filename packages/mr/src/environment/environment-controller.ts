@@ -7,7 +7,6 @@ import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import { ValidationError } from '../errors.ts';
 import type { Access } from '../permission/access.ts';
-import { rejectNulCharacters } from '../portfolio/reject-nul-characters.ts';
 import { toApiEnvironment } from './environment-mapper.ts';
 import {
   createEnvironment,
@@ -53,22 +52,16 @@ function environmentChanges(
 
 /** Registers the environment operations of the admin API (inventory §1.4, §2.2 Environments). */
 export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext): void {
-  const guard = { preValidation: rejectNulCharacters };
-  route(
-    app,
-    'findEnvironments',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const views = await listEnvironments(ctx.stores, access, request.params.id, {
-        ...(q.order ? { order: q.order } : {}),
-        ...(q.filter !== undefined ? { filter: q.filter } : {}),
-        includes: { acls: q.includeAcls, features: q.includeFeatures, details: q.includeDetails },
-      });
-      return views.map(toApiEnvironment);
-    },
-    guard,
-  );
+  route(app, 'findEnvironments', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const views = await listEnvironments(ctx.stores, access, request.params.id, {
+      ...(q.order ? { order: q.order } : {}),
+      ...(q.filter !== undefined ? { filter: q.filter } : {}),
+      includes: { acls: q.includeAcls, features: q.includeFeatures, details: q.includeDetails },
+    });
+    return views.map(toApiEnvironment);
+  });
 
   const create = async (applicationId: string, body: ApiCreateEnvironment, access: Access) =>
     toApiEnvironment(
@@ -76,105 +69,69 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext):
         createEnvironment(tx, changes, access, applicationId, newEnvironment(body)),
       ),
     );
-  route(
-    app,
-    'createEnvironmentOnApplication',
-    async (request) => create(request.params.id, request.body, await ctx.access(request)),
-    guard,
+  route(app, 'createEnvironmentOnApplication', async (request) =>
+    create(request.params.id, request.body, await ctx.access(request)),
   );
   // deprecated alias of the above
-  route(
-    app,
-    'createEnvironment',
-    async (request) => create(request.params.id, request.body, await ctx.access(request)),
-    guard,
+  route(app, 'createEnvironment', async (request) =>
+    create(request.params.id, request.body, await ctx.access(request)),
   );
 
-  route(
-    app,
-    'updateEnvironmentOnApplication',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx, changes) =>
-        updateEnvironment(tx, changes, access, request.body.id, environmentChanges(request.body), {
-          inApplication: request.params.id,
-        }),
-      );
-      return toApiEnvironment(view);
-    },
-    guard,
-  );
+  route(app, 'updateEnvironmentOnApplication', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx, changes) =>
+      updateEnvironment(tx, changes, access, request.body.id, environmentChanges(request.body), {
+        inApplication: request.params.id,
+      }),
+    );
+    return toApiEnvironment(view);
+  });
 
-  route(
-    app,
-    'environmentOrdering',
-    async (request) => {
-      const access = await ctx.access(request);
-      const placements = request.body.map((e) => ({
-        id: e.id,
-        priorEnvironmentId: e.priorEnvironmentId ?? null,
-        version: e.version,
-      }));
-      const views = await ctx.uow.run((tx, changes) =>
-        reorderEnvironments(tx, changes, access, request.params.id, placements),
-      );
-      return views.map(toApiEnvironment);
-    },
-    guard,
-  );
+  route(app, 'environmentOrdering', async (request) => {
+    const access = await ctx.access(request);
+    const placements = request.body.map((e) => ({
+      id: e.id,
+      priorEnvironmentId: e.priorEnvironmentId ?? null,
+      version: e.version,
+    }));
+    const views = await ctx.uow.run((tx, changes) =>
+      reorderEnvironments(tx, changes, access, request.params.id, placements),
+    );
+    return views.map(toApiEnvironment);
+  });
 
-  route(
-    app,
-    'getEnvironment',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const view = await getEnvironment(ctx.stores, access, request.params.eid, {
-        acls: q.includeAcls,
-        features: q.includeFeatures,
-        details: q.includeDetails,
-        serviceAccounts: q.includeServiceAccounts || q.includeSdkUrl,
-        sdkUrls: q.includeSdkUrl,
-      });
-      return toApiEnvironment(view);
-    },
-    guard,
-  );
+  route(app, 'getEnvironment', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const view = await getEnvironment(ctx.stores, access, request.params.eid, {
+      acls: q.includeAcls,
+      features: q.includeFeatures,
+      details: q.includeDetails,
+      serviceAccounts: q.includeServiceAccounts || q.includeSdkUrl,
+      sdkUrls: q.includeSdkUrl,
+    });
+    return toApiEnvironment(view);
+  });
 
-  route(
-    app,
-    'updateEnvironment',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx, changes) =>
-        updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
-      );
-      return toApiEnvironment(view);
-    },
-    guard,
-  );
+  route(app, 'updateEnvironment', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx, changes) =>
+      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
+    );
+    return toApiEnvironment(view);
+  });
 
-  route(
-    app,
-    'updateEnvironmentV2',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx, changes) =>
-        updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
-      );
-      return toApiEnvironment(view);
-    },
-    guard,
-  );
+  route(app, 'updateEnvironmentV2', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx, changes) =>
+      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
+    );
+    return toApiEnvironment(view);
+  });
 
-  route(
-    app,
-    'deleteEnvironment',
-    async (request) => {
-      const access = await ctx.access(request);
-      await ctx.uow.run((tx, changes) => deleteEnvironment(tx, changes, access, request.params.eid));
-      return true;
-    },
-    guard,
-  );
+  route(app, 'deleteEnvironment', async (request) => {
+    const access = await ctx.access(request);
+    await ctx.uow.run((tx, changes) => deleteEnvironment(tx, changes, access, request.params.eid));
+    return true;
+  });
 }

@@ -12,7 +12,6 @@ import {
   type PortfolioIncludes,
   updatePortfolio,
 } from './portfolio-service.ts';
-import { rejectNulCharacters } from './reject-nul-characters.ts';
 
 function portfolioChanges(body: ApiPortfolio): PortfolioChanges {
   return {
@@ -36,97 +35,66 @@ function includesOf(q: {
 
 /** Registers the portfolio operations of the admin API (inventory §1.2, §2.2 Portfolios). */
 export function registerPortfolioRoutes(app: FastifyInstance, ctx: MrContext): void {
-  const guard = { preValidation: rejectNulCharacters };
-  route(
-    app,
-    'findPortfolios',
-    async (request) => {
-      const access = await ctx.access(request);
-      const q = request.query;
-      const views = await listPortfolios(ctx.stores, access, {
-        ...(q.filter !== undefined ? { filter: q.filter } : {}),
-        ...(q.order ? { order: q.order } : {}),
-        includes: includesOf(q),
-      });
-      return views.map(toApiPortfolio);
-    },
-    guard,
-  );
+  route(app, 'findPortfolios', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const views = await listPortfolios(ctx.stores, access, {
+      ...(q.filter !== undefined ? { filter: q.filter } : {}),
+      ...(q.order ? { order: q.order } : {}),
+      includes: includesOf(q),
+    });
+    return views.map(toApiPortfolio);
+  });
 
-  route(
-    app,
-    'createPortfolio',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx) =>
-        createPortfolio(tx, access, ctx.settings, request.body, includesOf(request.query)),
-      );
-      return toApiPortfolio(view);
-    },
-    guard,
-  );
+  route(app, 'createPortfolio', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx) =>
+      createPortfolio(tx, access, ctx.settings, request.body, includesOf(request.query)),
+    );
+    return toApiPortfolio(view);
+  });
 
-  route(
-    app,
-    'updatePortfolioOnOrganisation',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx) =>
-        updatePortfolio(
-          tx,
-          access,
-          ctx.settings,
-          request.body.id,
-          portfolioChanges(request.body),
-          includesOf(request.query),
-        ),
-      );
-      return toApiPortfolio(view);
-    },
-    guard,
-  );
+  route(app, 'updatePortfolioOnOrganisation', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx) =>
+      updatePortfolio(
+        tx,
+        access,
+        ctx.settings,
+        request.body.id,
+        portfolioChanges(request.body),
+        includesOf(request.query),
+      ),
+    );
+    return toApiPortfolio(view);
+  });
 
-  route(
-    app,
-    'getPortfolio',
-    async (request) => {
-      const access = await ctx.access(request);
-      return toApiPortfolio(
-        await getPortfolio(ctx.stores, access, request.params.id, includesOf(request.query)),
-      );
-    },
-    guard,
-  );
+  route(app, 'getPortfolio', async (request) => {
+    const access = await ctx.access(request);
+    return toApiPortfolio(
+      await getPortfolio(ctx.stores, access, request.params.id, includesOf(request.query)),
+    );
+  });
 
   // deprecated: the id comes from the path
-  route(
-    app,
-    'updatePortfolio',
-    async (request) => {
-      const access = await ctx.access(request);
-      const view = await ctx.uow.run((tx) =>
-        updatePortfolio(
-          tx,
-          access,
-          ctx.settings,
-          request.params.id,
-          portfolioChanges(request.body),
-          includesOf(request.query),
-        ),
-      );
-      return toApiPortfolio(view);
-    },
-    guard,
-  );
+  route(app, 'updatePortfolio', async (request) => {
+    const access = await ctx.access(request);
+    const view = await ctx.uow.run((tx) =>
+      updatePortfolio(
+        tx,
+        access,
+        ctx.settings,
+        request.params.id,
+        portfolioChanges(request.body),
+        includesOf(request.query),
+      ),
+    );
+    return toApiPortfolio(view);
+  });
 
-  route(
-    app,
-    'deletePortfolio',
-    async (request) => {
-      const access = await ctx.access(request);
-      await ctx.uow.run((tx, changes) => deletePortfolio(tx, changes, access, request.params.id));
-      return true;
-    },
-    guard,
-  );
+  route(app, 'deletePortfolio', async (request) => {
+    const access = await ctx.access(request);
+    await ctx.uow.run((tx, changes) => deletePortfolio(tx, changes, access, request.params.id));
+    return true;
+  });
 }
