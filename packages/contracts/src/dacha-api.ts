@@ -25,6 +25,14 @@ export const DachaKeyDetailsResponseSchema = Type.Object({
   environmentInfo: OptionalNullable(Type.Record(Type.String(), Type.String())),
   extendedDataAllowed: OptionalNullable(Type.Boolean()),
   features: Type.Optional(Type.Array(CacheEnvironmentFeatureSchema)),
+  /**
+   * Ours (not upstream): the key's roles in the environment and its feature filters, so Edge applies
+   * them itself and can share one copy of an environment between keys.
+   */
+  roles: Type.Optional(Type.Array(RoleTypeSchema)),
+  filters: Type.Optional(Type.Array(Type.String())),
+  /** Ours: the environment's own version (`CacheEnvironment.version`). */
+  environmentVersion: Type.Optional(Type.Integer()),
 });
 /** See {@link DachaKeyDetailsResponseSchema}. */
 export type DachaKeyDetailsResponse = Static<typeof DachaKeyDetailsResponseSchema>;
@@ -41,6 +49,8 @@ export const DachaPermissionResponseSchema = Type.Object({
   environmentInfo: OptionalNullable(Type.Record(Type.String(), Type.String())),
   roles: Type.Array(RoleTypeSchema),
   feature: CacheEnvironmentFeatureSchema,
+  /** Ours (not upstream): the key's feature filters. */
+  filters: Type.Optional(Type.Array(Type.String())),
 });
 /** See {@link DachaPermissionResponseSchema}. */
 export type DachaPermissionResponse = Static<typeof DachaPermissionResponseSchema>;

@@ -34,6 +34,34 @@ export {
   PublishServiceAccountSchema,
 } from './cache.ts';
 export type {
+  CacheFillAccepted,
+  CacheFillComplete,
+  CacheManagementMessage,
+  CacheVersions,
+  FeatureUpdateResult,
+  FeatureVersionParts,
+  MrCacheRequest,
+  ServiceAccountVersionParts,
+  StreamedFeatureUpdate,
+} from './cache-management.ts';
+export {
+  CacheFillAcceptedSchema,
+  CacheFillCompleteSchema,
+  CacheManagementCloudEvents,
+  CacheManagementMessageSchema,
+  CacheRequestType,
+  CacheRequestTypeSchema,
+  CacheState,
+  CacheStateSchema,
+  CacheVersionsSchema,
+  environmentVersionTag,
+  FeatureUpdateResultSchema,
+  FILL_ID_HEADER,
+  MrCacheRequestSchema,
+  StreamedFeatureUpdateSchema,
+  serviceAccountVersionTag,
+} from './cache-management.ts';
+export type {
   Dacha2Environment,
   Dacha2ServiceAccount,
   DachaKeyDetailsRequest,

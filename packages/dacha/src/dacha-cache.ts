@@ -230,6 +230,16 @@ export class DachaCache {
     return this.#accounts.get(id);
   }
 
+  /** Every held environment (what a peer streams to a filling Dacha). */
+  environments(): IterableIterator<EnvironmentSnapshot> {
+    return this.#environments.values();
+  }
+
+  /** Every held service account. */
+  serviceAccounts(): IterableIterator<CacheServiceAccount> {
+    return this.#accounts.values();
+  }
+
   get environmentCount(): number {
     return this.#environments.size;
   }

@@ -5,7 +5,14 @@ export {
   type DachaBusOptions,
   type DachaBusSubscription,
 } from './bus-wiring.ts';
+export {
+  environmentTagOf,
+  localVersions,
+  serviceAccountTagOf,
+  versionDifferences,
+} from './cache-versions.ts';
 export { type ApplyOutcome, DachaCache, type DachaCacheOptions, mergeFeature } from './dacha-cache.ts';
+export { answerEdgeRequest, type EdgeResponder, serveEdgeRequests } from './edge-responder.ts';
 export { EnvironmentSnapshot, isVisibleToSdks } from './environment-snapshot.ts';
 export { createInProcessDacha, type InProcessDacha, type InProcessDachaOptions } from './in-process-dacha.ts';
 export type {

@@ -33,6 +33,7 @@ export {
   gzip,
   JSON_CONTENT_TYPE,
 } from './codec.ts';
+export { type ConnectionWatch, watchConnection } from './connection-watch.ts';
 export {
   BusClosedError,
   BusCodecError,
