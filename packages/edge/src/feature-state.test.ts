@@ -78,6 +78,36 @@ describe('FeatureState for SDKs', () => {
       ['T'],
     );
   });
+
+  it('keeps a server-evaluated list only when there is no context and no rule reads the clock', () => {
+    const memo = new Map<string, string>();
+    const env = (features: ReturnType<typeof cacheFeature>[]) => ({
+      features,
+      payloads: { get: (k: string) => memo.get(k), set: (k: string, v: string) => void memo.set(k, v) },
+    });
+    const plain = cacheFeature({ id: 'p', key: 'P', type: 'BOOLEAN', value: true });
+    serialiseFeatures(env([plain]), server, { userkey: ['fred'] });
+    assert.equal(memo.size, 0);
+    const kept = serialiseFeatures(env([plain]), server, {});
+    assert.equal(memo.get('server||'), kept);
+
+    memo.clear();
+    const timed = cacheFeature({
+      id: 't',
+      key: 'T',
+      type: 'BOOLEAN',
+      value: false,
+      strategies: [
+        {
+          id: 'after',
+          value: true,
+          attributes: [{ conditional: 'GREATER', fieldName: 'now', type: 'DATE', values: ['2000-01-01'] }],
+        },
+      ],
+    });
+    serialiseFeatures(env([timed]), server, {});
+    assert.equal(memo.size, 0);
+  });
 });
 
 describe('API keys', () => {

@@ -109,8 +109,10 @@ export function dependsOnClock(
 }
 
 /**
- * The JSON array of FeatureStates for one connection. For client-evaluated keys the result does not
- * depend on the context, so it is kept in the environment's payload memo: a repeat costs no JSON work.
+ * The JSON array of FeatureStates for one connection, kept in the environment's payload memo whenever
+ * it cannot depend on the request: always for client-evaluated keys (no evaluation), and for
+ * server-evaluated keys without a context unless a `now` rule makes it depend on the clock. A repeat
+ * then costs no JSON work.
  */
 export function serialiseFeatures(
   env: {
@@ -121,8 +123,9 @@ export function serialiseFeatures(
   context: EvaluationContext,
   options?: EvaluationOptions,
 ): string {
-  const memoKey = variant.clientEvaluated ? variantKey(variant) : undefined;
+  const memoKey = variant.clientEvaluated || isEmptyContext(context) ? variantKey(variant) : undefined;
   if (memoKey !== undefined) {
+    // A stored server-evaluated answer was only stored when the features ignore the clock.
     const cached = env.payloads.get(memoKey);
     if (cached !== undefined) return cached;
   }
@@ -130,6 +133,12 @@ export function serialiseFeatures(
     .filter((f) => isFeatureVisible(f, variant.filters))
     .map((f) => toFeatureState(f, variant, context, options));
   const json = JSON.stringify(states);
-  if (memoKey !== undefined) env.payloads.set(memoKey, json);
+  if (memoKey !== undefined && (variant.clientEvaluated || !dependsOnClock(env.features, context))) {
+    env.payloads.set(memoKey, json);
+  }
   return json;
+}
+
+function isEmptyContext(context: EvaluationContext): boolean {
+  return Object.keys(context).length === 0;
 }
