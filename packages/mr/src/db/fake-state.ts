@@ -132,8 +132,15 @@ export function byName<T extends { name: string | null; id: string }>(a: T, b: T
 export function dropEnvironmentPermissions(t: FakeTables, environmentIds: ReadonlySet<string>): void {
   for (const [k, acl] of t.environmentAcls)
     if (environmentIds.has(acl.environmentId)) t.environmentAcls.delete(k);
+  const losing = new Set<string>();
   for (const [k, p] of t.serviceAccountPermissions) {
-    if (environmentIds.has(p.environmentId)) t.serviceAccountPermissions.delete(k);
+    if (!environmentIds.has(p.environmentId)) continue;
+    t.serviceAccountPermissions.delete(k);
+    losing.add(p.serviceAccountId);
+  }
+  for (const id of losing) {
+    const account = t.serviceAccounts.get(id);
+    if (account) t.serviceAccounts.set(id, { ...account, version: account.version + 1 });
   }
 }
 

@@ -73,13 +73,26 @@ async function liveIds(
   return rows.map((r) => r.id);
 }
 
-/** Removes every group and service-account permission on the environments. */
+/**
+ * Removes every group and service-account permission on the environments. The service accounts that
+ * lose a permission get a new version, so caches comparing versions take their new permission list.
+ */
 export async function dropEnvironmentPermissions(
   db: Executor,
   environmentIds: readonly string[],
 ): Promise<void> {
   if (environmentIds.length === 0) return;
   await db.deleteFrom('fh_environment_acl').where('environment_id', 'in', environmentIds).execute();
+  await db
+    .updateTable('fh_service_account')
+    .set((eb) => ({ version: eb('version', '+', 1) }))
+    .where('id', 'in', (eb) =>
+      eb
+        .selectFrom('fh_service_account_env')
+        .select('service_account_id')
+        .where('environment_id', 'in', environmentIds),
+    )
+    .execute();
   await db.deleteFrom('fh_service_account_env').where('environment_id', 'in', environmentIds).execute();
 }
 

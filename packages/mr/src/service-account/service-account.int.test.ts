@@ -198,6 +198,32 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       expectError(await world.mr.client.get(`/portfolio/${portfolioId}/service-account`), 401);
     });
 
+    it('deleting an environment gives its service accounts a new version without that permission', async () => {
+      const staging = expectOk(
+        world.mr,
+        'createEnvironment',
+        await su.post(`/application/${appId}/environment`, { name: `staging-${++counter}`, description: '' }),
+      );
+      const res = await su.post(`/portfolio/${portfolioId}/service-account`, {
+        name: `sdk-${++counter}`,
+        permissions: [
+          { environmentId: envId, permissions: ['READ'] },
+          { environmentId: staging.id, permissions: ['READ'] },
+        ],
+      });
+      const sa = expectOk(world.mr, 'createServiceAccountInPortfolio', res);
+      await world.settle();
+      const before = world.dacha.serviceAccount(sa.id);
+      assert.equal(before?.permissions.length, 2);
+
+      expectOk(world.mr, 'deleteEnvironment', await su.delete(`/environment/${staging.id}`));
+      await world.settle();
+      const after = world.dacha.serviceAccount(sa.id);
+      assert.ok(after && before && after.version > before.version, 'the account version must grow');
+      assert.deepEqual(after?.permissions, [{ environmentId: envId, permissions: ['READ'] }]);
+      assert.equal(world.dacha.environment(staging.id), undefined);
+    });
+
     it('members may list but not manage; they see SDK URLs only where their roles cover the account', async () => {
       const sa = await createAccount(['READ', 'CHANGE_VALUE']);
       const reader = await seedPerson(world.mr.stores, 'reader');
