@@ -69,6 +69,8 @@ export type {
 } from './feature/feature-store.ts';
 export type {
   CreateFeatureValue,
+  FeatureHistoryQuery,
+  FeatureHistoryRow,
   FeatureValue,
   FeatureValueQuery,
   FeatureValueStore,
@@ -76,6 +78,13 @@ export type {
   StrategyInstance,
   UpdateFeatureValue,
 } from './feature-value/feature-value-store.ts';
+// Edge's TestApiPort, for an MR in the same process: new MrTestApiUpdater(mr.context.uow, mr.context.stores).
+export {
+  MrTestApiUpdater,
+  TEST_API_ATTEMPTS,
+  type TestApiFeatureUpdate,
+  type TestApiUpdateResult,
+} from './feature-value/test-api-updater.ts';
 export type {
   ApplicationAcl,
   ApplicationRole,
@@ -115,7 +124,14 @@ export type {
   PortfolioStore,
   UpdatePortfolio,
 } from './portfolio/portfolio-store.ts';
-export { type ChangePublisher, ChangeSet, noChangePublisher } from './publishing/change-set.ts';
+export { type ChangePublisher, ChangeSet, noChangePublisher, type RecordChange } from './publishing/change-set.ts';
+export {
+  BusChangePublisher,
+  type BusChangePublisherOptions,
+  type PublishAllResult,
+} from './publishing/bus-change-publisher.ts';
+export { answerFullCacheRequests, type FullCacheResponder } from './publishing/full-cache-requests.ts';
+export { MrCacheSource } from './publishing/mr-cache-source.ts';
 export type {
   CreateServiceAccount,
   ServiceAccount,
