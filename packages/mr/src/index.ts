@@ -124,12 +124,17 @@ export type {
   PortfolioStore,
   UpdatePortfolio,
 } from './portfolio/portfolio-store.ts';
-export { type ChangePublisher, ChangeSet, noChangePublisher, type RecordChange } from './publishing/change-set.ts';
 export {
   BusChangePublisher,
   type BusChangePublisherOptions,
   type PublishAllResult,
 } from './publishing/bus-change-publisher.ts';
+export {
+  type ChangePublisher,
+  ChangeSet,
+  noChangePublisher,
+  type RecordChange,
+} from './publishing/change-set.ts';
 export { answerFullCacheRequests, type FullCacheResponder } from './publishing/full-cache-requests.ts';
 export { MrCacheSource } from './publishing/mr-cache-source.ts';
 export type {
