@@ -135,7 +135,6 @@ export {
   noChangePublisher,
   type RecordChange,
 } from './publishing/change-set.ts';
-export { answerFullCacheRequests, type FullCacheResponder } from './publishing/full-cache-requests.ts';
 export { MrCacheSource } from './publishing/mr-cache-source.ts';
 export type {
   CreateServiceAccount,

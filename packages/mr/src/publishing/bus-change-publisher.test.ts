@@ -12,7 +12,6 @@ import { connectDachaToBus, DachaCache } from '@fh/dacha';
 import { eventTypes } from '@fh/messaging';
 import { Value } from 'typebox/value';
 import { ChangeSet } from './change-set.ts';
-import { answerFullCacheRequests } from './full-cache-requests.ts';
 import { MrCacheSource } from './mr-cache-source.ts';
 import { createPublishingWorld, type PublishingWorld } from './publishing-fixture.ts';
 
@@ -600,26 +599,6 @@ describe('MrCacheSource', () => {
       assert.equal(a.status, 'found');
       assert.equal(b.status, 'found');
       if (a.status === 'found' && b.status === 'found') assert.equal(a.environment.etag, b.environment.etag);
-    } finally {
-      await world.close();
-    }
-  });
-});
-
-describe('answerFullCacheRequests', () => {
-  it('acknowledges a Dacha asking for the whole cache and republishes everything', async () => {
-    const world = await createPublishingWorld();
-    try {
-      const account = await world.addServiceAccount('sdk', { [world.environment.id]: ['READ'] });
-      const responder = answerFullCacheRequests(world.bus, world.subjects, world.publisher);
-      const reply = await world.bus.request(world.subjects.fullCacheRequests, {
-        requestType: 'SEEKING_REFRESH',
-      });
-      assert.deepEqual(reply.data, { status: 'publishing' });
-      await world.publisher.idle();
-      await world.bus.flush();
-      responder.stop();
-      assert.equal(world.dacha.features(world.environment.id, account.apiKeyServerSide).status, 'found');
     } finally {
       await world.close();
     }
