@@ -77,7 +77,9 @@ export class PersonService {
   async find(stores: Stores, access: Access, input: FindPeopleInput) {
     access.requireAnyAdmin();
     const startAt = input.startAt ?? 0;
-    if (startAt < 0) throw new BadRequestError('startAt must not be negative');
+    if (startAt < 0 || !Number.isSafeInteger(startAt)) {
+      throw new BadRequestError('startAt must be a whole number from 0');
+    }
     const pageSize = input.pageSize ?? DEFAULT_PAGE_SIZE;
     if (pageSize < 1) throw new BadRequestError('pageSize must be at least 1');
     const types = (input.personTypes?.length ? input.personTypes : ['person' as const]).filter(
