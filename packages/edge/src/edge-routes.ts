@@ -42,8 +42,11 @@ export const DEFAULT_EDGE_SETTINGS: EdgeSettings = Object.freeze({
 export interface EdgeRoutesOptions {
   /** Where features are read (the in-process Dacha in the party server). */
   readonly features: FeatureSource;
-  /** Where SSE streams hear about changes. */
-  readonly updates: FeatureUpdates;
+  /**
+   * Where SSE streams hear about changes. Without it (Edge-REST, party-server-ish: no bus) the SSE
+   * routes answer 501 and SDKs must poll.
+   */
+  readonly updates?: FeatureUpdates | undefined;
   /** How test-API updates reach MR; without it `PUT` answers 404 as if the feature were unknown. */
   readonly testApi?: TestApiPort | undefined;
   readonly options?: Partial<EdgeSettings> | undefined;
@@ -82,7 +85,7 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
   const evaluation: EvaluationOptions = options.now === undefined ? {} : { now: options.now };
   const hub = new SseHub(
     options.features,
-    options.updates,
+    options.updates ?? noUpdates,
     {
       dropAfterMs: Math.max(0, settings.sseDropAfterSeconds * 1000),
       heartbeatMs: Math.max(0, settings.sseHeartbeatSeconds * 1000),
@@ -139,6 +142,9 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
   });
 
   const stream = (request: FastifyRequest<{ Params: KeyParams }>, reply: FastifyReply) => {
+    if (options.updates === undefined) {
+      throw new AppError(501, 'not_implemented', 'this Edge serves polling only (GET /features?apiKey=...)');
+    }
     const { namedCache, environmentId, apiKey } = request.params;
     const key = apiKeyFromParts(namedCache, environmentId, apiKey);
     const context = requestContext(request.query as Record<string, unknown>, request.headers['x-featurehub']);
@@ -225,6 +231,8 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
     closeStreams: () => hub.closeAll(),
   };
 }
+
+const noUpdates: FeatureUpdates = { subscribe: () => () => undefined };
 
 function updateKey(params: UpdateParams): ApiKey | undefined {
   if (params.sdkUrl !== undefined) {
