@@ -70,8 +70,11 @@ export interface SaveOutcome extends FeatureValueView {
 
 /** What an update asks for, already typed, normalised and validated. */
 export interface ValueUpdate {
-  /** the version the client edited; undefined is treated as 0 (upstream's default) */
-  version?: number;
+  /**
+   * the version the client edited; undefined is treated as 0 (upstream's default); 'current' merges
+   * against whatever is current when the transaction reads it (the test API: no stale base possible)
+   */
+  version?: number | 'current';
   state: RequestedState;
   /** requested application strategies that are not (live) strategies of the application */
   unknownStrategyIds?: readonly string[];
@@ -266,7 +269,7 @@ export async function saveFeatureValue(
     changes.featureValueChanged(environment.id, feature.id);
     return { feature, value: created, saved: true };
   }
-  const clientVersion = update.version ?? 0;
+  const clientVersion = update.version === 'current' ? current.version : (update.version ?? 0);
   const base =
     clientVersion === current.version
       ? current

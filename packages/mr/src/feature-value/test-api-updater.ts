@@ -5,7 +5,7 @@ import { ValidationError } from '../errors.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
-import { retryConcurrentWrites } from './concurrent-write-retry.ts';
+import { isConcurrentWriteFailure, retryConcurrentWrites } from './concurrent-write-retry.ts';
 import { toStoredValue } from './feature-value-mapper.ts';
 import { saveFeatureValue } from './feature-value-service.ts';
 
@@ -29,9 +29,12 @@ export interface TestApiFeatureUpdate {
   readonly value: boolean | number | string | null;
 }
 
-/** 200 changed, 202 nothing to change, 400 bad value, 403 missing role, 404 unknown, 412 locked. */
+/**
+ * 200 changed, 202 nothing to change, 400 bad value, 403 missing role, 404 unknown, 412 locked,
+ * 503 when other saves kept getting in first for every attempt (the SDK may try again).
+ */
 export interface TestApiUpdateResult {
-  readonly status: 200 | 202 | 400 | 403 | 404 | 412;
+  readonly status: 200 | 202 | 400 | 403 | 404 | 412 | 503;
   readonly message?: string;
 }
 
@@ -59,14 +62,19 @@ export class MrTestApiUpdater {
     // A cheap read outside any transaction turns away most bad requests without a write lock.
     const refused = await this.#check(this.#stores, update);
     if ('status' in refused) return refused;
-    return retryConcurrentWrites(
-      () =>
-        this.#uow.run(async (tx, changes) => {
-          const checked = await this.#check(tx, update);
-          return 'status' in checked ? checked : this.#save(tx, changes, update, checked);
-        }),
-      TEST_API_ATTEMPTS,
-    );
+    try {
+      return await retryConcurrentWrites(
+        () =>
+          this.#uow.run(async (tx, changes) => {
+            const checked = await this.#check(tx, update);
+            return 'status' in checked ? checked : this.#save(tx, changes, update, checked);
+          }),
+        TEST_API_ATTEMPTS,
+      );
+    } catch (err) {
+      if (isConcurrentWriteFailure(err)) return refuse(503, 'the value is changing too often, try again');
+      throw err;
+    }
   }
 
   /** The checks of edge-protocol §2.3 steps 1–7, in that order, against MR's state. */
@@ -121,7 +129,6 @@ export class MrTestApiUpdater {
       roles,
       target: { environment, application, feature },
       value,
-      version: current?.version,
     };
   }
 
@@ -133,7 +140,7 @@ export class MrTestApiUpdater {
   ): Promise<TestApiUpdateResult> {
     const personId = await this.#shadowPerson(tx, checked.account);
     const outcome = await saveFeatureValue(tx, changes, { personId, roles: checked.roles }, checked.target, {
-      ...(checked.version !== undefined ? { version: checked.version } : {}),
+      version: 'current',
       state: {
         ...(checked.value !== undefined ? { value: checked.value } : {}),
         ...(update.lock !== undefined ? { locked: update.lock } : {}),
@@ -165,5 +172,4 @@ interface Checked {
   roles: ReadonlySet<EnvironmentRole>;
   target: Parameters<typeof saveFeatureValue>[3];
   value: string | null | undefined;
-  version: number | undefined;
 }
