@@ -67,7 +67,7 @@ export async function listFeatureHistory(
     ...(featureIds !== undefined ? { featureIds } : {}),
     ...(versions !== undefined ? { versions } : {}),
     order: query.order === 'desc' ? 'desc' : 'asc',
-    offset: Math.max(query.startAt ?? 0, 0),
+    offset: Math.min(Math.max(query.startAt ?? 0, 0), Number.MAX_SAFE_INTEGER),
     limit: max,
   });
   const [persons, strategies] = await Promise.all([
