@@ -73,6 +73,7 @@ async function setUp(mr: MrClient): Promise<{ environmentId: string; clientKey: 
     (await mr.call<Named>('POST', '/mr-api/portfolio', { name: 'Bench Portfolio' }));
   const application = await mr.call<Named>('POST', `/mr-api/portfolio/${portfolio.id}/application`, {
     name: 'bench-app',
+    description: 'bench application',
   });
   const environments = await mr.call<Named[]>('GET', `/mr-api/application/${application.id}/environment`);
   const environment =
@@ -88,7 +89,11 @@ async function setUp(mr: MrClient): Promise<{ environmentId: string; clientKey: 
   const account = await mr.call<{ apiKeyClientSide?: string | null }>(
     'POST',
     `/mr-api/portfolio/${portfolio.id}/service-account`,
-    { name: 'bench-sdk', permissions: [{ environmentId: environment.id, permissions: ['READ'] }] },
+    {
+      name: 'bench-sdk',
+      description: 'bench SDK key',
+      permissions: [{ environmentId: environment.id, permissions: ['READ'] }],
+    },
   );
   if (account.apiKeyClientSide == null) throw new Error('service account has no client-side key');
   const current = await mr.call<FeatureValue>(
@@ -110,7 +115,7 @@ export const mrToSse: Scenario = {
     const party = await startRole('party', {
       env: {
         DB_URL: `sqlite:${join(dir, 'featurehub.db')}`,
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: 'info', // startRole waits for the 'listening' line
         EDGE_SSE_DROP_AFTER_SECONDS: '3600',
       },
       timeoutMs: 60_000,

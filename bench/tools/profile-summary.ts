@@ -47,9 +47,28 @@ for (const [id, us] of selfUs) {
   const a = area(url, functionName);
   byArea.set(a, (byArea.get(a) ?? 0) + us);
 }
+// Inclusive: every function on the stack of a sample gets its time once (recursion counted once).
+const parent = new Map<number, number>();
+for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const inclusive = new Map<string, number>();
+for (const [id, us] of selfUs) {
+  const seen = new Set<string>();
+  for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+    const { functionName, url, lineNumber } = byId.get(at)!.callFrame;
+    if (url === '' || functionName === '') continue;
+    const key = `${functionName}  ${url.replace(/^.*\/(node_modules|packages|apps)\//, '$1/')}:${lineNumber + 1}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    inclusive.set(key, (inclusive.get(key) ?? 0) + us);
+  }
+}
+
 const pct = (us: number) => `${((us / total) * 100).toFixed(1).padStart(5)}%`;
 console.log(`total sampled: ${(total / 1e6).toFixed(2)} s\n\nself time by area:`);
 for (const [k, us] of [...byArea].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`${pct(us)}  ${k}`);
 console.log('\nself time by function:');
 for (const [k, us] of [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, top))
+  console.log(`${pct(us)}  ${k}`);
+console.log('\ninclusive time by function:');
+for (const [k, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, top))
   console.log(`${pct(us)}  ${k}`);
