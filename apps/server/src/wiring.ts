@@ -74,6 +74,22 @@ export async function openRoleDatabase(
   return database;
 }
 
+/**
+ * Edge-REST's databases: test-API writes go to the primary, reads to the read replica when one is
+ * configured (the primary otherwise). Neither is migrated here: that is MR's job.
+ */
+export async function openReadAndWriteDatabases(
+  p: RoleProcess,
+): Promise<{ primary: Database; reads: Database }> {
+  const primary = await openRoleDatabase(p, { migrate: false });
+  const replica = p.config.databaseReadReplica;
+  if (!replica) return { primary, reads: primary };
+  const reads = await openDatabase(replica, p.logger);
+  p.onShutdown({ name: 'database replica', close: () => reads.close() });
+  p.health.register('database-replica', () => reads.ping());
+  return { primary, reads };
+}
+
 /** The party server's in-process bus unless NATS is configured; NATS for every other role. */
 export async function openRoleBus(p: RoleProcess): Promise<Bus> {
   const urls = p.config.natsUrls;

@@ -13,7 +13,16 @@ export type {
   UpdateApplication,
 } from './application/application-store.ts';
 export { type PasswordHasher, ScryptPasswordHasher } from './auth/password-hasher.ts';
+// Bus responders for Dachas (fills, version tags) and Edges (test-SDK updates).
+export {
+  type CacheRequestResponder,
+  type CacheRequestResponderOptions,
+  serveCacheRequests,
+} from './cache-requests/cache-request-responder.ts';
+export { cacheVersions } from './cache-requests/cache-versions.ts';
 export { defaultMrSettings, type MrSettings } from './core/mr-context.ts';
+// For processes that change data without the admin API (Edge-REST's test API).
+export { UnitOfWork } from './core/unit-of-work.ts';
 export {
   type DatabaseConfig,
   DatabaseConfigError,
@@ -49,6 +58,11 @@ export {
   sqlStores,
   type TransactionalStores,
 } from './db/stores.ts';
+export {
+  fromStreamedFeatureUpdate,
+  serveTestApiUpdates,
+  type TestApiResponder,
+} from './edge-updates/test-api-responder.ts';
 export {
   type CreateEnvironment,
   type Environment,

@@ -88,3 +88,14 @@ describe('loadConfig', () => {
     });
   }
 });
+
+describe('cache settings', () => {
+  it('default to a 2 s election window and a 10 s catch-up, and read CACHE_TIMEOUT_MS / CACHE_CATCH_UP_SECONDS', () => {
+    assert.deepEqual(loadConfig('dacha', [], {}).cache, { timeoutMs: 2000, catchUpSeconds: 10 });
+    assert.deepEqual(
+      loadConfig('dacha', [], { CACHE_TIMEOUT_MS: '300', CACHE_CATCH_UP_SECONDS: '1' }).cache,
+      { timeoutMs: 300, catchUpSeconds: 1 },
+    );
+    assert.throws(() => loadConfig('dacha', [], { CACHE_TIMEOUT_MS: '5' }), /CACHE_TIMEOUT_MS/);
+  });
+});

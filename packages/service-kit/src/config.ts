@@ -32,6 +32,16 @@ export interface ServerConfig {
   readonly natsUrls?: readonly string[];
   readonly cacheName: string;
   readonly logLevel: LogLevel;
+  /** How Dachas fill and heal, and how often Edges re-read what they mirror. */
+  readonly cache: {
+    /** The Dacha election window (upstream `cache.timeout`); seeking a peer takes half of it. */
+    readonly timeoutMs: number;
+    /**
+     * Dachas compare their versions with MR's, and Edges re-read environments with open streams, this
+     * often; a missed message is healed within it. 0 = never (only after reconnections).
+     */
+    readonly catchUpSeconds: number;
+  };
   readonly edge: {
     /** SSE streams are closed with `bye` after this many seconds; the SDK reconnects. */
     readonly sseDropAfterSeconds: number;
@@ -68,6 +78,12 @@ const S = {
   natsUrl: { env: 'NATS_URL', flag: 'nats-url', property: 'nats.urls' },
   cacheName: { env: 'CACHE_NAME', flag: 'cache-name', property: 'cache.name' },
   logLevel: { env: 'LOG_LEVEL', flag: 'log-level', property: 'log.level' },
+  cacheTimeout: { env: 'CACHE_TIMEOUT_MS', flag: 'cache-timeout', property: 'cache.timeout' },
+  cacheCatchUp: {
+    env: 'CACHE_CATCH_UP_SECONDS',
+    flag: 'cache-catch-up',
+    property: 'cache.catch-up-seconds',
+  },
   sseDrop: {
     env: 'EDGE_SSE_DROP_AFTER_SECONDS',
     flag: 'sse-drop-after',
@@ -216,6 +232,10 @@ export function loadConfig(
     ...optional('natsUrls', natsUrls),
     cacheName,
     logLevel,
+    cache: {
+      timeoutMs: int(S.cacheTimeout, 2000, 50, 600_000, 'a number of milliseconds'),
+      catchUpSeconds: int(S.cacheCatchUp, 10, 0, 3600, 'a number of seconds'),
+    },
     edge: {
       sseDropAfterSeconds: int(S.sseDrop, 30, 0, 86400, 'a number of seconds'),
       sseHeartbeatSeconds: int(S.sseHeartbeat, 0, 0, 3600, 'a number of seconds'),

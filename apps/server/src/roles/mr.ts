@@ -1,4 +1,12 @@
-import { registerManagementRepository, sqlStores } from '@fh/mr';
+import { featureHubSubjects } from '@fh/messaging';
+import {
+  BusChangePublisher,
+  MrTestApiUpdater,
+  registerManagementRepository,
+  serveCacheRequests,
+  serveTestApiUpdates,
+  sqlStores,
+} from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
@@ -8,12 +16,33 @@ import {
   serveAdminUi,
 } from '../wiring.ts';
 
-/** Management Repository: the admin API and UI over the database, publishing cache messages on NATS. */
+/**
+ * Management Repository: the admin API and UI over the database. Publishes cache messages on NATS after
+ * each commit, answers Dachas' fill and version requests, and applies Edges' test-SDK updates.
+ */
 export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
   const p = createRoleProcess(config, { rootRoute: false });
   const database = await openRoleDatabase(p, { migrate: true });
-  await openRoleBus(p);
-  await registerManagementRepository(p.app, { stores: sqlStores(database), logger: p.logger });
+  const bus = await openRoleBus(p);
+  const subjects = featureHubSubjects(config.cacheName);
+  const stores = sqlStores(database);
+  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
+  const mr = await registerManagementRepository(p.app, { stores, logger: p.logger, publisher });
+  const cacheRequests = serveCacheRequests({ bus, subjects, stores, logger: p.logger });
+  const testApi = serveTestApiUpdates({
+    bus,
+    subjects,
+    testApi: new MrTestApiUpdater(mr.context.uow, mr.context.stores),
+    logger: p.logger,
+  });
+  p.onShutdown({
+    name: 'mr bus responders',
+    close: async () => {
+      cacheRequests.stop();
+      testApi.stop();
+      await Promise.all([cacheRequests.idle(), publisher.idle()]);
+    },
+  });
   await serveAdminUi(p);
   return p;
 }

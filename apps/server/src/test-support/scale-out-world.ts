@@ -1,0 +1,251 @@
+// Test-only: FeatureHub scaled out over a private NATS and a PostgreSQL database, each role its own
+// process (started with `startRole`), data created through MR's admin API over HTTP, and real
+// featurehub-javascript-node-sdk@1.4.0 clients.
+import { randomBytes } from 'node:crypto';
+import { openDatabase, schemaFingerprint } from '@fh/mr';
+import { MrClient } from '@fh/mr/testing';
+import {
+  createTestDatabase,
+  type NatsServer,
+  type RunningRole,
+  startNatsServer,
+  startRole,
+  type TestDatabase,
+} from '@fh/test-support';
+import {
+  EdgeFeatureHubConfig,
+  FeatureHubPollingClient,
+  FHLog,
+  Readyness,
+} from 'featurehub-javascript-node-sdk';
+
+FHLog.fhLog.quiet();
+
+export const FEATURE = 'COLOUR';
+
+export interface ScaleOutWorld {
+  readonly nats: NatsServer;
+  readonly database: TestDatabase;
+  readonly cacheName: string;
+  /** The environment shared by every role: DB, NATS, cache name, short timings. */
+  readonly env: Record<string, string>;
+  mr: RunningRole;
+  admin: MrClient;
+  environmentId: string;
+  clientKey: string;
+  serverKey: string;
+  /** Starts a role with the shared environment; it is stopped (SIGKILL) by `close()`. */
+  start(role: string, extraEnv?: Record<string, string>): Promise<RunningRole>;
+  /** Starts MR again (after it was stopped) and points `admin` at it; sessions live in the database. */
+  restartMr(): Promise<void>;
+  /** Saves the feature's value through MR's admin API. */
+  setValue(value: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
+  const nats = await startNatsServer();
+  const database = await createTestDatabase('postgres', {
+    templateKey: `mr_${schemaFingerprint()}`,
+    prepare: async (url) => {
+      const db = await openDatabase({ url });
+      await db.migrate();
+      await db.close();
+    },
+  });
+  const cacheName = `scale_${randomBytes(4).toString('hex')}`;
+  const env = {
+    DB_URL: database.url,
+    NATS_URL: nats.url,
+    CACHE_NAME: cacheName,
+    CACHE_TIMEOUT_MS: '400',
+    CACHE_CATCH_UP_SECONDS: '1',
+    // Long enough that no stream is dropped during a test: "every update" is checked on one stream.
+    EDGE_SSE_DROP_AFTER_SECONDS: '300',
+    LOG_LEVEL: 'info',
+  };
+  const running: RunningRole[] = [];
+  const start = async (role: string, extraEnv: Record<string, string> = {}) => {
+    const r = await startRole(role, { env: { ...env, ...extraEnv }, timeoutMs: 30_000 });
+    running.push(r);
+    return r;
+  };
+
+  const mr = await start('mr');
+  await mr.waitUntilReady();
+  const anonymous = new MrClient(mr.baseUrl);
+  const init = await anonymous.post('/initialize', {
+    organizationName: 'Scale-out Org',
+    portfolio: 'Scale-out Portfolio',
+    name: 'Super User',
+    emailAddress: 'superuser@example.com',
+    password: 'password123',
+  });
+  ok(init, 'initialize');
+  const admin = anonymous.withToken((init.body as { accessToken: string }).accessToken);
+  const portfolio = ok(await admin.post('/portfolio', { name: 'Apps', description: '' }), 'portfolio');
+  const app = ok(
+    await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
+      name: 'Shop',
+      description: '',
+    }),
+    'application',
+  );
+  const environmentId: string = app.environments[0].id;
+  ok(
+    await admin.post(`/application/${app.id}/features`, { key: FEATURE, name: FEATURE, valueType: 'STRING' }),
+    'feature',
+  );
+  const account = ok(
+    await admin.post(`/portfolio/${portfolio.id}/service-account?includePermissions=true`, {
+      name: 'sdk',
+      description: 'SDK key',
+      permissions: [{ environmentId, permissions: ['READ', 'CHANGE_VALUE', 'LOCK', 'UNLOCK'] }],
+    }),
+    'service account',
+  );
+  let last: Record<string, unknown> | undefined;
+  const world: ScaleOutWorld = {
+    nats,
+    database,
+    cacheName,
+    env,
+    mr,
+    admin,
+    environmentId,
+    // A named cache needs the 3-part key form (`cache/environment/key`); 2-part keys mean `default`.
+    clientKey: `${cacheName}/${environmentId}/${account.apiKeyClientSide}`,
+    serverKey: `${cacheName}/${environmentId}/${account.apiKeyServerSide}`,
+    start,
+    async restartMr() {
+      world.mr = await start('mr');
+      await world.mr.waitUntilReady();
+      world.admin = new MrClient(world.mr.baseUrl, world.admin.token);
+    },
+    async setValue(value) {
+      const path = `/features/${environmentId}/feature/${FEATURE}`;
+      const body = last
+        ? { ...last, valueString: value }
+        : { key: FEATURE, locked: false, valueString: value };
+      let res = await world.admin.put(path, body);
+      if (res.status === 409) {
+        // Someone else (the test API) changed it: base the change on the current value.
+        const current = ok(await world.admin.get(path), 'current value');
+        res = await world.admin.put(path, { ...current, valueString: value });
+      }
+      last = ok(res, `set ${FEATURE}=${value}`);
+    },
+    async close() {
+      await closeAllSdks();
+      await Promise.all(running.map((r) => r.stop('SIGKILL')));
+      await nats.stop();
+      await database.drop();
+    },
+  };
+  await world.setValue('start');
+  return world;
+}
+
+function ok(res: { status: number; body: any }, what: string): any {
+  if (res.status < 200 || res.status > 299) {
+    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return res.body;
+}
+
+// ------------------------------------------------------------------ SDK clients
+
+export interface WatchingClient {
+  readonly name: string;
+  readonly config: EdgeFeatureHubConfig;
+  readonly ready: Promise<void>;
+  /** Every value of the feature this client has seen, in order (repeats collapsed). */
+  readonly seen: string[];
+  current(): string | undefined;
+}
+
+const configs = new Set<EdgeFeatureHubConfig>();
+const pollers = new Set<FeatureHubPollingClient>();
+
+/** An SDK client on `edgeUrl` watching the feature; SSE unless `pollMs` is given. */
+export function watchingClient(
+  name: string,
+  edgeUrl: string,
+  apiKey: string,
+  options: { pollMs?: number } = {},
+): WatchingClient {
+  const config = new EdgeFeatureHubConfig(edgeUrl, apiKey);
+  configs.add(config);
+  if (options.pollMs !== undefined) {
+    const ms = options.pollMs;
+    config.edgeServiceProvider((repo, c) => {
+      const client = new FeatureHubPollingClient(repo, c, ms);
+      pollers.add(client);
+      return client;
+    });
+  }
+  const seen: string[] = [];
+  const record = (value: string | undefined) => {
+    if (value !== undefined && seen[seen.length - 1] !== value) seen.push(value);
+  };
+  config
+    .repository()
+    .feature(FEATURE)
+    .addListener((fs) => record(fs.getString()));
+  const ready = new Promise<void>((resolve, reject) => {
+    config.addReadinessListener((r) => {
+      if (r === Readyness.Ready) resolve();
+      else if (r === Readyness.Failed) reject(new Error(`${name} failed to become ready`));
+    }, true);
+  });
+  config.init();
+  return {
+    name,
+    config,
+    ready,
+    seen,
+    current: () => config.repository().feature(FEATURE).getString(),
+  };
+}
+
+/** Closes every SDK client, waiting for polls in flight (the 1.4.0 poller has no error listener). */
+export async function closeAllSdks(): Promise<void> {
+  const services: { busy: boolean }[] = [];
+  for (const p of pollers) {
+    const service = (p as unknown as { _pollingService?: { busy: boolean } })._pollingService;
+    if (service) services.push(service);
+  }
+  for (const c of configs) c.close();
+  configs.clear();
+  pollers.clear();
+  const deadline = Date.now() + 5000;
+  while (services.some((s) => s.busy) && Date.now() < deadline) await sleep(5);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits until `check` holds, or fails with `what` after `timeoutMs`. */
+export async function waitFor(check: () => boolean, what: string, timeoutMs = 10_000): Promise<number> {
+  const started = Date.now();
+  while (!check()) {
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+  return Date.now() - started;
+}
+
+/** Lines of a role's log with this message. */
+export function logLines(role: RunningRole, msg: string): unknown[] {
+  return role.output
+    .map((line) => {
+      try {
+        return JSON.parse(line) as { msg?: string };
+      } catch {
+        return undefined;
+      }
+    })
+    .filter((e) => e?.msg === msg);
+}
