@@ -112,6 +112,9 @@ describe('FeatureHub scaled out over NATS', { skip }, () => {
     for (const c of sse) assert.deepEqual(c.seen.slice(-sent.length), sent, `${c.name} saw every update`);
     clients.push(...late);
 
+    // Only feature messages carry this one: a peer must hand over what it holds, not what it was sent
+    // last (upstream #671).
+    await world.addFeature('EXTRA', 'added while a Dacha was down');
     const fullFills = logLines(world.mr, 'full cache requested by a Dacha').length;
     const restarted = await world.start('dacha');
     await restarted.waitUntilReady(15_000);
@@ -122,6 +125,7 @@ describe('FeatureHub scaled out over NATS', { skip }, () => {
     await dachas[1]!.stop('SIGKILL');
     const v = nextValue();
     await world.setValue(v);
+    assert.deepEqual(await world.askDachas(1, 'EXTRA'), ['added while a Dacha was down']);
     const fresh = watchingClient('sse after the swap', edges[1]!.baseUrl, world.serverKey);
     await fresh.ready;
     await waitFor(() => fresh.current() === v, 'the restarted Dacha to serve the latest value', 5000);
@@ -139,6 +143,12 @@ describe('FeatureHub scaled out over NATS', { skip }, () => {
     const took = await waitFor(() => everyoneHas(v), 'every client to converge after the NATS restart', 5000);
     assert.ok(took <= 5000);
     await Promise.all([...dachas, ...edges].map((r) => r.waitUntilReady(5000)));
+    // No Dacha serves the old value any more, and no Edge flips between old and new (upstream #1187).
+    await sleep(1200); // one catch-up period
+    assert.deepEqual(new Set(await world.askDachas(12)), new Set([v]));
+    for (const edge of edges) {
+      for (let i = 0; i < 5; i++) assert.deepEqual(await poll(edge), { status: 200, value: v });
+    }
     const after = nextValue();
     await world.setValue(after);
     await waitFor(() => everyoneHas(after), 'changes to flow again', 5000);

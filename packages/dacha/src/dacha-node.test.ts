@@ -175,6 +175,20 @@ describe('DachaNode start-up', () => {
     assert.equal(late.cache.features(ENV, 'c*k').status, 'found');
   });
 
+  it('a peer hands over what it holds now, features added by feature messages included (upstream #671)', async () => {
+    const { bus, subjects, dacha } = world();
+    await dacha('d1').whenReady();
+    const added = cacheFeature({ id: 'f-new', key: 'NEW', type: 'STRING', value: 'x' });
+    bus.publish(subjects.cacheChannel, publishFeature(ENV, added, 'CREATE'), {
+      event: { type: eventTypes.publishFeature },
+    });
+    await bus.flush();
+    const late = dacha('d2');
+    await late.whenReady();
+    assert.equal(late.filledFrom, 'd1');
+    assert.equal(late.cache.feature(ENV, 'f-new')?.value?.value, 'x');
+  });
+
   it('a Dacha starting while the master is still electing or filling follows it (no second master)', async () => {
     const { mr, dacha } = world({ mr: false });
     const first = dacha('d9');

@@ -2,6 +2,8 @@
 // process (started with `startRole`), data created through MR's admin API over HTTP, and real
 // featurehub-javascript-node-sdk@1.4.0 clients.
 import { randomBytes } from 'node:crypto';
+import type { DachaNATSResponse } from '@fh/contracts';
+import { connectNatsBus, featureHubSubjects, silentBusLogger } from '@fh/messaging';
 import { openDatabase, schemaFingerprint } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import {
@@ -38,6 +40,13 @@ export interface ScaleOutWorld {
   start(role: string, extraEnv?: Record<string, string>): Promise<RunningRole>;
   /** Starts MR again (after it was stopped) and points `admin` at it; sessions live in the database. */
   restartMr(): Promise<void>;
+  /**
+   * Asks the Dachas of the cache directly over NATS, `times` times (the queue group spreads the
+   * requests over every running Dacha), for the value of `feature`: what each answer held.
+   */
+  askDachas(times: number, feature?: string): Promise<unknown[]>;
+  /** Creates another STRING feature with a value (published as feature messages only). */
+  addFeature(key: string, value: string): Promise<void>;
   /** Saves the feature's value through MR's admin API. */
   setValue(value: string): Promise<void>;
   close(): Promise<void>;
@@ -121,6 +130,38 @@ export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
       world.mr = await start('mr');
       await world.mr.waitUntilReady();
       world.admin = new MrClient(world.mr.baseUrl, world.admin.token);
+    },
+    async askDachas(times, feature = FEATURE) {
+      const bus = await connectNatsBus({ servers: [nats.url], logger: silentBusLogger });
+      try {
+        const out: unknown[] = [];
+        for (let i = 0; i < times; i++) {
+          const reply = await bus.request(
+            featureHubSubjects(cacheName).edgeRequests,
+            { featuresRequest: { eId: environmentId, serviceAccountKey: account.apiKeyServerSide } },
+            { timeoutMs: 2000 },
+          );
+          const answer = reply.data as DachaNATSResponse;
+          out.push(answer.featuresResponse?.features?.find((f) => f.feature.key === feature)?.value?.value);
+        }
+        return out;
+      } finally {
+        await bus.close();
+      }
+    },
+    async addFeature(key, value) {
+      ok(
+        await world.admin.post(`/application/${app.id}/features`, { key, name: key, valueType: 'STRING' }),
+        key,
+      );
+      ok(
+        await world.admin.put(`/features/${environmentId}/feature/${key}`, {
+          key,
+          locked: false,
+          valueString: value,
+        }),
+        `${key} value`,
+      );
     },
     async setValue(value) {
       const path = `/features/${environmentId}/feature/${FEATURE}`;
