@@ -11,9 +11,10 @@ import type { RunOptions, Scenario, ScenarioOutcome } from './lib/scenario.ts';
 import { table } from './lib/stats.ts';
 import { edgePolling } from './scenarios/edge-polling.ts';
 import { mrToSse } from './scenarios/mr-to-sse.ts';
+import { edgeRestPolling, scaleOutSse } from './scenarios/scale-out.ts';
 import { sseFanout } from './scenarios/sse-fanout.ts';
 
-const SCENARIOS: readonly Scenario[] = [edgePolling, sseFanout, mrToSse];
+const SCENARIOS: readonly Scenario[] = [edgePolling, sseFanout, mrToSse, scaleOutSse, edgeRestPolling];
 
 interface ResultsFile {
   machine: ReturnType<typeof machineInfo>;
