@@ -41,7 +41,10 @@ describe('featurehub party on the embedded database', () => {
     const live = await fetch(`${party.baseUrl}/health/liveness`);
     assert.equal(live.status, 200);
     const ready = (await (await fetch(`${party.baseUrl}/health/readiness`)).json()) as any;
-    assert.deepEqual(ready, { status: 'UP', checks: { database: 'UP', migrations: 'UP', bus: 'UP' } });
+    assert.deepEqual(ready, {
+      status: 'UP',
+      checks: { database: 'UP', migrations: 'UP', bus: 'UP', cache: 'UP' },
+    });
     const version = (await (await fetch(`${party.baseUrl}/info/version`)).json()) as any;
     assert.equal(version.name, 'featurehub-party');
     assert.match(version.version, /^\d+\.\d+\.\d+/);
@@ -121,16 +124,26 @@ for (const dialect of ['postgres', 'mysql'] as const) {
   });
 }
 
-describe('the other roles', { skip: await skipUnlessService('nats') }, () => {
-  for (const role of ['dacha', 'edge'] as const) {
-    it(`${role} connects to NATS, becomes ready and stops cleanly`, async () => {
-      const r = await start(role, { NATS_URL: serviceUrl('nats') });
-      await r.waitUntilReady();
-      const version = (await (await fetch(`${r.baseUrl}/info/version`)).json()) as any;
-      assert.equal(version.name, `featurehub-${role}`);
-      assert.equal(await r.stop(), 0);
-    });
-  }
+describe('the NATS roles', { skip: await skipUnlessService('nats') }, () => {
+  it('edge connects to NATS, becomes ready and stops cleanly', async () => {
+    const edge = await start('edge', { NATS_URL: serviceUrl('nats'), CACHE_NAME: `cmd-${process.pid}-edge` });
+    await edge.waitUntilReady();
+    const version = (await (await fetch(`${edge.baseUrl}/info/version`)).json()) as any;
+    assert.equal(version.name, 'featurehub-edge');
+    assert.equal(await edge.stop(), 0);
+  });
+
+  it('dacha becomes ready once it has filled its cache from MR, and stops cleanly', async () => {
+    const cache = { NATS_URL: serviceUrl('nats'), CACHE_NAME: `cmd-${process.pid}-dacha` };
+    const mr = await start('mr', { ...cache, DB_URL: tempSqliteUrl().url });
+    const dacha = await start('dacha', cache);
+    await mr.waitUntilReady();
+    await dacha.waitUntilReady();
+    const version = (await (await fetch(`${dacha.baseUrl}/info/version`)).json()) as any;
+    assert.equal(version.name, 'featurehub-dacha');
+    assert.equal(await dacha.stop(), 0);
+    assert.equal(await mr.stop(), 0);
+  });
 });
 
 describe('edge-rest', () => {

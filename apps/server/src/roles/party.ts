@@ -1,7 +1,7 @@
 import { createInProcessDacha } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
 import { featureHubSubjects } from '@fh/messaging';
-import { registerManagementRepository, sqlStores } from '@fh/mr';
+import { BusChangePublisher, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
@@ -18,15 +18,24 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
   const bus = await openRoleBus(p);
   const subjects = featureHubSubjects(config.cacheName);
   const stores = sqlStores(database);
-  const dacha = createInProcessDacha({ bus, subjects, logger: p.logger });
+  // The Dacha listens before MR publishes anything, and is ready once MR's first full publish is in.
+  const dacha = createInProcessDacha({ bus, subjects, logger: p.logger, ready: false });
   p.onShutdown({ name: 'dacha', close: () => dacha.close() });
-  await registerManagementRepository(p.app, { stores, logger: p.logger });
+  p.health.register('cache', () => dacha.isReady());
+  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
+  const mr = await registerManagementRepository(p.app, { stores, logger: p.logger, publisher });
   registerEdgeRoutes(p.app, {
     features: dacha,
     updates: dacha,
+    testApi: new MrTestApiUpdater(mr.context.uow, mr.context.stores),
     options: { ...config.edge, cacheName: config.cacheName },
     logger: p.logger,
   });
   await serveAdminUi(p);
+  const filled = await publisher.publishAll();
+  await publisher.idle();
+  await bus.flush();
+  dacha.markReady();
+  p.logger.info(filled, 'cache filled');
   return p;
 }
