@@ -54,7 +54,7 @@ export interface DachaNodeOptions {
    * for answers. Default 2000 ms.
    */
   readonly timeoutMs?: number | undefined;
-  /** How long one fill (from a peer or MR) may take before it is tried again. Default 15000 ms. */
+  /** A fill (from a peer or MR) that sends nothing for this long is given up and tried again. Default 5000 ms. */
   readonly fillTimeoutMs?: number | undefined;
   /** How often a complete Dacha compares its versions with MR's (0 = never). Default 10000 ms. */
   readonly catchUpIntervalMs?: number | undefined;
@@ -76,6 +76,8 @@ interface PendingFill {
   readonly fillId: string;
   environments: number;
   serviceAccounts: number;
+  /** Progress: the fill gives up only after `fillTimeoutMs` without any message. */
+  touch(): void;
   resolve(outcome: CacheFillComplete | undefined): void;
 }
 
@@ -131,7 +133,7 @@ export class DachaNode {
     this.#subjects = options.subjects;
     this.#logger = options.logger;
     this.#timeoutMs = options.timeoutMs ?? 2000;
-    this.#fillTimeoutMs = options.fillTimeoutMs ?? 15_000;
+    this.#fillTimeoutMs = options.fillTimeoutMs ?? 5000;
     this.#catchUpMs = options.catchUpIntervalMs ?? 10_000;
     this.#mrTimeoutMs = options.mrRequestTimeoutMs ?? 5000;
     this.#reconnectDelays = options.reconnectCatchUpDelaysMs ?? [200, 1500, 3500];
@@ -261,7 +263,8 @@ export class DachaNode {
         return 'follower';
       }
     }
-    const claimants = [this.id, ...[...this.#claims].filter(([, at]) => at >= since).map(([id]) => id)];
+    for (const [id, at] of this.#claims) if (at < since) this.#claims.delete(id);
+    const claimants = [this.id, ...this.#claims.keys()];
     const winner = lowest(claimants);
     if (winner === this.id) {
       this.#state = 'master';
@@ -493,6 +496,7 @@ export class DachaNode {
   #onFillMessage(message: BusMessage): void {
     const type = message.event?.type;
     const fill = this.#fills.get(message.headers[FILL_ID_HEADER] ?? '');
+    fill?.touch();
     if (type === CacheManagementCloudEvents.fillComplete) {
       if (!fill || !Value.Check(CacheFillCompleteSchema, message.data)) return;
       const complete = message.data;
@@ -523,13 +527,17 @@ export class DachaNode {
 
   #awaitFill(fillId: string): Promise<CacheFillComplete | undefined> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => finish(undefined), this.#fillTimeoutMs);
+      let timer = setTimeout(() => finish(undefined), this.#fillTimeoutMs);
       const finish = (outcome: CacheFillComplete | undefined) => {
         clearTimeout(timer);
         this.#fills.delete(fillId);
         resolve(outcome);
       };
-      this.#fills.set(fillId, { fillId, environments: 0, serviceAccounts: 0, resolve: finish });
+      const touch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(undefined), this.#fillTimeoutMs);
+      };
+      this.#fills.set(fillId, { fillId, environments: 0, serviceAccounts: 0, touch, resolve: finish });
     });
   }
 

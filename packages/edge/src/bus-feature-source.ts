@@ -249,6 +249,7 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
       for (const [key, entry] of this.#access) {
         if (now - entry.at > this.#ttlFor(entry) * 10) this.#access.delete(key);
       }
+      for (const environmentId of [...this.#recent.keys()]) this.#recentOf(environmentId);
     } finally {
       this.#refreshing = false;
     }
