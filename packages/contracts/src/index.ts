@@ -134,3 +134,4 @@ export {
   RolloutStrategyFieldTypeSchema,
   RolloutStrategySchema,
 } from './strategy.ts';
+export { COUNTRY_NAMES, DEVICE_NAMES, PLATFORM_NAMES, WELL_KNOWN_NAMES } from './well-known-names.ts';
