@@ -79,6 +79,7 @@ serveRequests({
   start: (r: StartRequest) => start(r),
   memory,
   change,
+  cpu: () => process.cpuUsage(),
   stop: async () => {
     await app?.close();
   },

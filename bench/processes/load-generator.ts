@@ -16,6 +16,8 @@ export interface LoadResult {
   readonly latencyP99: number;
   readonly latencyMean: number;
   readonly non2xx: number;
+  /** Responses by HTTP status. */
+  readonly statuses: Record<string, number>;
   readonly errors: number;
   readonly timeouts: number;
   readonly throughputMBps: number;
@@ -36,6 +38,7 @@ async function run(request: LoadRequest): Promise<LoadResult> {
     latencyP99: result.latency.p99,
     latencyMean: result.latency.mean,
     non2xx: result.non2xx,
+    statuses: Object.fromEntries(Object.entries(result.statusCodeStats).map(([k, v]) => [k, v.count])),
     errors: result.errors,
     timeouts: result.timeouts,
     throughputMBps: result.throughput.average / 1024 / 1024,
