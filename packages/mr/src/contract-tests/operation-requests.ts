@@ -1,0 +1,369 @@
+// One valid request per in-scope operation of the admin API, aimed at the contract-test World. The
+// permission matrix sends them as each role; the bad-input test breaks them one part at a time. The
+// table is typed over the operation table, so an operation newly put in scope fails to compile until
+// it has an entry here.
+import { type MrOperations, type OperationId, operation } from '../api/operations.ts';
+import type { ApiResponse, MrClient } from '../testing/mr-harness.ts';
+import { ok, PASSWORD, type World } from './contract-world.ts';
+
+export type InScopeOperationId = {
+  [K in OperationId]: MrOperations[K]['inScope'] extends true ? K : never;
+}[OperationId];
+
+type QueryValue = string | number | boolean | readonly string[];
+
+/** A request for one operation: path parameters by name, query parameters and the JSON body. */
+export interface PlannedRequest {
+  params?: Record<string, string>;
+  query?: Record<string, QueryValue>;
+  body?: unknown;
+}
+
+/** The URL of an operation (for MrClient: `//` = from the server root), path parameters encoded. */
+export function urlOf(operationId: OperationId, planned: PlannedRequest): string {
+  const spec = operation(operationId);
+  const path = spec.path.replace(/:([A-Za-z]+)/g, (_m, name: string) => {
+    const value = planned.params?.[name];
+    if (value === undefined) throw new Error(`${operationId}: no value for path parameter ${name}`);
+    return encodeURIComponent(value);
+  });
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(planned.query ?? {})) {
+    if (Array.isArray(value)) for (const v of value) search.append(key, v);
+    else search.append(key, String(value));
+  }
+  const qs = search.toString();
+  return `/${path}${qs ? `?${qs}` : ''}`;
+}
+
+/** Path parameter names of an operation, in path order. */
+export function pathParamsOf(operationId: OperationId): string[] {
+  return [...operation(operationId).path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]!);
+}
+
+export function send(
+  client: MrClient,
+  operationId: OperationId,
+  planned: PlannedRequest,
+  options: { headers?: Record<string, string>; rawBody?: string } = {},
+): Promise<ApiResponse> {
+  const spec = operation(operationId);
+  return client.request(spec.method, urlOf(operationId, planned), planned.body, options);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: API answers are untyped JSON in tests
+const get = (w: World, path: string): Promise<any> => ok(`GET ${path}`, w.su.get(path));
+
+const currentPortfolio = (w: World) => get(w, `/portfolio/${w.portfolioId}`);
+const currentApplication = (w: World) => get(w, `/application/${w.appId}`);
+const currentEnvironment = (w: World) => get(w, `/environment/${w.devEnvId}`);
+const currentGroup = (w: World) => get(w, `/group/${w.groupId}`);
+const currentFeature = (w: World) => get(w, `/application/${w.appId}/features/${w.textKey}`);
+const currentValue = (w: World, key = w.textKey) => get(w, `/features/${w.devEnvId}/feature/${key}`);
+const currentServiceAccount = (w: World) => get(w, `/service-account/${w.serviceAccountId}`);
+const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
+
+/** A valid request per in-scope operation. Each call plans afresh (current versions, fresh targets). */
+export const validRequests: Record<InScopeOperationId, (w: World) => Promise<PlannedRequest>> = {
+  // ---- portfolios ----
+  findPortfolios: async () => ({ query: { includeApplications: true } }),
+  createPortfolio: async (w) => ({ body: { name: w.unique('portfolio'), description: 'made' } }),
+  updatePortfolioOnOrganisation: async (w) => {
+    const p = await currentPortfolio(w);
+    return { body: { id: p.id, name: p.name, description: w.unique('desc'), version: p.version } };
+  },
+  getPortfolio: async (w) => ({ params: { id: w.portfolioId }, query: { includeGroups: true } }),
+  updatePortfolio: async (w) => {
+    const p = await currentPortfolio(w);
+    return {
+      params: { id: w.portfolioId },
+      body: { id: p.id, name: p.name, description: w.unique('desc'), version: p.version },
+    };
+  },
+  deletePortfolio: async (w) => ({ params: { id: await w.fresh.portfolio() } }),
+
+  // ---- applications ----
+  findApplications: async (w) => ({ params: { id: w.portfolioId }, query: { includeEnvironments: true } }),
+  createApplication: async (w) => ({
+    params: { id: w.portfolioId },
+    body: { name: w.unique('app'), description: 'made' },
+  }),
+  updateApplicationOnPortfolio: async (w) => {
+    const a = await currentApplication(w);
+    return {
+      params: { id: w.portfolioId },
+      body: { id: a.id, name: a.name, description: w.unique('desc'), version: a.version },
+    };
+  },
+  getApplication: async (w) => ({ params: { appId: w.appId }, query: { includeEnvironments: true } }),
+  updateApplication: async (w) => {
+    const a = await currentApplication(w);
+    return {
+      params: { appId: w.appId },
+      body: { id: a.id, name: a.name, description: w.unique('desc'), version: a.version },
+    };
+  },
+  deleteApplication: async (w) => ({ params: { appId: await w.fresh.application() } }),
+  summaryApplication: async (w) => ({ params: { appId: w.appId } }),
+  applicationPermissions: async (w) => ({ params: { id: w.appId } }),
+
+  // ---- environments ----
+  findEnvironments: async (w) => ({ params: { id: w.appId }, query: { order: 'PRIORITY' } }),
+  createEnvironmentOnApplication: async (w) => ({
+    params: { id: w.appId },
+    body: { name: w.unique('env'), description: 'made' },
+  }),
+  createEnvironment: async (w) => ({
+    params: { id: w.appId },
+    body: { name: w.unique('env'), description: 'made' },
+  }),
+  updateEnvironmentOnApplication: async (w) => {
+    const e = await currentEnvironment(w);
+    return {
+      params: { id: w.appId },
+      body: { id: e.id, version: e.version, description: w.unique('desc') },
+    };
+  },
+  environmentOrdering: async (w) => {
+    const envs = await get(w, `/application/${w.appId}/environment?order=PRIORITY`);
+    return {
+      params: { id: w.appId },
+      body: envs.map((e: { id: string; name: string; version: number; priorEnvironmentId?: string }) => ({
+        id: e.id,
+        name: e.name,
+        version: e.version,
+        priorEnvironmentId: e.priorEnvironmentId ?? null,
+      })),
+    };
+  },
+  getEnvironment: async (w) => ({ params: { eid: w.devEnvId }, query: { includeServiceAccounts: true } }),
+  updateEnvironment: async (w) => {
+    const e = await currentEnvironment(w);
+    return {
+      params: { eid: w.devEnvId },
+      body: { id: e.id, name: e.name, version: e.version, description: w.unique('desc') },
+    };
+  },
+  updateEnvironmentV2: async (w) => {
+    const e = await currentEnvironment(w);
+    return { params: { eid: w.devEnvId }, body: { version: e.version, description: w.unique('desc') } };
+  },
+  deleteEnvironment: async (w) => ({ params: { eid: await w.fresh.environment() } }),
+
+  // ---- groups ----
+  getSuperuserGroup: async (w) => ({ params: { id: w.organisationId } }),
+  findGroups: async (w) => ({ params: { id: w.portfolioId }, query: { includePeople: true } }),
+  createGroup: async (w) => ({ params: { id: w.portfolioId }, body: { name: w.unique('group') } }),
+  updateGroupOnPortfolio: async (w) => {
+    const g = await currentGroup(w);
+    return {
+      params: { id: w.portfolioId },
+      query: { updateApplicationGroupRoles: true },
+      body: {
+        id: g.id,
+        name: g.name,
+        version: g.version,
+        applicationRoles: [{ applicationId: w.appId, groupId: g.id, roles: ['FEATURE_EDIT'] }],
+      },
+    };
+  },
+  getGroup: async (w) => ({ params: { gid: w.groupId }, query: { includeMembers: true } }),
+  updateGroup: async (w) => {
+    const g = await currentGroup(w);
+    return {
+      params: { gid: w.groupId },
+      query: { updateEnvironmentGroupRoles: true },
+      body: {
+        id: g.id,
+        name: g.name,
+        version: g.version,
+        environmentRoles: [{ environmentId: w.devEnvId, groupId: g.id, roles: ['READ'] }],
+      },
+    };
+  },
+  deleteGroup: async (w) => ({ params: { gid: await w.fresh.group() } }),
+  addPersonToGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.person()).id } }),
+  deletePersonFromGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.groupMember()).id } }),
+
+  // ---- people ----
+  findPeople: async () => ({ query: { includeGroups: true, pageSize: 5 } }),
+  createPerson: async (w) => ({
+    body: { email: `${w.unique('new')}@example.com`, name: 'New Person', personType: 'person', groupIds: [] },
+  }),
+  resetSecurityToken: async (w) => ({ params: { id: await w.fresh.adminServiceAccount() } }),
+  updatePersonV2: async (w) => {
+    const victim = await w.fresh.person();
+    const p = await currentPerson(w, victim.id);
+    return { params: { id: victim.id }, body: { name: 'Renamed', version: p.version } };
+  },
+  getPerson: async (w) => ({ params: { id: w.superuserId }, query: { includeGroups: true } }),
+  updatePerson: async (w) => {
+    const victim = await w.fresh.person();
+    const p = await currentPerson(w, victim.id);
+    return {
+      params: { id: victim.id },
+      body: { id: { id: victim.id }, name: 'Renamed', email: p.email, version: p.version },
+    };
+  },
+  deletePerson: async (w) => ({ params: { id: (await w.fresh.person()).id } }),
+
+  // ---- authentication ----
+  registerPerson: async (w) => {
+    const victim = await w.fresh.person({ registered: false });
+    return {
+      body: {
+        registrationToken: victim.registrationToken,
+        email: victim.email,
+        name: 'Registered',
+        password: PASSWORD,
+        confirmPassword: PASSWORD,
+      },
+    };
+  },
+  login: async (w) => {
+    const victim = await w.fresh.person();
+    return { body: { email: victim.email, password: PASSWORD } };
+  },
+  logout: async () => ({}),
+  replaceTempPassword: async (w) => {
+    const victim = await w.fresh.person({ requiresReset: true });
+    return { params: { id: victim.id }, body: { password: 'a new password' } };
+  },
+  resetExpiredToken: async (w) => ({
+    params: { email: (await w.fresh.person({ registered: false })).email },
+  }),
+  changePassword: async (w) => ({
+    params: { id: (await w.fresh.person()).id },
+    body: { oldPassword: PASSWORD, newPassword: 'a new password' },
+  }),
+  personByToken: async (w) => ({
+    params: { token: (await w.fresh.person({ registered: false })).registrationToken! },
+  }),
+  resetPassword: async (w) => ({
+    params: { id: (await w.fresh.person()).id },
+    body: { password: 'a temporary password', reactivate: false },
+  }),
+
+  // ---- features ----
+  getAllFeaturesForApplication: async (w) => ({ params: { id: w.appId }, query: { includeMetaData: true } }),
+  createFeaturesForApplication: async (w) => ({
+    params: { id: w.appId },
+    body: { key: w.unique('K').replaceAll('-', '_'), name: 'made', valueType: 'STRING', description: 'd' },
+  }),
+  updateFeatureForApplicationOnFeature: async (w) => {
+    const f = await currentFeature(w);
+    return { params: { id: w.appId }, body: { ...f, description: w.unique('desc') } };
+  },
+  getFeatureByKey: async (w) => ({ params: { id: w.appId, key: w.textKey } }),
+  updateFeatureForApplication: async (w) => {
+    const f = await currentFeature(w);
+    return { params: { id: w.appId, key: w.textKey }, body: { ...f, description: w.unique('desc') } };
+  },
+  deleteFeatureForApplication: async (w) => ({ params: { id: w.appId, key: await w.fresh.feature() } }),
+
+  // ---- feature values ----
+  getAllFeatureValuesByApplicationForKey: async (w) => ({ params: { id: w.appId, key: w.textKey } }),
+  updateAllFeatureValuesByApplicationForKey: async (w) => {
+    const v = await currentValue(w);
+    return {
+      params: { id: w.appId, key: w.textKey },
+      body: [{ ...v, environmentId: w.devEnvId, valueString: w.unique('value') }],
+    };
+  },
+  findAllFeatureAndFeatureValuesForEnvironmentsByApplication: async (w) => ({
+    params: { id: w.appId },
+    query: { max: 10, page: 0 },
+  }),
+  getFeaturesForEnvironment: async (w) => ({ params: { eid: w.devEnvId }, query: { includeFeatures: true } }),
+  updateAllFeaturesForEnvironment: async (w) => {
+    const v = await currentValue(w);
+    return { params: { eid: w.devEnvId }, body: [{ ...v, valueString: w.unique('value') }] };
+  },
+  getFeatureForEnvironment: async (w) => ({ params: { eid: w.devEnvId, key: w.textKey } }),
+  updateFeatureForEnvironment: async (w) => {
+    const v = await currentValue(w);
+    return { params: { eid: w.devEnvId, key: w.textKey }, body: { ...v, valueString: w.unique('value') } };
+  },
+  createFeatureForEnvironment: async (w) => {
+    const key = await w.fresh.feature();
+    return { params: { eid: w.devEnvId, key }, body: { key, locked: false, valueString: 'first' } };
+  },
+  deleteFeatureForEnvironment: async (w) => ({ params: { eid: w.devEnvId, key: w.textKey } }),
+  listFeatureHistory: async (w) => ({
+    params: { appId: w.appId },
+    query: { featureKeys: [w.textKey], max: 5 },
+  }),
+
+  // ---- SDK service accounts ----
+  searchServiceAccountsInPortfolio: async (w) => ({
+    params: { id: w.portfolioId },
+    query: { includePermissions: true, includeSdkUrls: true },
+  }),
+  createServiceAccountInPortfolio: async (w) => ({
+    params: { id: w.portfolioId },
+    body: {
+      name: w.unique('sa'),
+      description: 'made',
+      permissions: [{ environmentId: w.devEnvId, permissions: ['READ'] }],
+    },
+  }),
+  updateServiceAccountOnPortfolio: async (w) => {
+    const sa = await currentServiceAccount(w);
+    return {
+      params: { id: w.portfolioId },
+      body: { id: sa.id, name: sa.name, version: sa.version, description: w.unique('desc') },
+    };
+  },
+  getServiceAccount: async (w) => ({
+    params: { id: w.serviceAccountId },
+    query: { includePermissions: true },
+  }),
+  updateServiceAccount: async (w) => {
+    const sa = await currentServiceAccount(w);
+    return {
+      params: { id: w.serviceAccountId },
+      body: { id: sa.id, name: sa.name, version: sa.version, description: w.unique('desc') },
+    };
+  },
+  deleteServiceAccount: async (w) => ({ params: { id: await w.fresh.serviceAccount() } }),
+  resetApiKey: async (w) => ({
+    params: { id: w.serviceAccountId },
+    query: { apiKeyType: 'server_eval_only' },
+  }),
+
+  // ---- setup and info ----
+  isInstalled: async () => ({}),
+  setupSiteAdmin: async (w) => ({
+    body: {
+      organizationName: 'Again',
+      portfolio: 'Again',
+      name: 'Second',
+      emailAddress: `${w.unique('again')}@example.com`,
+      password: PASSWORD,
+    },
+  }),
+  getInfoVersion: async () => ({}),
+
+  // ---- application strategies ----
+  listApplicationStrategies: async (w) => ({ params: { appId: w.appId }, query: { includeUsage: true } }),
+  createApplicationStrategy: async (w) => ({
+    params: { appId: w.appId },
+    body: {
+      name: w.unique('strategy'),
+      percentage: 20000,
+      attributes: [{ conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] }],
+    },
+  }),
+  validate: async (w) => ({
+    params: { appId: w.appId },
+    body: { customStrategies: [{ name: 'half', percentage: 500000 }], sharedStrategies: [] },
+  }),
+  getApplicationStrategy: async (w) => ({ params: { appId: w.appId, appStrategyId: w.strategyId } }),
+  updateApplicationStrategy: async (w) => ({
+    params: { appId: w.appId, appStrategyId: w.strategyId },
+    body: { percentage: Math.floor(Math.random() * 100000) },
+  }),
+  deleteApplicationStrategy: async (w) => ({
+    params: { appId: w.appId, appStrategyId: await w.fresh.strategy() },
+  }),
+};
