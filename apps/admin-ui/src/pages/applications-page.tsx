@@ -15,7 +15,7 @@ import {
   useToast,
 } from '../ui/components.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
-import { rememberApp } from '../ui/layout.tsx';
+import { applicationsChanged, rememberApp } from '../ui/layout.tsx';
 import { Link, navigate } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
 
@@ -203,6 +203,7 @@ export function ApplicationsPage() {
             const created = editing === 'new';
             setEditing(undefined);
             toast(created ? `Created ${saved.name}` : `Saved ${saved.name}`);
+            applicationsChanged();
             if (created && saved.id) {
               rememberApp(saved.id);
               navigate(`/apps/${encodeURIComponent(saved.id)}/features`);
@@ -225,6 +226,7 @@ export function ApplicationsPage() {
             await api.deleteApplication(deleting.id ?? '');
             toast(`Deleted ${deleting.name}`);
             apps.reload();
+            applicationsChanged();
           }}
         />
       ) : null}

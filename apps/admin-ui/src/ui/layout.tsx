@@ -16,6 +16,13 @@ export function rememberApp(appId: string): void {
   }
 }
 
+const APPS_CHANGED = 'fh:applications-changed';
+
+/** Tells the menu's application switcher that applications were created, renamed or deleted. */
+export function applicationsChanged(): void {
+  window.dispatchEvent(new Event(APPS_CHANGED));
+}
+
 function rememberedApp(): string | undefined {
   try {
     return window.localStorage.getItem(APP_KEY) ?? undefined;
@@ -87,6 +94,16 @@ function AppSwitcher({ appId }: { appId: string | undefined }) {
   );
   const id = useId();
   const { pathname } = useLocation();
+  const { reload } = apps;
+  useEffect(() => {
+    window.addEventListener(APPS_CHANGED, reload);
+    return () => window.removeEventListener(APPS_CHANGED, reload);
+  }, [reload]);
+  // An application made elsewhere (another person, another tab) is fetched once when it is opened.
+  const unknown = appId !== undefined && apps.data !== undefined && !apps.data.some((a) => a.id === appId);
+  useEffect(() => {
+    if (unknown) reload();
+  }, [unknown, reload]);
   const list = apps.data ?? [];
   const current = list.find((a) => a.id === appId) ?? list.find((a) => a.id === rememberedApp()) ?? list[0];
   if (!current?.id) return null;

@@ -1,0 +1,466 @@
+// The admin web UI end to end: headless Chromium (Debian's, driven by playwright-core) against the
+// party server, through the UI only; then the real SDK connects with the key copied from the UI.
+// FH_SCREENSHOTS=1 also writes the screenshots under docs/screenshots/ that the README shows.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { percentageBucket } from '@fh/evaluation';
+import { MrClient } from '@fh/mr/testing';
+import { type RunningRole, repoRoot, startRole } from '@fh/test-support';
+import { EdgeFeatureHubConfig, FHLog, Readyness } from 'featurehub-javascript-node-sdk';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+FHLog.fhLog.quiet();
+
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = process.env['FH_SCREENSHOTS'] === '1' ? join(repoRoot, 'docs/screenshots') : undefined;
+const UI_DIR = join(repoRoot, 'apps/admin-ui');
+const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'password123' };
+
+function skipWithoutChromium(): string | false {
+  if (existsSync(CHROMIUM)) return false;
+  if (process.env['CI'] === 'true') return false; // CI installs it: a missing browser must fail there
+  const why = `${CHROMIUM} is not installed: the admin UI browser tests are skipped (apt-get install chromium)`;
+  process.stderr.write(`\n*** ${why} ***\n\n`);
+  return why;
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const full = join(dir, name);
+    const s = statSync(full);
+    newest = Math.max(newest, s.isDirectory() ? newestMtime(full) : s.mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the UI when dist/ is missing or older than its sources, so a local run never tests stale files. */
+function ensureUiBuilt(): void {
+  const built = join(UI_DIR, 'dist/index.html');
+  const sources = Math.max(newestMtime(join(UI_DIR, 'src')), statSync(join(UI_DIR, 'index.html')).mtimeMs);
+  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
+  const r = spawnSync('npm', ['run', 'build', '-w', '@fh/admin-ui'], { cwd: repoRoot, encoding: 'utf8' });
+  assert.equal(r.status, 0, `building the admin UI failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  // Let transitions and the toast settle so the picture shows the screen, not an animation frame.
+  await page.evaluate('document.fonts.ready');
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
+}
+
+/** Requests to anything but the FeatureHub server itself (the UI must fetch nothing from outside). */
+function watchOutsideRequests(page: Page, baseUrl: string): string[] {
+  const origin = new URL(baseUrl).origin;
+  const outside: string[] = [];
+  page.on('request', (r) => {
+    const url = r.url();
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (new URL(url).origin !== origin) outside.push(url);
+  });
+  return outside;
+}
+
+/** Reports uncaught page errors and failed API calls, so a broken screen fails with its cause. */
+function watchPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) errors.push(`${r.status()} from ${r.request().method()} ${r.url()}`);
+  });
+  return errors;
+}
+
+async function newContext(browser: Browser, baseUrl: string, width: number, height: number) {
+  const context = await browser.newContext({
+    baseURL: baseUrl,
+    viewport: { width, height },
+    deviceScaleFactor: 1,
+    permissions: ['clipboard-read', 'clipboard-write'],
+    reducedMotion: 'reduce',
+  });
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+/** Runs a walk; when it fails, says where the page was and what it showed, and keeps a screenshot. */
+async function explained(page: Page, errors: string[], walk: () => Promise<void>): Promise<void> {
+  try {
+    await walk();
+  } catch (e) {
+    const file = join(tmpdir(), `fh-ui-e2e-failure-${Date.now()}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    const text = await page
+      .locator('body')
+      .innerText({ timeout: 1000 })
+      .catch(() => '(no page text)');
+    const where = `at ${page.url()}; screenshot ${file}\n--- page errors ---\n${errors.join('\n')}\n--- page text ---\n${text.slice(0, 3000)}`;
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${where}`, { cause: e });
+  }
+}
+
+async function closeToasts(page: Page): Promise<void> {
+  // Toasts fade on their own; screenshots should not carry the previous action's toast.
+  await page.waitForFunction(
+    `(document.querySelector('[data-testid="toasts"]')?.childElementCount ?? 0) === 0`,
+    undefined,
+    { timeout: 10_000 },
+  );
+}
+
+/** Clicks the label around a checkbox, switch or radio, as a person does (the input itself is styled away). */
+async function clickLabelOf(page: Page, testId: string): Promise<void> {
+  await page.locator('label', { has: page.getByTestId(testId) }).click();
+}
+
+async function signIn(page: Page, landsOn: RegExp = /\/applications$/): Promise<void> {
+  await page.getByTestId('login-email').fill(ADMIN.email);
+  await page.getByTestId('login-password').fill(ADMIN.password);
+  await page.getByTestId('login-submit').click();
+  await page.waitForURL(landsOn);
+}
+
+describe('the admin UI in Chromium against the party server', { skip: skipWithoutChromium() }, () => {
+  let party: RunningRole;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const sdks: EdgeFeatureHubConfig[] = [];
+  let appId = '';
+  let ready = false;
+
+  before(async () => {
+    ensureUiBuilt();
+    const file = join(mkdtempSync(join(tmpdir(), 'fh-ui-e2e-')), 'featurehub.db');
+    party = await startRole('party', { env: { DB_URL: `sqlite:${file}` } });
+    await party.waitUntilReady();
+    // launch() starts Chromium on a fresh temporary profile of its own and removes it on close.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    for (const s of sdks) s.close();
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await party?.stop();
+  });
+
+  it('sets up FeatureHub, builds an application with values and strategies, and the SDK sees them', async () => {
+    const context = await newContext(browser, party.baseUrl, 1280, 800);
+    contexts.push(context);
+    const page = await context.newPage();
+    const outside = watchOutsideRequests(page, party.baseUrl);
+    const errors = watchPageErrors(page);
+    let prodClient = '';
+    let stagingClient = '';
+    let prodServer = '';
+    await explained(page, errors, async () => {
+      // --- first-run wizard -----------------------------------------------------------------------
+      await page.goto('/');
+      await page.waitForURL(/\/setup$/);
+      await page.getByTestId('setup-org-name').fill('Acme');
+      await page.getByTestId('setup-portfolio-name').fill('Shop');
+      await shot(page, 'setup-wizard');
+      await page.getByTestId('setup-next').click();
+      await page.getByTestId('setup-name').fill(ADMIN.name);
+      await page.getByTestId('setup-email').fill(ADMIN.email);
+      await page.getByTestId('setup-next').click();
+      await page.getByTestId('setup-password').fill(ADMIN.password);
+      await page.getByTestId('setup-confirm').fill(ADMIN.password);
+      await page.getByTestId('setup-submit').click();
+      await page.waitForURL(/\/applications$/);
+
+      // --- sign out and in again ------------------------------------------------------------------
+      await page.getByTestId('sign-out').click();
+      await page.waitForURL(/\/login/);
+      await page.getByTestId('login-email').waitFor();
+      await shot(page, 'login');
+      await signIn(page);
+
+      // --- application ----------------------------------------------------------------------------
+      await page.getByTestId('create-application').first().click();
+      await page.getByTestId('application-name').fill('Web shop');
+      await page.getByTestId('application-description').fill('The customer-facing shop');
+      await page.getByTestId('application-save').click();
+      await page.getByTestId('application-dialog').waitFor({ state: 'detached' });
+      // A new application opens on its (empty) features console.
+      await page.waitForURL(/\/apps\/[^/]+\/features$/);
+      appId = new URL(page.url()).pathname.split('/')[2] ?? '';
+      assert.ok(appId);
+
+      // --- a second environment -------------------------------------------------------------------
+      await page.getByTestId('nav-environments').click();
+      await page.waitForURL(/\/environments$/);
+      await page.getByTestId('environment-item').filter({ hasText: 'production' }).waitFor();
+      await page.getByTestId('create-environment').click();
+      await page.getByTestId('environment-name').fill('staging');
+      await page.getByTestId('environment-description').fill('Where changes are tried first');
+      await page.getByTestId('environment-save').click();
+      await page.getByTestId('environment-dialog').waitFor({ state: 'detached' });
+      await page.getByTestId('environment-item').filter({ hasText: 'staging' }).waitFor();
+      await closeToasts(page);
+      await shot(page, 'environments');
+
+      // --- features of each type ------------------------------------------------------------------
+      await page.getByTestId('nav-features').click();
+      await page.waitForURL(/\/features/);
+      const features: Array<[string, string, string]> = [
+        ['New checkout', 'NEW_CHECKOUT', 'BOOLEAN'],
+        ['Banner text', 'BANNER', 'STRING'],
+        ['Basket limit', 'BASKET_LIMIT', 'NUMBER'],
+        ['Theme', 'THEME', 'JSON'],
+      ];
+      for (const [name, key, type] of features) {
+        await page.getByTestId('create-feature').click();
+        await page.getByTestId('feature-name').fill(name);
+        await page.getByTestId('feature-key').fill(key);
+        await page.getByTestId('feature-type').selectOption(type);
+        await page.getByTestId('feature-save').click();
+        await page.getByTestId('feature-dialog').waitFor({ state: 'detached' });
+        await page.getByTestId(`feature-row-${key}`).waitFor();
+      }
+
+      async function editValue(key: string, env: string, change: () => Promise<void>): Promise<void> {
+        await page.getByTestId(`cell-${key}-${env}`).click();
+        const editor = page.getByTestId('value-editor');
+        await editor.waitFor();
+        await change();
+        await page.getByTestId('value-save').click();
+        await editor.waitFor({ state: 'detached' });
+      }
+      const cell = (key: string, env: string) => page.getByTestId(`cell-${key}-${env}`);
+
+      // production
+      // New flags start locked and off in every environment (as upstream): unlock, then switch on.
+      await editValue('NEW_CHECKOUT', 'production', async () => {
+        await clickLabelOf(page, 'value-locked');
+        await clickLabelOf(page, 'value-default-on');
+      });
+      await cell('NEW_CHECKOUT', 'production').filter({ hasText: 'On' }).waitFor();
+      await editValue('BANNER', 'production', async () => {
+        await page.getByTestId('value-default').fill('Welcome');
+        await page.getByTestId('add-strategy').click();
+        await page.getByTestId('strategy-editor').waitFor();
+        await page.getByTestId('strategy-name').fill('Kiwi half');
+        await page.getByTestId('strategy-percentage').fill('50');
+        await page.getByTestId('add-rule-country').click();
+        await page.getByTestId('rule-0-values').fill('New Zealand');
+        await page.getByTestId('rule-0-values').press('Enter');
+        await page.getByTestId('strategy-value').fill('Kia ora');
+        await page.getByTestId('strategy-done').click();
+        await page.getByTestId('strategy-editor').waitFor({ state: 'detached' });
+        await page.getByTestId('strategy-item').filter({ hasText: 'Kiwi half' }).waitFor();
+        await shot(page, 'value-editor');
+      });
+      await cell('BANNER', 'production').filter({ hasText: '1 strategy' }).waitFor();
+      await editValue('BASKET_LIMIT', 'production', () => page.getByTestId('value-default').fill('42.5'));
+      await editValue('THEME', 'production', () =>
+        page.getByTestId('value-default').fill('{"colour":"blue"}'),
+      );
+      // staging: different values, one set from the keyboard alone
+      await cell('NEW_CHECKOUT', 'staging').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('value-editor').waitFor();
+      await page.getByTestId('value-locked').focus();
+      await page.keyboard.press('Space');
+      await page.getByTestId('value-default-on').focus();
+      await page.keyboard.press('Space');
+      await page.getByTestId('value-save').focus();
+      await page.keyboard.press('Enter');
+      await page.getByTestId('value-editor').waitFor({ state: 'detached' });
+      await cell('NEW_CHECKOUT', 'staging').filter({ hasText: 'On' }).waitFor();
+      await editValue('BANNER', 'staging', () => page.getByTestId('value-default').fill('Staging banner'));
+      await editValue('BASKET_LIMIT', 'staging', () => page.getByTestId('value-default').fill('7'));
+      await editValue('THEME', 'staging', () => page.getByTestId('value-default').fill('{"colour":"green"}'));
+
+      // lock one value
+      await editValue('BASKET_LIMIT', 'production', () => clickLabelOf(page, 'value-locked'));
+      await cell('BASKET_LIMIT', 'production').locator('[title="Locked"]').waitFor();
+      await closeToasts(page);
+      await shot(page, 'features-console');
+
+      // --- an SDK service account with access to both environments ---------------------------------
+      await page.getByTestId('nav-service-accounts').click();
+      await page.waitForURL(/\/service-accounts$/);
+      await page.getByTestId('create-service-account').click();
+      await page.getByTestId('service-account-name').fill('shop-sdk');
+      await page.getByTestId('service-account-description').fill('The shop front end');
+      await page.getByTestId('service-account-save').click();
+      await page.getByTestId('service-account-dialog').waitFor({ state: 'detached' });
+      await page.getByTestId('service-account-title').filter({ hasText: 'shop-sdk' }).waitFor();
+      for (const env of ['production', 'staging']) {
+        await page.getByTestId(`role-${env}-READ`).check();
+      }
+      await page.getByTestId('service-account-permissions-save').click();
+      await page.getByTestId('service-account-permissions-save').and(page.locator(':disabled')).waitFor();
+      await closeToasts(page);
+      await shot(page, 'service-accounts');
+
+      await page.getByTestId('nav-api-keys').click();
+      await page.waitForURL(/\/api-keys$/);
+      async function copiedKey(testId: string): Promise<string> {
+        await page.getByTestId(testId).waitFor();
+        await page.getByTestId(`${testId}-copy`).click();
+        await page.getByTestId(`${testId}-copy`).filter({ hasText: 'Copied' }).waitFor();
+        const copied = await page.evaluate<string>('navigator.clipboard.readText()');
+        assert.equal(
+          copied,
+          await page.getByTestId(testId).inputValue(),
+          'the copy button copies the key shown',
+        );
+        return copied;
+      }
+      prodClient = await copiedKey('api-key-client-shop-sdk-production');
+      stagingClient = await copiedKey('api-key-client-shop-sdk-staging');
+      prodServer = await copiedKey('api-key-server-shop-sdk-production');
+
+      // --- applications, groups and users, for the pictures
+      await page.getByTestId('nav-applications').click();
+      await page.getByTestId('application-card').filter({ hasText: 'Web shop' }).waitFor();
+      await shot(page, 'applications');
+      await page.getByTestId('nav-groups').click();
+      await page.waitForURL(/\/groups/);
+      await page.getByTestId('group-item').first().waitFor();
+      await page.getByTestId('group-perm-application').waitFor();
+      await page.getByTestId('group-env-roles').waitFor();
+      await shot(page, 'groups');
+      await page.getByTestId('nav-users').click();
+      await page.waitForURL(/\/users$/);
+      await page.getByTestId(`user-row-${ADMIN.email}`).waitFor();
+      await shot(page, 'users');
+
+      assert.deepEqual(
+        errors.filter((e) => !/^4\d\d from/.test(e)),
+        [],
+        'no page errors or server errors',
+      );
+      assert.deepEqual(outside, [], 'the UI fetched nothing from any other host');
+    });
+
+    // --- the real SDK with the copied keys ----------------------------------------------------------
+    function connect(apiKey: string): EdgeFeatureHubConfig {
+      const config = new EdgeFeatureHubConfig(party.baseUrl, apiKey);
+      sdks.push(config);
+      config.init();
+      return config;
+    }
+    const prod = connect(prodClient).repository();
+    await until(
+      'production values',
+      () => prod.readyness === Readyness.Ready && prod.feature('THEME').getRawJson(),
+    );
+    assert.equal(prod.feature('NEW_CHECKOUT').getBoolean(), true);
+    assert.equal(prod.feature('BANNER').getString(), 'Welcome');
+    assert.equal(prod.feature('BASKET_LIMIT').getNumber(), 42.5);
+    assert.equal(prod.feature('BASKET_LIMIT').isLocked(), true);
+    assert.deepEqual(JSON.parse(prod.feature('THEME').getRawJson()!), { colour: 'blue' });
+
+    const staging = connect(stagingClient).repository();
+    await until(
+      'staging values',
+      () => staging.readyness === Readyness.Ready && staging.feature('THEME').getRawJson(),
+    );
+    assert.equal(staging.feature('NEW_CHECKOUT').getBoolean(), true);
+    assert.equal(staging.feature('BANNER').getString(), 'Staging banner');
+    assert.equal(staging.feature('BASKET_LIMIT').getNumber(), 7);
+    assert.equal(staging.feature('BASKET_LIMIT').isLocked(), false);
+    assert.deepEqual(JSON.parse(staging.feature('THEME').getRawJson()!), { colour: 'green' });
+
+    // The strategy (50 % of New Zealand) evaluated by the server: pick users either side of the split.
+    const admin = await signedInAdmin(party.baseUrl);
+    const banner = await admin.get(`/application/${appId}/features/BANNER`);
+    assert.equal(banner.status, 200);
+    const featureId = (banner.body as { id: string }).id;
+    const users = Array.from({ length: 40 }, (_, i) => `user-${i}`);
+    const inside = users.find((u) => percentageBucket(u, featureId) <= 500_000);
+    const outsideUser = users.find((u) => percentageBucket(u, featureId) > 500_000);
+    assert.ok(inside && outsideUser);
+    const server = connect(prodServer);
+    const kiwi = await server
+      .newContext()
+      .userKey(inside)
+      .country('new_zealand' as never)
+      .build();
+    await until('the strategy value', () => kiwi.feature('BANNER').getString() === 'Kia ora');
+    const unlucky = await server
+      .newContext()
+      .userKey(outsideUser)
+      .country('new_zealand' as never)
+      .build();
+    await until('the default for the other half', () => unlucky.feature('BANNER').getString() === 'Welcome');
+    const aussie = await server
+      .newContext()
+      .userKey(inside)
+      .country('australia' as never)
+      .build();
+    await until('the default outside New Zealand', () => aussie.feature('BANNER').getString() === 'Welcome');
+
+    ready = true;
+  });
+
+  it('fits a 390-pixel phone: the features console and the value editor do not scroll sideways', async (t) => {
+    if (!ready) {
+      t.skip('needs the application the first test builds');
+      return;
+    }
+    const context = await newContext(browser, party.baseUrl, 390, 844);
+    contexts.push(context);
+    const page = await context.newPage();
+    const outside = watchOutsideRequests(page, party.baseUrl);
+    const errors = watchPageErrors(page);
+    await page.goto(`/apps/${appId}/features`);
+    await page.waitForURL(/\/login/);
+    // Signing in returns to the page asked for (the next= parameter).
+    await signIn(page, /\/features$/);
+    await page.getByTestId('features-console').waitFor();
+    await page.getByTestId('feature-row-BANNER').waitFor();
+    const overflow = () =>
+      page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    assert.equal(await overflow(), 0, 'the console page does not scroll sideways');
+    await shot(page, 'features-console-phone');
+    await page.getByTestId('cell-BANNER-production').click();
+    await page.getByTestId('value-editor').waitFor();
+    await page.getByTestId('strategy-item').first().waitFor();
+    assert.equal(await overflow(), 0, 'the value editor does not scroll sideways');
+    const editorBox = await page.getByTestId('value-editor').boundingBox();
+    assert.ok(editorBox && editorBox.x >= 0 && editorBox.x + editorBox.width <= 390, 'the editor fits');
+    await page.keyboard.press('Escape');
+    await page.getByTestId('value-editor').waitFor({ state: 'detached' });
+    assert.deepEqual(
+      errors.filter((e) => !/^4\d\d from/.test(e)),
+      [],
+    );
+    assert.deepEqual(outside, []);
+  });
+});
+
+async function signedInAdmin(baseUrl: string): Promise<MrClient> {
+  const anonymous = new MrClient(baseUrl);
+  const res = await anonymous.post('/login', { email: ADMIN.email, password: ADMIN.password });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  return anonymous.withToken((res.body as { accessToken: string }).accessToken);
+}
