@@ -75,7 +75,7 @@ export const sseFanout: Scenario = {
         if (sample.key !== change.key || sample.version !== change.version)
           throw new Error(`streams got ${collected.sample}, expected ${change.key} v${change.version}`);
         rounds.push({
-          fanoutMs: change.finishedAt - change.changedAt,
+          fanoutMs: round(change.finishedAt - change.changedAt, 2),
           delivery: distribution(collected.times.map((t) => t - change.changedAt)),
           missing: collected.missing,
         });
