@@ -67,7 +67,7 @@ export const sseFanout: Scenario = {
         delivery: Distribution;
         missing: number;
       }[] = [];
-      for (let round = 0; round < ROUNDS; round++) {
+      for (let n = 0; n < ROUNDS; n++) {
         await clients.request('arm');
         const change = await server.request<Change>('change');
         const collected = await clients.request<Collected>('collect', { timeoutMs: 30_000 });
@@ -79,7 +79,7 @@ export const sseFanout: Scenario = {
           delivery: distribution(collected.times.map((t) => t - change.changedAt)),
           missing: collected.missing,
         });
-        options.log(`  change ${round + 1}: p99 ${rounds[round]!.delivery.p99} ms`);
+        options.log(`  change ${n + 1}: p99 ${rounds[n]!.delivery.p99} ms`);
         await new Promise((r) => setTimeout(r, 1000));
       }
       const perStream = (a: number, b: number) => (b - a) / STREAMS;
