@@ -173,7 +173,8 @@ describe('FeatureHub scaled out over NATS', { skip }, () => {
 
   it('Edge-REST and party-server-ish serve polling clients and the test API from the same database', async () => {
     const [rest, ish] = await Promise.all([
-      world.start('edge-rest', { NATS_URL: '' }),
+      // The replica setting is the same database here: reads and test-API writes take separate pools.
+      world.start('edge-rest', { NATS_URL: '', DB_REPLICA_URL: world.database.url }),
       world.start('party-ish', { NATS_URL: '' }),
     ]);
     await Promise.all([rest.waitUntilReady(), ish.waitUntilReady()]);

@@ -9,6 +9,7 @@ import {
 import {
   type Bus,
   type BusSubscription,
+  BusTimeoutError,
   createInProcessBus,
   eventTypes,
   featureHubSubjects,
@@ -252,6 +253,48 @@ describe('DachaNode catch-up', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.equal(node.cache.feature(ENV, 'f-flag')?.value?.value, false);
+  });
+
+  it('after a reconnection it catches up at once, not behind a request lost with the old connection', async () => {
+    const { bus, subjects, mr } = world();
+    // A bus whose connection can drop: requests made meanwhile only time out, as on NATS.
+    let connected = true;
+    const flaky: Bus = {
+      publish: (...a) => bus.publish(...a),
+      subscribe: (...a) => bus.subscribe(...a),
+      flush: () => bus.flush(),
+      close: () => bus.close(),
+      isReady: () => connected,
+      request: (subject, payload, options) =>
+        connected
+          ? bus.request(subject, payload, options)
+          : new Promise((_, reject) =>
+              setTimeout(() => reject(new BusTimeoutError(subject, 3000)), options?.timeoutMs ?? 3000),
+            ),
+    };
+    const node = new DachaNode({
+      bus: flaky,
+      subjects,
+      id: 'd1',
+      timeoutMs: 120,
+      catchUpIntervalMs: 0,
+      mrRequestTimeoutMs: 3000,
+      reconnectCatchUpDelaysMs: [20],
+    }).start();
+    cleanups.push(() => node.close());
+    await node.whenReady();
+    connected = false;
+    const lost = node.catchUp();
+    mr.truth.applyFeatureValues(publishFeature(ENV, nextValue(flag, { value: false })));
+    await new Promise((r) => setTimeout(r, 300)); // long enough for the connection watch to notice
+    connected = true;
+    const started = Date.now();
+    while (node.cache.feature(ENV, 'f-flag')?.value?.value !== false && Date.now() - started < 2500) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(node.cache.feature(ENV, 'f-flag')?.value?.value, false);
+    assert.ok(Date.now() - started < 1000, 'healed within a second of the reconnection');
+    assert.equal((await lost).reachedMr, false);
   });
 
   it('keeps serving what it holds when MR goes away', async () => {

@@ -124,6 +124,8 @@ export class DachaNode {
   #state: DachaNodeState = 'starting';
   #filledFrom: string | undefined;
   #catchingUp: Promise<CatchUpResult> | undefined;
+  #catchUpStarted = 0;
+  #reconnectedAt = 0;
   #run: Promise<void> | undefined;
   #readyWaiters: (() => void)[] = [];
 
@@ -206,10 +208,15 @@ export class DachaNode {
    * concurrent calls share one run.
    */
   catchUp(): Promise<CatchUpResult> {
-    this.#catchingUp ??= this.#catchUp().finally(() => {
-      this.#catchingUp = undefined;
+    // A run that began before the last reconnection may be waiting on a request lost with the old
+    // connection (until its timeout): do not wait behind it.
+    if (this.#catchingUp && this.#catchUpStarted >= this.#reconnectedAt) return this.#catchingUp;
+    const run: Promise<CatchUpResult> = this.#catchUp().finally(() => {
+      if (this.#catchingUp === run) this.#catchingUp = undefined;
     });
-    return this.#catchingUp;
+    this.#catchingUp = run;
+    this.#catchUpStarted = Date.now();
+    return run;
   }
 
   // ---------------------------------------------------------------- start-up
@@ -350,8 +357,13 @@ export class DachaNode {
       source === 'mr' ? 'Dacha cache complete, filled from MR' : 'Dacha cache complete, filled from a peer',
     );
     for (const resolve of this.#readyWaiters.splice(0)) resolve();
-    if (this.#catchUpMs > 0) this.#every(this.#catchUpMs, () => void this.catchUp());
+    if (this.#catchUpMs > 0) {
+      this.#every(this.#catchUpMs, () => {
+        if (this.#bus.isReady()) void this.catchUp();
+      });
+    }
     this.#watch = watchConnection(this.#bus, () => {
+      this.#reconnectedAt = Date.now();
       this.#logger?.info({ id: this.id }, 'Dacha reconnected to the bus; catching up with MR');
       for (const delay of this.#reconnectDelays) this.#after(delay, () => void this.catchUp());
     });

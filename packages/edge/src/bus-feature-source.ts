@@ -106,7 +106,9 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
   readonly #timers = new Set<NodeJS.Timeout>();
   #subscription: BusSubscription | undefined;
   #watch: ConnectionWatch | undefined;
-  #refreshing = false;
+  /** When the refresh in progress began. */
+  #refreshing: number | undefined;
+  #reconnectedAt = 0;
 
   constructor(options: BusFeatureSourceOptions) {
     this.#bus = options.bus;
@@ -134,11 +136,14 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
       for (const update of message.data.features) this.#onUpdate(update);
     });
     if (this.#refreshMs > 0) {
-      const timer = setInterval(() => void this.refresh(), this.#refreshMs);
+      const timer = setInterval(() => {
+        if (this.#bus.isReady()) void this.refresh();
+      }, this.#refreshMs);
       timer.unref();
       this.#timers.add(timer);
     }
     this.#watch = watchConnection(this.#bus, () => {
+      this.#reconnectedAt = this.#now();
       this.#logger?.info({}, 'Edge reconnected to the bus; re-reading environments with open streams');
       // Everything cached may have missed messages: ask again on next use.
       this.#access.clear();
@@ -168,7 +173,8 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
     const cacheKey = `${environmentId}/${apiKey}`;
     this.#lastUsed.set(environmentId, now);
     const access = this.#access.get(cacheKey);
-    if (access && now - access.at < this.#ttlFor(access)) {
+    // While the bus is down a request could only time out: what we hold is the best answer.
+    if (access && (now - access.at < this.#ttlFor(access) || !this.#bus.isReady())) {
       const local = this.#answer(environmentId, access);
       if (local) return local;
     }
@@ -233,8 +239,11 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
    * forgets environments nobody has asked about for a while. Runs periodically and after reconnections.
    */
   async refresh(): Promise<void> {
-    if (this.#refreshing) return;
-    this.#refreshing = true;
+    // A refresh that began before the last reconnection may be stuck on requests lost with the old
+    // connection: one after it must not wait for that.
+    if (this.#refreshing !== undefined && this.#refreshing >= this.#reconnectedAt) return;
+    const started = this.#now();
+    this.#refreshing = started;
     try {
       const now = this.#now();
       for (const environmentId of [...this.#listeners.keys()]) {
@@ -251,7 +260,7 @@ export class BusFeatureSource implements FeatureSource, FeatureUpdates {
       }
       for (const environmentId of [...this.#recent.keys()]) this.#recentOf(environmentId);
     } finally {
-      this.#refreshing = false;
+      if (this.#refreshing === started) this.#refreshing = undefined;
     }
   }
 

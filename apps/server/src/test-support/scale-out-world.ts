@@ -71,7 +71,7 @@ export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
     CACHE_CATCH_UP_SECONDS: '1',
     // Long enough that no stream is dropped during a test: "every update" is checked on one stream.
     EDGE_SSE_DROP_AFTER_SECONDS: '300',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.FH_TEST_LOG_LEVEL ?? 'info',
   };
   const running: RunningRole[] = [];
   const start = async (role: string, extraEnv: Record<string, string> = {}) => {
