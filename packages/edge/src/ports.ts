@@ -1,60 +1,20 @@
-import type { CacheEnvironmentFeature, FeatureStateUpdate, FeatureWireValue, RoleType } from '@fh/contracts';
+import type { FeatureStateUpdate, FeatureWireValue } from '@fh/contracts';
+import type { EnvironmentChange, FeaturesLookup, PermissionLookup } from '@fh/dacha';
 
 // The ports Edge reads and writes through. The in-process Dacha (`@fh/dacha`'s DachaCache)
 // satisfies FeatureSource and FeatureUpdates as is; a bus-backed source can come later. MR implements
 // TestApiPort. These mirror the Dacha API (dacha-api.yaml) in spirit, as typed in-process calls.
 
-/**
- * Serialised payloads tied to one state of an environment: the source must hand out a fresh memo
- * whenever a feature changes, so Edge can keep serialised feature lists here without invalidating.
- */
-export interface PayloadMemo {
-  get(key: string): string | undefined;
-  set(key: string, payload: string): void;
-}
-
-/** An environment as one API key sees it. */
-export interface EnvironmentFeatures {
-  readonly environmentId: string;
-  readonly organizationId: string;
-  readonly portfolioId: string;
-  readonly applicationId: string;
-  readonly serviceAccountId: string;
-  /** Never empty; EXTENDED_DATA allows feature properties (`fp`). */
-  readonly roles: readonly RoleType[];
-  /** The account's feature filters; empty = all. Edge applies them. */
-  readonly filters: readonly string[];
-  /** `mgmt.cacheControl` / `cacheControl` here override or back up the configured Cache-Control. */
-  readonly environmentInfo: Readonly<Record<string, string>>;
-  /** Changes whenever a feature an SDK could see changes. */
-  readonly etag: string;
-  /** Visible features (retired values already left out), in order. */
-  readonly features: readonly CacheEnvironmentFeature[];
-  readonly payloads: PayloadMemo;
-}
-
-/** A feature (retired or not) and the roles of the API key asking, for the test API. */
-export interface FeaturePermission {
-  readonly environmentId: string;
-  readonly organizationId: string;
-  readonly portfolioId: string;
-  readonly applicationId: string;
-  readonly serviceAccountId: string;
-  readonly roles: readonly RoleType[];
-  readonly filters: readonly string[];
-  readonly feature: CacheEnvironmentFeature;
-}
-
-/** `not_found`: unknown key/environment/feature; `no_permission`: no role there; `not_ready`: try later. */
-export type LookupFailure = 'not_found' | 'no_permission' | 'not_ready';
-
-export type FeaturesLookup =
-  | { readonly status: 'found'; readonly environment: EnvironmentFeatures }
-  | { readonly status: LookupFailure };
-
-export type PermissionLookup =
-  | { readonly status: 'found'; readonly permission: FeaturePermission }
-  | { readonly status: LookupFailure };
+// The shapes of a lookup are Dacha's (Edge already builds on Dacha's snapshots); Edge's ports are the
+// operations below.
+export type {
+  EnvironmentFeatures,
+  FeaturePermission,
+  FeaturesLookup,
+  LookupFailure,
+  PayloadMemo,
+  PermissionLookup,
+} from '@fh/dacha';
 
 /** Where Edge reads features. `apiKey` is the service-key part only (no environment id). */
 export interface FeatureSource {
@@ -66,24 +26,7 @@ export interface FeatureSource {
   ): PermissionLookup | Promise<PermissionLookup>;
 }
 
-/** A change an SSE stream must pass on (see `@fh/dacha` EnvironmentChange). */
-export type EnvironmentChange =
-  | {
-      readonly kind: 'feature-updated';
-      readonly environmentId: string;
-      readonly feature: CacheEnvironmentFeature;
-    }
-  | {
-      readonly kind: 'feature-deleted';
-      readonly environmentId: string;
-      readonly feature: CacheEnvironmentFeature;
-    }
-  | { readonly kind: 'environment-deleted'; readonly environmentId: string }
-  | {
-      readonly kind: 'service-account-changed';
-      readonly environmentId: string;
-      readonly serviceAccountId: string;
-    };
+export type { EnvironmentChange } from '@fh/dacha';
 
 /** Lets SSE streams hear about the changes of one environment. */
 export interface FeatureUpdates {
