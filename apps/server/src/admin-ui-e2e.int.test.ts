@@ -28,6 +28,7 @@ const CHROMIUM_ARGS = [
 const SCREENSHOTS = process.env['FH_SCREENSHOTS'] === '1' ? join(repoRoot, 'docs/screenshots') : undefined;
 const UI_DIR = join(repoRoot, 'apps/admin-ui');
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'password123' };
+const DEVELOPER = 'dev@example.com';
 
 function skipWithoutChromium(): string | false {
   if (existsSync(CHROMIUM)) return false;
@@ -70,7 +71,10 @@ async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Let transitions and the toast settle so the picture shows the screen, not an animation frame.
+  await closeToasts(page);
   await page.evaluate('document.fonts.ready');
+  // Actions scroll the page; the picture shows each screen from its top (dialogs are fixed anyway).
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
@@ -115,8 +119,10 @@ async function explained(page: Page, errors: string[], walk: () => Promise<void>
   } catch (e) {
     const file = join(tmpdir(), `fh-ui-e2e-failure-${Date.now()}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    // innerText (Playwright's, on the rendered page) keeps the line breaks a reader needs.
     const text = await page
       .locator('body')
+      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's method, not the DOM property
       .innerText({ timeout: 1000 })
       .catch(() => '(no page text)');
     const where = `at ${page.url()}; screenshot ${file}\n--- page errors ---\n${errors.join('\n')}\n--- page text ---\n${text.slice(0, 3000)}`;
@@ -222,7 +228,15 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       await page.getByTestId('environment-save').click();
       await page.getByTestId('environment-dialog').waitFor({ state: 'detached' });
       await page.getByTestId('environment-item').filter({ hasText: 'staging' }).waitFor();
-      await closeToasts(page);
+      // Promotion order: staging comes before production.
+      await page
+        .getByTestId('environment-item')
+        .filter({ hasText: 'staging' })
+        .getByTestId('environment-up')
+        .click();
+      await page.getByTestId('environment-order-save').click();
+      await page.getByTestId('environment-order-save').waitFor({ state: 'detached' });
+      await page.getByTestId('environment-item').first().filter({ hasText: 'staging' }).waitFor();
       await shot(page, 'environments');
 
       // --- features of each type ------------------------------------------------------------------
@@ -243,6 +257,19 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
         await page.getByTestId('feature-dialog').waitFor({ state: 'detached' });
         await page.getByTestId(`feature-row-${key}`).waitFor();
       }
+
+      // The server's refusal in plain words: a key that is taken.
+      await page.getByTestId('create-feature').click();
+      await page.getByTestId('feature-name').fill('Banner again');
+      await page.getByTestId('feature-key').fill('BANNER');
+      await page.getByTestId('feature-save').click();
+      await page
+        .getByTestId('feature-dialog')
+        .getByRole('alert')
+        .filter({ hasText: 'A feature with key "BANNER" already exists in the application.' })
+        .waitFor();
+      await page.getByTestId('feature-dialog').getByTestId('modal-close').click();
+      await page.getByTestId('feature-dialog').waitFor({ state: 'detached' });
 
       async function editValue(key: string, env: string, change: () => Promise<void>): Promise<void> {
         await page.getByTestId(`cell-${key}-${env}`).click();
@@ -274,7 +301,6 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
         await page.getByTestId('strategy-done').click();
         await page.getByTestId('strategy-editor').waitFor({ state: 'detached' });
         await page.getByTestId('strategy-item').filter({ hasText: 'Kiwi half' }).waitFor();
-        await shot(page, 'value-editor');
       });
       await cell('BANNER', 'production').filter({ hasText: '1 strategy' }).waitFor();
       await editValue('BASKET_LIMIT', 'production', () => page.getByTestId('value-default').fill('42.5'));
@@ -300,8 +326,13 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       // lock one value
       await editValue('BASKET_LIMIT', 'production', () => clickLabelOf(page, 'value-locked'));
       await cell('BASKET_LIMIT', 'production').locator('[title="Locked"]').waitFor();
-      await closeToasts(page);
       await shot(page, 'features-console');
+      await cell('BANNER', 'production').click();
+      await page.getByTestId('value-updated').waitFor();
+      await page.getByTestId('strategy-item').filter({ hasText: 'Kiwi half' }).waitFor();
+      await shot(page, 'value-editor');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('value-editor').waitFor({ state: 'detached' });
 
       // --- an SDK service account with access to both environments ---------------------------------
       await page.getByTestId('nav-service-accounts').click();
@@ -317,7 +348,6 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       }
       await page.getByTestId('service-account-permissions-save').click();
       await page.getByTestId('service-account-permissions-save').and(page.locator(':disabled')).waitFor();
-      await closeToasts(page);
       await shot(page, 'service-accounts');
 
       await page.getByTestId('nav-api-keys').click();
@@ -338,20 +368,41 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       stagingClient = await copiedKey('api-key-client-shop-sdk-staging');
       prodServer = await copiedKey('api-key-server-shop-sdk-production');
 
-      // --- applications, groups and users, for the pictures
-      await page.getByTestId('nav-applications').click();
-      await page.getByTestId('application-card').filter({ hasText: 'Web shop' }).waitFor();
-      await shot(page, 'applications');
+      // --- a group with permissions in one application -----------------------------------------------
       await page.getByTestId('nav-groups').click();
       await page.waitForURL(/\/groups/);
       await page.getByTestId('group-item').first().waitFor();
-      await page.getByTestId('group-perm-application').waitFor();
-      await page.getByTestId('group-env-roles').waitFor();
+      await page.getByTestId('create-group').click();
+      await page.getByTestId('group-name').fill('Developers');
+      await page.getByTestId('group-save').click();
+      await page.getByTestId('group-dialog').waitFor({ state: 'detached' });
+      await page.getByTestId('group-title').filter({ hasText: 'Developers' }).waitFor();
+      await page.getByTestId('group-feature-permission').selectOption('edit');
+      for (const role of ['READ', 'CHANGE_VALUE', 'LOCK', 'UNLOCK']) {
+        await page.getByTestId(`role-staging-${role}`).check();
+      }
+      await page.getByTestId('role-production-READ').check();
+      await page.getByTestId('group-permissions-save').click();
+      await page.getByTestId('group-permissions-save').and(page.locator(':disabled')).waitFor();
       await shot(page, 'groups');
+
+      // --- invite someone into that group ----------------------------------------------------------
       await page.getByTestId('nav-users').click();
       await page.waitForURL(/\/users$/);
       await page.getByTestId(`user-row-${ADMIN.email}`).waitFor();
+      await page.getByTestId('invite-user').click();
+      await page.getByTestId('invite-email').fill(DEVELOPER);
+      await page.getByTestId('invite-groups').getByLabel('Developers').check();
+      await page.getByTestId('invite-submit').click();
+      const invitation = await page.getByTestId('invite-url').inputValue();
+      assert.match(invitation, /\/register-url\?token=/);
+      await page.getByTestId('invite-done').click();
+      await page.getByTestId(`user-row-${DEVELOPER}`).waitFor();
       await shot(page, 'users');
+
+      await page.getByTestId('nav-applications').click();
+      await page.getByTestId('application-card').filter({ hasText: 'Web shop' }).waitFor();
+      await shot(page, 'applications');
 
       assert.deepEqual(
         errors.filter((e) => !/^4\d\d from/.test(e)),
@@ -418,6 +469,45 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       .country('australia' as never)
       .build();
     await until('the default outside New Zealand', () => aussie.feature('BANNER').getString() === 'Welcome');
+
+    // What the UI saved, as the admin API reports it.
+    const envs = (await admin.get(`/application/${appId}/environment`)).body as Array<{
+      id: string;
+      name: string;
+      priorEnvironmentId?: string;
+    }>;
+    const stagingEnv = envs.find((e) => e.name === 'staging');
+    const productionEnv = envs.find((e) => e.name === 'production');
+    assert.ok(stagingEnv && productionEnv);
+    assert.equal(productionEnv.priorEnvironmentId, stagingEnv.id, 'staging is promoted to production');
+    const portfolioId = ((await admin.get('/portfolio')).body as Array<{ id: string }>)[0]?.id;
+    const groups = (await admin.get(`/portfolio/${portfolioId}/group`)).body as Array<{
+      id: string;
+      name: string;
+    }>;
+    const developers = groups.find((g) => g.name === 'Developers');
+    assert.ok(developers);
+    const group = (
+      await admin.get(
+        `/group/${developers.id}?includeMembers=true&includeGroupRoles=true&byApplicationId=${appId}`,
+      )
+    ).body as {
+      members?: Array<{ email?: string }>;
+      applicationRoles?: Array<{ applicationId: string; roles: string[] }>;
+      environmentRoles?: Array<{ environmentId: string; roles: string[] }>;
+    };
+    assert.deepEqual(
+      group.members?.map((m) => m.email),
+      [DEVELOPER],
+    );
+    assert.deepEqual(
+      [...(group.applicationRoles?.find((r) => r.applicationId === appId)?.roles ?? [])].sort(),
+      ['FEATURE_CREATE', 'FEATURE_EDIT'],
+    );
+    const rolesIn = (envId: string) =>
+      [...(group.environmentRoles?.find((r) => r.environmentId === envId)?.roles ?? [])].sort();
+    assert.deepEqual(rolesIn(stagingEnv.id), ['CHANGE_VALUE', 'LOCK', 'READ', 'UNLOCK']);
+    assert.deepEqual(rolesIn(productionEnv.id), ['READ']);
 
     ready = true;
   });

@@ -7,7 +7,16 @@ describe('errorFromResponse', () => {
     const e = errorFromResponse(409, '{"code":"duplicate_name","message":"A portfolio named Acme exists"}');
     assert.equal(e.status, 409);
     assert.equal(e.code, 'duplicate_name');
-    assert.equal(e.message, 'A portfolio named Acme exists');
+    assert.equal(e.message, 'A portfolio named Acme exists.');
+  });
+
+  it("shows the server's clause as a sentence: capital first letter, full stop", () => {
+    const e = errorFromResponse(
+      409,
+      '{"code":"conflict","message":"a feature with key \\"X\\" already exists"}',
+    );
+    assert.equal(e.message, 'A feature with key "X" already exists.');
+    assert.equal(errorFromResponse(400, '{"code":"bad","message":"Enter a name."}').message, 'Enter a name.');
   });
 
   it('falls back to a sentence for the status when the body is empty', () => {

@@ -64,6 +64,13 @@ export function describeStrategyViolations(body: RolloutStrategyValidationRespon
   return out;
 }
 
+/** Server messages are written as clauses ("a feature with key … already exists"): show them as sentences. */
+export function asSentence(message: string): string {
+  const m = message.trim();
+  const capital = m.charAt(0).toUpperCase() + m.slice(1);
+  return /[.!?]$/.test(capital) ? capital : `${capital}.`;
+}
+
 /**
  * Builds the error for a failed response. Our server answers `{code, message}`; upstream-style servers
  * answer an empty body or a short text, so the status alone must still give a sensible sentence.
@@ -84,7 +91,12 @@ export function errorFromResponse(status: number, bodyText: string, overrides?: 
     const b = body as Record<string, unknown>;
     const code = typeof b['code'] === 'string' ? b['code'] : undefined;
     const message = typeof b['message'] === 'string' && b['message'].trim() !== '' ? b['message'] : undefined;
-    return new ApiError(status, message ?? override ?? defaultStatusMessage(status), code, body);
+    return new ApiError(
+      status,
+      message !== undefined ? asSentence(message) : (override ?? defaultStatusMessage(status)),
+      code,
+      body,
+    );
   }
   if (override !== undefined) return new ApiError(status, override);
   const text = bodyText.trim();
