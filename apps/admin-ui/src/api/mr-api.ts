@@ -17,7 +17,6 @@ import type {
   FeatureValue,
   FeatureValueType,
   Group,
-  HiddenEnvironments,
   Person,
   PersonRegistrationDetails,
   Portfolio,
@@ -331,14 +330,6 @@ export class MrApi {
     q: { featureIds?: string[]; environmentIds?: string[]; max?: number },
   ): Promise<FeatureHistoryList> {
     return this.http.get(`/application/${seg(appId)}/feature-history`, { query: { ...q, order: 'desc' } });
-  }
-
-  hiddenEnvironments(appId: string): Promise<HiddenEnvironments> {
-    return this.http.get(`/user-data/state/${seg(appId)}/hidden-environments`);
-  }
-
-  saveHiddenEnvironments(appId: string, hidden: HiddenEnvironments): Promise<HiddenEnvironments> {
-    return this.http.post(`/user-data/state/${seg(appId)}/hidden-environments`, hidden);
   }
 
   // --- application strategies ---------------------------------------------------------------------

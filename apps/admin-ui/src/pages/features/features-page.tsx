@@ -25,6 +25,34 @@ import { FeatureDialog } from './feature-dialog.tsx';
 import { type EnvironmentColumn, FeatureValueEditor } from './value-editor.tsx';
 
 const PAGE_SIZES = [10, 20, 50, 100];
+const SHOWN_KEY = 'fh.shown-environments.';
+
+// The choice of columns stays in this browser: this MR does not serve the upstream user-state API
+// (/user-data/state), and asking it would fail on every visit.
+function shownEnvironments(appId: string): HiddenEnvironments {
+  try {
+    const raw = window.localStorage.getItem(SHOWN_KEY + appId);
+    const parsed: unknown = raw === null ? undefined : JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return {};
+    const { environmentIds, noneSelected } = parsed as Record<string, unknown>;
+    return {
+      environmentIds: Array.isArray(environmentIds)
+        ? environmentIds.filter((x): x is string => typeof x === 'string')
+        : [],
+      noneSelected: noneSelected === true,
+    };
+  } catch {
+    return {};
+  }
+}
+
+function rememberShownEnvironments(appId: string, shown: HiddenEnvironments): void {
+  try {
+    window.localStorage.setItem(SHOWN_KEY + appId, JSON.stringify(shown));
+  } catch {
+    // storage disabled: the choice lasts for this visit
+  }
+}
 const TYPES: FeatureValueType[] = ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'];
 
 function ValueCell({
@@ -171,7 +199,7 @@ export function FeaturesPage({ appId }: { appId: string }) {
   const app = useLoad(() => api.getApplication(appId), [appId]);
   const perms = useLoad(() => api.applicationPermissions(appId).catch(() => undefined), [appId]);
   const envList = useLoad(() => api.environments(appId), [appId]);
-  const hidden = useLoad(() => api.hiddenEnvironments(appId).catch((): HiddenEnvironments => ({})), [appId]);
+  const [shown, setShown] = useState<HiddenEnvironments>(() => shownEnvironments(appId));
   const dashboard = useLoad(
     () =>
       api.dashboard(appId, {
@@ -203,12 +231,12 @@ export function FeaturesPage({ appId }: { appId: string }) {
   }, [dashboard.data, envList.data]);
 
   const shownIds = useMemo(() => {
-    const h = hidden.data;
+    const h = shown;
     const ids = h?.environmentIds ?? [];
     if (h?.noneSelected) return new Set<string>();
     if (ids.length === 0) return new Set(columns.map((c) => c.id));
     return new Set(ids);
-  }, [hidden.data, columns]);
+  }, [shown, columns]);
   const visible = columns.filter((c) => shownIds.has(c.id));
 
   const values = useMemo(() => {
@@ -493,12 +521,8 @@ export function FeaturesPage({ appId }: { appId: string }) {
           onSave={async (ids) => {
             const all = ids.length === columns.length;
             const next = { noneSelected: ids.length === 0, environmentIds: all ? [] : ids };
-            hidden.setData(next);
-            try {
-              await api.saveHiddenEnvironments(appId, next);
-            } catch {
-              // the choice still applies for this visit; it is only not remembered on the server
-            }
+            setShown(next);
+            rememberShownEnvironments(appId, next);
           }}
         />
       ) : null}
