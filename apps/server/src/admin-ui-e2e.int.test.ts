@@ -404,10 +404,11 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       await page.getByTestId('application-card').filter({ hasText: 'Web shop' }).waitFor();
       await shot(page, 'applications');
 
+      // The only refusals are the two this walk asks for: /initialize before setup, the taken key.
       assert.deepEqual(
-        errors.filter((e) => !/^4\d\d from/.test(e)),
-        [],
-        'no page errors or server errors',
+        errors.map((e) => e.replace(party.baseUrl, '').replace(appId, ':appId')),
+        ['404 from GET /mr-api/initialize', '409 from POST /mr-api/application/:appId/features'],
+        'no page errors and no other failed requests',
       );
       assert.deepEqual(outside, [], 'the UI fetched nothing from any other host');
     });
@@ -522,29 +523,34 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
     const page = await context.newPage();
     const outside = watchOutsideRequests(page, party.baseUrl);
     const errors = watchPageErrors(page);
-    await page.goto(`/apps/${appId}/features`);
-    await page.waitForURL(/\/login/);
-    // Signing in returns to the page asked for (the next= parameter).
-    await signIn(page, /\/features$/);
-    await page.getByTestId('features-console').waitFor();
-    await page.getByTestId('feature-row-BANNER').waitFor();
-    const overflow = () =>
-      page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-    assert.equal(await overflow(), 0, 'the console page does not scroll sideways');
-    await shot(page, 'features-console-phone');
-    await page.getByTestId('cell-BANNER-production').click();
-    await page.getByTestId('value-editor').waitFor();
-    await page.getByTestId('strategy-item').first().waitFor();
-    assert.equal(await overflow(), 0, 'the value editor does not scroll sideways');
-    const editorBox = await page.getByTestId('value-editor').boundingBox();
-    assert.ok(editorBox && editorBox.x >= 0 && editorBox.x + editorBox.width <= 390, 'the editor fits');
-    await page.keyboard.press('Escape');
-    await page.getByTestId('value-editor').waitFor({ state: 'detached' });
-    assert.deepEqual(
-      errors.filter((e) => !/^4\d\d from/.test(e)),
-      [],
-    );
-    assert.deepEqual(outside, []);
+    await explained(page, errors, async () => {
+      await page.goto(`/apps/${appId}/features`);
+      await page.waitForURL(/\/login/);
+      // Signing in returns to the page asked for (the next= parameter).
+      await signIn(page, /\/features$/);
+      await page.getByTestId('features-console').waitFor();
+      await page.getByTestId('feature-row-BANNER').waitFor();
+      const overflow = () =>
+        page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      assert.equal(await overflow(), 0, 'the console page does not scroll sideways');
+      await shot(page, 'features-console-phone');
+      await page.getByTestId('cell-BANNER-production').click();
+      await page.getByTestId('value-editor').waitFor();
+      await page.getByTestId('strategy-item').first().waitFor();
+      assert.equal(await overflow(), 0, 'the value editor does not scroll sideways');
+      const editorBox = await page.getByTestId('value-editor').boundingBox();
+      assert.ok(editorBox && editorBox.x >= 0 && editorBox.x + editorBox.width <= 390, 'the editor fits');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('value-editor').waitFor({ state: 'detached' });
+      // On a phone the menu is a drawer behind a button.
+      await page.getByTestId('menu-button').click();
+      await page.getByTestId('nav-environments').click();
+      await page.waitForURL(/\/environments$/);
+      await page.getByTestId('environment-item').first().waitFor();
+      assert.equal(await overflow(), 0, 'the environments page does not scroll sideways');
+      assert.deepEqual(errors, [], 'no page errors and no failed requests');
+      assert.deepEqual(outside, [], 'the UI fetched nothing from any other host');
+    });
   });
 });
 

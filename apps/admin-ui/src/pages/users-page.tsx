@@ -23,10 +23,12 @@ import { useSession } from '../ui/session.tsx';
 
 const PAGE = 20;
 
-/** The link a person opens to register; built here when the server does not send a full one. */
+/** The link a person opens to register with the token of an invitation or a renewal. */
 export function registrationLink(r: RegistrationUrl): string {
-  if (r.registrationUrl && /^https?:\/\//.test(r.registrationUrl)) return r.registrationUrl;
-  return `${window.location.origin}/register-url?token=${encodeURIComponent(r.token)}`;
+  // Built from the address this UI is served at rather than the server's registrationUrl: the token is
+  // redeemed by this same MR, and the server's site URL is often left at its default (localhost:8085).
+  if (r.token) return `${window.location.origin}/register-url?token=${encodeURIComponent(r.token)}`;
+  return r.registrationUrl ?? '';
 }
 
 /** Group membership checkboxes for the current portfolio's groups. */
