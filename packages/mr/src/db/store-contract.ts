@@ -526,55 +526,6 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         assert.equal((await s.featureValues.searchHistory({ environmentIds: [] })).total, 0);
       });
 
-      it('searches the history of many values: filtered, in time order, one page with the total', async () => {
-        const { app, env, feature, person } = await valueSetup();
-        const other = await s.environments.create({ applicationId: app.id, name: 'other' });
-        const hidden = await s.environments.create({ applicationId: app.id, name: 'hidden' });
-        const f2 = await s.features.create({
-          applicationId: app.id,
-          key: 'G',
-          name: 'G',
-          valueType: 'NUMBER',
-        });
-        const a = await s.featureValues.create({ environmentId: env.id, featureId: feature.id, value: 'a1' });
-        target.advance(10);
-        const b = await s.featureValues.create({ environmentId: other.id, featureId: f2.id, value: '1' });
-        target.advance(10);
-        await s.featureValues.update(a.id, { value: 'a2', version: 1, whoUpdated: person.id });
-        target.advance(10);
-        await s.featureValues.create({ environmentId: hidden.id, featureId: feature.id, value: 'h' });
-        const envIds = [env.id, other.id];
-        const all = await s.featureValues.searchHistory({ environmentIds: envIds });
-        assert.equal(all.total, 3);
-        assert.deepEqual(
-          all.rows.map((r) => [r.environmentId, r.featureValueId, r.version, r.value]),
-          [
-            [env.id, a.id, 1, 'a1'],
-            [other.id, b.id, 1, '1'],
-            [env.id, a.id, 2, 'a2'],
-          ],
-        );
-        assert.equal(all.rows[2]?.whoUpdated, person.id);
-        const page = await s.featureValues.searchHistory({
-          environmentIds: envIds,
-          order: 'desc',
-          offset: 1,
-          limit: 1,
-        });
-        assert.equal(page.total, 3);
-        assert.deepEqual(
-          page.rows.map((r) => r.value),
-          ['1'],
-        );
-        const one = await s.featureValues.searchHistory({
-          environmentIds: envIds,
-          featureIds: [feature.id],
-          versions: [2],
-        });
-        assert.deepEqual([one.total, one.rows.map((r) => r.value)], [1, ['a2']]);
-        assert.equal((await s.featureValues.searchHistory({ environmentIds: [] })).total, 0);
-      });
-
       it('one value per feature and environment', async () => {
         const { env, feature } = await valueSetup();
         await s.featureValues.create({ environmentId: env.id, featureId: feature.id });
