@@ -60,6 +60,11 @@ const currentEnvironment = (w: World) => get(w, `/environment/${w.devEnvId}`);
 const currentGroup = (w: World) => get(w, `/group/${w.groupId}`);
 const currentFeature = (w: World) => get(w, `/application/${w.appId}/features/${w.textKey}`);
 const currentValue = (w: World, key = w.textKey) => get(w, `/features/${w.devEnvId}/feature/${key}`);
+/**
+ * A STRING feature with an unlocked value in dev, for one value change: requests planned together
+ * all start from its version 1, so none is a no-op or a conflict because of another.
+ */
+const valueOfItsOwn = (w: World) => w.fresh.feature('STRING', { valueString: 'initial', locked: false });
 const currentServiceAccount = (w: World) => get(w, `/service-account/${w.serviceAccountId}`);
 const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
 
@@ -264,9 +269,10 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   // ---- feature values ----
   getAllFeatureValuesByApplicationForKey: async (w) => ({ params: { id: w.appId, key: w.textKey } }),
   updateAllFeatureValuesByApplicationForKey: async (w) => {
-    const v = await currentValue(w);
+    const key = await valueOfItsOwn(w);
+    const v = await currentValue(w, key);
     return {
-      params: { id: w.appId, key: w.textKey },
+      params: { id: w.appId, key },
       body: [{ ...v, environmentId: w.devEnvId, valueString: w.unique('value') }],
     };
   },
@@ -276,13 +282,14 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   }),
   getFeaturesForEnvironment: async (w) => ({ params: { eid: w.devEnvId }, query: { includeFeatures: true } }),
   updateAllFeaturesForEnvironment: async (w) => {
-    const v = await currentValue(w);
+    const v = await currentValue(w, await valueOfItsOwn(w));
     return { params: { eid: w.devEnvId }, body: [{ ...v, valueString: w.unique('value') }] };
   },
   getFeatureForEnvironment: async (w) => ({ params: { eid: w.devEnvId, key: w.textKey } }),
   updateFeatureForEnvironment: async (w) => {
-    const v = await currentValue(w);
-    return { params: { eid: w.devEnvId, key: w.textKey }, body: { ...v, valueString: w.unique('value') } };
+    const key = await valueOfItsOwn(w);
+    const v = await currentValue(w, key);
+    return { params: { eid: w.devEnvId, key }, body: { ...v, valueString: w.unique('value') } };
   },
   createFeatureForEnvironment: async (w) => {
     const key = await w.fresh.feature();
