@@ -347,7 +347,8 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
         await page.getByTestId(`role-${env}-READ`).check();
       }
       await page.getByTestId('service-account-permissions-save').click();
-      await page.getByTestId('service-account-permissions-save').and(page.locator(':disabled')).waitFor();
+      // The button is disabled while busy too: the toast is what says the save went through.
+      await page.getByTestId('toasts').getByText('Saved permissions of shop-sdk in Web shop').waitFor();
       await shot(page, 'service-accounts');
 
       await page.getByTestId('nav-api-keys').click();
@@ -383,7 +384,7 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       }
       await page.getByTestId('role-production-READ').check();
       await page.getByTestId('group-permissions-save').click();
-      await page.getByTestId('group-permissions-save').and(page.locator(':disabled')).waitFor();
+      await page.getByTestId('toasts').getByText('Saved permissions of Developers in Web shop').waitFor();
       await shot(page, 'groups');
 
       // --- invite someone into that group ----------------------------------------------------------
