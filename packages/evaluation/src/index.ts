@@ -1,6 +1,14 @@
 // @fh/evaluation: pure rollout-strategy evaluation (percentage hashing, attribute matchers, the
 // x-featurehub context header). No I/O and no Node-only APIs; depends only on @fh/contracts types.
 
+export type { CompiledFeature } from './compiled.ts';
+export {
+  compileFeature,
+  evaluateCompiled,
+  evaluatePrepared,
+  PreparedContext,
+  prepareContext,
+} from './compiled.ts';
 export type { EvaluationContext } from './context.ts';
 export {
   contextSha,

@@ -29,7 +29,8 @@ export interface EvaluationOptions {
 export const NOW_ATTRIBUTE = 'now';
 
 // Strategy values come from admin data: accept the scalars, skip nulls and objects.
-function textValues(values: readonly unknown[]): string[] {
+// (Exported within the package for compiled.ts, which must read values exactly as these matchers do.)
+export function textValues(values: readonly unknown[]): string[] {
   const out: string[] = [];
   for (const v of values) {
     if (typeof v === 'string') out.push(v);
@@ -38,7 +39,7 @@ function textValues(values: readonly unknown[]): string[] {
   return out;
 }
 
-function definedOnly<T>(items: readonly (T | undefined)[]): T[] {
+export function definedOnly<T>(items: readonly (T | undefined)[]): T[] {
   return items.filter((i): i is T => i !== undefined);
 }
 
@@ -64,7 +65,12 @@ export function matchesWholeRegex(pattern: string, text: string): boolean {
 }
 
 /** `compare(s, v)` against any v, for the four ordering conditionals; undefined for the others. */
-function ordered<T>(conditional: Conditional, s: T, vs: readonly T[], compare: (a: T, b: T) => number) {
+export function ordered<T>(
+  conditional: Conditional,
+  s: T,
+  vs: readonly T[],
+  compare: (a: T, b: T) => number,
+) {
   switch (conditional) {
     case 'GREATER':
       return vs.some((v) => compare(s, v) > 0);
@@ -79,7 +85,7 @@ function ordered<T>(conditional: Conditional, s: T, vs: readonly T[], compare: (
   }
 }
 
-function compareStrings(a: string, b: string): number {
+export function compareStrings(a: string, b: string): number {
   return a === b ? 0 : a < b ? -1 : 1; // UTF-16 code-unit order, like Java's compareTo
 }
 
@@ -251,7 +257,7 @@ export function matchesCondition(
   }
 }
 
-function nowValue(
+export function nowValue(
   type: RolloutStrategyFieldType,
   options: EvaluationOptions | undefined,
 ): string | undefined {

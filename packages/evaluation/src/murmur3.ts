@@ -1,6 +1,16 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 const utf8 = new TextEncoder();
+// Strings are encoded into one reused buffer: hashing runs for every percentage rule of every
+// request, and a fresh Uint8Array per hash was a visible share of a server-evaluated poll.
+let scratch = new Uint8Array(256);
+
+function utf8Bytes(input: string): { data: Uint8Array; length: number } {
+  // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  if (scratch.length < input.length * 3) scratch = new Uint8Array(input.length * 3);
+  const { written } = utf8.encodeInto(input, scratch);
+  return { data: scratch, length: written };
+}
 
 function rotl32(x: number, r: number): number {
   return (x << r) | (x >>> (32 - r));
@@ -11,8 +21,8 @@ function rotl32(x: number, r: number): number {
  * UTF-8 bytes (what both the Java Edge and the JavaScript SDKs do).
  */
 export function murmur3X86x32(input: string | Uint8Array, seed = 0): number {
-  const data = typeof input === 'string' ? utf8.encode(input) : input;
-  const length = data.length;
+  const { data, length } =
+    typeof input === 'string' ? utf8Bytes(input) : { data: input, length: input.length };
   const blockEnd = length - (length % 4);
   let h = seed >>> 0;
 
