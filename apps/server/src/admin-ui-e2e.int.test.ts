@@ -3,7 +3,7 @@
 // FH_SCREENSHOTS=1 also writes the screenshots under docs/screenshots/ that the README shows.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -156,13 +156,14 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
   let browser: Browser;
   const contexts: BrowserContext[] = [];
   const sdks: EdgeFeatureHubConfig[] = [];
+  let dataDir = '';
   let appId = '';
   let ready = false;
 
   before(async () => {
     ensureUiBuilt();
-    const file = join(mkdtempSync(join(tmpdir(), 'fh-ui-e2e-')), 'featurehub.db');
-    party = await startRole('party', { env: { DB_URL: `sqlite:${file}` } });
+    dataDir = mkdtempSync(join(tmpdir(), 'fh-ui-e2e-'));
+    party = await startRole('party', { env: { DB_URL: `sqlite:${join(dataDir, 'featurehub.db')}` } });
     await party.waitUntilReady();
     // launch() starts Chromium on a fresh temporary profile of its own and removes it on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
@@ -173,6 +174,7 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
     for (const c of contexts) await c.close().catch(() => undefined);
     await browser?.close();
     await party?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('sets up FeatureHub, builds an application with values and strategies, and the SDK sees them', async () => {
