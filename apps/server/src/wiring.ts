@@ -127,3 +127,8 @@ export async function serveAdminUi(p: RoleProcess): Promise<void> {
   }
   await registerAdminUi(p.app, { root: dir });
 }
+
+/** MR's operator settings from the configuration: registration links point where people reach the UI. */
+export function mrSettingsFrom(config: ServerConfig): { siteUrl: string } {
+  return { siteUrl: config.siteUrl ?? `http://localhost:${config.port}` };
+}

@@ -56,6 +56,14 @@ describe('loadConfig', () => {
     assert.equal(c.cacheName, 'green');
   });
 
+  it('takes the site URL people reach the UI at, without a trailing slash', () => {
+    assert.equal(
+      loadConfig('mr', [], { SITE_URL: 'https://flags.example.com/' }).siteUrl,
+      'https://flags.example.com',
+    );
+    assert.equal(loadConfig('mr', [], {}).siteUrl, undefined);
+  });
+
   it('freezes the configuration', () => {
     const c = loadConfig('party', [], {});
     assert.ok(Object.isFrozen(c));
@@ -74,6 +82,7 @@ describe('loadConfig', () => {
     ],
     ['an unknown log level', { LOG_LEVEL: 'loud' }, [], /^LOG_LEVEL: "loud" is not one of/],
     ['a bad cache name', { CACHE_NAME: 'a b' }, [], /^CACHE_NAME: /],
+    ['a site URL that is not http(s)', { SITE_URL: 'ftp://x' }, [], /^SITE_URL: /],
     ['a bad NATS URL', { NATS_URL: 'http://x:1' }, [], /^NATS_URL: /],
     ['an unknown flag', {}, ['--colour', 'red'], /^--colour: unknown flag/],
     ['a flag without a value', {}, ['--port'], /^--port: needs a value/],

@@ -32,6 +32,8 @@ export interface ServerConfig {
   readonly natsUrls?: readonly string[];
   readonly cacheName: string;
   readonly logLevel: LogLevel;
+  /** The address people reach the admin UI at (registration links); unset = http://localhost:<port>. */
+  readonly siteUrl?: string;
   /** How Dachas fill and heal, and how often Edges re-read what they mirror. */
   readonly cache: {
     /** The Dacha election window (upstream `cache.timeout`); seeking a peer takes half of it. */
@@ -94,6 +96,7 @@ const S = {
     flag: 'sse-heartbeat',
     property: 'edge.sse.heartbeat-period',
   },
+  siteUrl: { env: 'SITE_URL', flag: 'site-url', property: 'site.url' },
   cacheControl: { env: 'EDGE_CACHE_CONTROL', flag: 'cache-control', property: 'edge.cache-control.header' },
 } satisfies Record<string, Setting>;
 
@@ -223,6 +226,15 @@ export function loadConfig(
   if (/[\r\n]/.test(cacheControl))
     throw new ConfigError('EDGE_CACHE_CONTROL', 'must be a single header value');
 
+  const siteSetting = read(S.siteUrl);
+  let siteUrl: string | undefined;
+  if (siteSetting !== undefined) {
+    siteUrl = siteSetting.value.trim().replace(/\/+$/, '');
+    if (!/^https?:\/\/[^\s/]+/i.test(siteUrl)) {
+      throw new ConfigError(siteSetting.name, `${JSON.stringify(siteSetting.value)} is not an http(s) URL`);
+    }
+  }
+
   return deepFreeze({
     role,
     host: str(S.host) ?? '0.0.0.0',
@@ -232,6 +244,7 @@ export function loadConfig(
     ...optional('natsUrls', natsUrls),
     cacheName,
     logLevel,
+    ...optional('siteUrl', siteUrl),
     cache: {
       timeoutMs: int(S.cacheTimeout, 2000, 50, 600_000, 'a number of milliseconds'),
       catchUpSeconds: int(S.cacheCatchUp, 10, 0, 3600, 'a number of seconds'),

@@ -10,6 +10,7 @@ import {
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
+  mrSettingsFrom,
   openRoleBus,
   openRoleDatabase,
   type RoleProcess,
@@ -27,7 +28,12 @@ export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
   const subjects = featureHubSubjects(config.cacheName);
   const stores = sqlStores(database);
   const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
-  const mr = await registerManagementRepository(p.app, { stores, logger: p.logger, publisher });
+  const mr = await registerManagementRepository(p.app, {
+    stores,
+    logger: p.logger,
+    publisher,
+    settings: mrSettingsFrom(config),
+  });
   const cacheRequests = serveCacheRequests({ bus, subjects, stores, logger: p.logger });
   const testApi = serveTestApiUpdates({
     bus,

@@ -2,7 +2,13 @@ import { LoadingFeatureSource } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
 import { MrCacheSource, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
-import { createRoleProcess, openRoleDatabase, type RoleProcess, serveAdminUi } from '../wiring.ts';
+import {
+  createRoleProcess,
+  mrSettingsFrom,
+  openRoleDatabase,
+  type RoleProcess,
+  serveAdminUi,
+} from '../wiring.ts';
 
 /** Party-server-ish: MR + Edge-REST in one process over one database; no bus, no SSE (501). */
 export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess> {
@@ -15,6 +21,7 @@ export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess
     stores,
     logger: p.logger,
     publisher: { publish: async () => features.invalidate() },
+    settings: mrSettingsFrom(config),
   });
   registerEdgeRoutes(p.app, {
     features,

@@ -5,6 +5,7 @@ import { BusChangePublisher, MrTestApiUpdater, registerManagementRepository, sql
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
+  mrSettingsFrom,
   openRoleBus,
   openRoleDatabase,
   type RoleProcess,
@@ -23,7 +24,12 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
   p.onShutdown({ name: 'dacha', close: () => dacha.close() });
   p.health.register('cache', () => dacha.isReady());
   const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
-  const mr = await registerManagementRepository(p.app, { stores, logger: p.logger, publisher });
+  const mr = await registerManagementRepository(p.app, {
+    stores,
+    logger: p.logger,
+    publisher,
+    settings: mrSettingsFrom(config),
+  });
   registerEdgeRoutes(p.app, {
     features: dacha,
     updates: dacha,
