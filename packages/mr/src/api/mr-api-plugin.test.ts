@@ -88,6 +88,25 @@ describe('request validation', () => {
     assert.equal(res.json().code, 'validation');
   });
 
+  it('refuses an int64 that JavaScript cannot hold exactly (a version of 1e300) with 400', async () => {
+    const app = await server();
+    route(app, 'updatePortfolioOnOrganisation', async (request) =>
+      portfolio(request.body.name, request.body.description),
+    );
+    const put = (version: number) =>
+      app.inject({
+        method: 'PUT',
+        url: '/mr-api/portfolio',
+        payload: { id: PORTFOLIO_ID, name: 'Fleet', version },
+      });
+    assert.equal((await put(2 ** 53 - 1)).statusCode, 200);
+    for (const version of [1e300, 2 ** 53 + 2]) {
+      const res = await put(version);
+      assert.equal(res.statusCode, 400, String(version));
+      assert.match(res.json().message, /body\/version must be a valid int64/);
+    }
+  });
+
   it('follows references into nested shapes and lists the allowed values of an enum', async () => {
     const app = await server();
     route(app, 'updateFeatureForEnvironment', async (request) => request.body);

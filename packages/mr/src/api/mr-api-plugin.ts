@@ -222,6 +222,9 @@ function createAjv({ coerce }: { coerce: boolean }): Ajv {
   // Upstream never checks addresses beyond "something@something"; neither do we, so that addresses it
   // accepts (e.g. user@localhost) are not refused here.
   ajv.addFormat('email', /^[^\s@]+@[^\s@]+$/);
+  // ajv-formats takes any integer as an int64, 1e300 included, which PostgreSQL then refuses (a 500).
+  // Versions and other int64 values must be integers JavaScript holds exactly.
+  ajv.addFormat('int64', { type: 'number', validate: (value: number) => Number.isSafeInteger(value) });
   for (const schema of Object.values(mrSchemas) as TSchema[]) ajv.addSchema(schema);
   return ajv;
 }

@@ -23,12 +23,16 @@ import {
   validRequests,
 } from './operation-requests.ts';
 import {
+  acceptedTypes,
+  describePath,
+  type FieldSlot,
+  fieldSlots,
   isFreeText,
-  objectFields,
   queryParameters,
   requestBodySchema,
   resolve,
   uuidPathParameters,
+  withValueAt,
   wrongValues,
 } from './schema-cases.ts';
 
@@ -53,6 +57,9 @@ const INJECTIONS: { label: string; value: string; perField?: boolean }[] = [
   { label: 'emoji, non-ASCII and RTL text', value: UNICODE, perField: true },
   { label: 'a NUL character', value: 'a\u0000b' },
 ];
+
+/** Numbers a schema's integer or number type lets through, to see where they land. */
+const EXTREME_NUMBERS = [-1, 2 ** 31, 2 ** 53 + 2, 1e300];
 
 /**
  * Unknown ids answer 404, except where the operation only ever acts on the caller's own record: there
@@ -148,9 +155,6 @@ for (const dialect of DIALECTS) {
           if (schema === undefined) continue;
           const plan = plans.get(o.operationId)!;
           const isArray = resolve(schema, contract.doc)['type'] === 'array';
-          const itemSchema = isArray ? resolve(schema, contract.doc)['items'] : schema;
-          const validItem = (isArray ? (plan.body as unknown[])[0] : plan.body) as Record<string, unknown>;
-          const withItem = (item: Record<string, unknown>) => (isArray ? [item] : item);
           const label = (what: string) => `${o.operationId} with ${what}`;
           const raw = async (what: string, rawBody: string, expected: number, contentType?: string) =>
             findings.expect(
@@ -183,22 +187,26 @@ for (const dialect of DIALECTS) {
             413,
           );
 
-          const { properties, required } = objectFields(itemSchema, contract.doc);
-          for (const field of required) {
-            const { [field]: _gone, ...rest } = validItem;
-            findings.expect(
-              label(`${field} missing`),
-              await send(w.su, o.operationId, { ...plan, body: withItem(rest) }),
-              400,
-            );
-          }
           let turn = 0;
-          for (const [field, fieldSchema] of Object.entries(properties)) {
-            for (const wrong of wrongValues(fieldSchema, contract.doc, turn++)) {
-              const body = withItem({ ...validItem, [field]: wrong.value });
+          for (const slot of fieldSlots(plan.body, schema, contract.doc)) {
+            const where = describePath(slot.path);
+            if (slot.required) {
               findings.expect(
-                label(`${field} = ${wrong.label}`),
-                await send(w.su, o.operationId, { ...plan, body }),
+                label(`${where} missing`),
+                await send(w.su, o.operationId, {
+                  ...plan,
+                  body: withValueAt(plan.body, slot.path, undefined),
+                }),
+                400,
+              );
+            }
+            for (const wrong of wrongValues(slot.schema, contract.doc, turn++)) {
+              findings.expect(
+                label(`${where} = ${wrong.label}`),
+                await send(w.su, o.operationId, {
+                  ...plan,
+                  body: withValueAt(plan.body, slot.path, wrong.value),
+                }),
                 400,
               );
             }
@@ -314,42 +322,53 @@ for (const dialect of DIALECTS) {
       });
     });
 
-    it('never fails on injection-like text in body fields: refused with a 4xx and no change, or stored intact', async (t) => {
+    it('never fails on injection-like text or extreme numbers in body fields: refused with a 4xx and no change, or stored intact', async (t) => {
       const findings = new Findings();
       contract.serverErrors.length = 0;
       for (const o of OPERATIONS) {
         const schema = requestBodySchema(contract.doc, o.operationId);
         if (schema === undefined) continue;
-        const isArray = resolve(schema, contract.doc)['type'] === 'array';
-        const itemSchema = isArray ? resolve(schema, contract.doc)['items'] : schema;
-        const { properties } = objectFields(itemSchema, contract.doc);
-        const textFields = Object.keys(properties).filter(
-          (f) => isFreeText(properties[f], contract.doc) && !SHARED_TARGET_FIELDS[o.operationId]?.includes(f),
+        const template = plans.get(o.operationId)!;
+        const slots = fieldSlots(template.body, schema, contract.doc).filter(
+          (slot) =>
+            !(slot.path.length === 1 && SHARED_TARGET_FIELDS[o.operationId]?.includes(String(slot.path[0]))),
         );
-        if (textFields.length === 0) continue;
-        // each case as [what, fields it fills, value], each from a fresh valid request
-        const cases: { what: string; fields: string[]; value: string }[] = [];
+        const text = slots.filter((slot) => isFreeText(slot.schema, contract.doc));
+        const numbers = slots.filter((slot) => {
+          const accepted = acceptedTypes(slot.schema, contract.doc);
+          return accepted?.has('integer') || accepted?.has('number');
+        });
+        const cases: { what: string; slots: FieldSlot[]; value: unknown }[] = [];
         for (const injection of INJECTIONS) {
           if (injection.perField) {
-            for (const f of textFields)
-              cases.push({ what: `${f} = ${injection.label}`, fields: [f], value: injection.value });
-          } else {
+            for (const slot of text) {
+              cases.push({
+                what: `${describePath(slot.path)} = ${injection.label}`,
+                slots: [slot],
+                value: injection.value,
+              });
+            }
+          } else if (text.length > 0) {
             cases.push({
               what: `every text field = ${injection.label}`,
-              fields: textFields,
+              slots: text,
               value: injection.value,
             });
           }
         }
+        for (const slot of numbers) {
+          for (const value of EXTREME_NUMBERS) {
+            cases.push({ what: `${describePath(slot.path)} = ${value}`, slots: [slot], value });
+          }
+        }
+        if (cases.length === 0) continue;
+        // each case from a fresh valid request, all planned before the snapshot
         const planned = [];
         for (const c of cases) {
           const plan = await validRequests[o.operationId](w);
-          const item = {
-            ...((isArray ? (plan.body as unknown[])[0] : plan.body) as Record<string, unknown>),
-          };
-          const original = { ...item };
-          for (const f of c.fields) item[f] = c.value;
-          planned.push({ ...c, original, plan: { ...plan, body: isArray ? [item] : item } });
+          let body = plan.body;
+          for (const slot of c.slots) body = withValueAt(body, slot.path, c.value);
+          planned.push({ ...c, original: plan.body, plan: { ...plan, body } });
         }
         const before = await snapshotTables(w.mr);
         let allRefused = true;
@@ -357,21 +376,29 @@ for (const dialect of DIALECTS) {
           const res = await send(w.su, o.operationId, c.plan);
           findings.note();
           const what = `${o.operationId} with ${c.what}`;
-          if (c.value.includes('\u0000')) {
+          if (typeof c.value === 'string' && c.value.includes('\u0000')) {
             findings.expect(what, res, 400);
           } else if (res.status >= 500 || (res.status >= 400 && !hasMessage(res))) {
             findings.add(`${what}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
           } else if (res.status < 300) {
             allRefused = false;
-            // A field of the valid request that the answer echoes holds what was sent (stored) or what
-            // was there (ignored), never something in between (truncated, re-encoded).
+            // A top-level field of the valid request that the answer echoes holds what was sent
+            // (stored) or what was there (ignored), never something in between (truncated, re-encoded).
             const answer = res.body as Record<string, unknown> | null;
-            for (const f of c.fields) {
-              const echoed = answer && !Array.isArray(answer) ? answer[f] : undefined;
-              const sent = c.original[f] !== undefined;
-              if (sent && typeof echoed === 'string' && echoed !== c.value && echoed !== c.original[f]) {
+            const original = c.original as Record<string, unknown>;
+            for (const slot of c.slots) {
+              if (slot.path.length !== 1 || !answer || Array.isArray(answer) || Array.isArray(original))
+                continue;
+              const f = String(slot.path[0]);
+              const echoed = answer[f];
+              if (
+                original[f] !== undefined &&
+                echoed !== undefined &&
+                echoed !== c.value &&
+                echoed !== original[f]
+              ) {
                 findings.add(
-                  `${what}: accepted (${res.status}) but ${f} came back as ${JSON.stringify(echoed.slice(0, 60))}`,
+                  `${what}: accepted (${res.status}) but ${f} came back as ${JSON.stringify(echoed).slice(0, 60)}`,
                 );
               }
             }
@@ -379,13 +406,12 @@ for (const dialect of DIALECTS) {
         }
         if (allRefused) {
           for (const d of tableDifferences(before, await snapshotTables(w.mr))) {
-            findings.add(`${o.operationId}: refused every injection, yet data changed: ${d}`);
+            findings.add(`${o.operationId}: refused every case, yet data changed: ${d}`);
           }
         }
       }
       for (const e of contract.serverErrors) findings.add(`server error: ${e.slice(0, 400)}`);
       t.diagnostic(`${findings.cases} requests`);
-      assert.ok(findings.cases > 0, 'no cases were generated');
       assert.deepEqual(findings.problems, []);
     });
 

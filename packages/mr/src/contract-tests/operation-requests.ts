@@ -68,6 +68,8 @@ const valueOfItsOwn = (w: World) => w.fresh.feature('STRING', { valueString: 'in
 const currentServiceAccount = (w: World) => get(w, `/service-account/${w.serviceAccountId}`);
 const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
 
+const TIER_IS_GOLD = { conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] };
+
 /** A valid request per in-scope operation. Each call plans afresh (current versions, fresh targets). */
 export const validRequests: Record<InScopeOperationId, (w: World) => Promise<PlannedRequest>> = {
   // ---- portfolios ----
@@ -116,7 +118,7 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   findEnvironments: async (w) => ({ params: { id: w.appId }, query: { order: 'PRIORITY' } }),
   createEnvironmentOnApplication: async (w) => ({
     params: { id: w.appId },
-    body: { name: w.unique('env'), description: 'made' },
+    body: { name: w.unique('env'), description: 'made', environmentInfo: { cacheControl: 'max-age=10' } },
   }),
   createEnvironment: async (w) => ({
     params: { id: w.appId },
@@ -289,7 +291,15 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   updateFeatureForEnvironment: async (w) => {
     const key = await valueOfItsOwn(w);
     const v = await currentValue(w, key);
-    return { params: { eid: w.devEnvId, key }, body: { ...v, valueString: w.unique('value') } };
+    return {
+      params: { eid: w.devEnvId, key },
+      body: {
+        ...v,
+        valueString: w.unique('value'),
+        rolloutStrategies: [{ name: 'gold', value: 'for gold', attributes: [TIER_IS_GOLD] }],
+        rolloutStrategyInstances: [{ strategyId: w.strategyId, value: 'shared' }],
+      },
+    };
   },
   createFeatureForEnvironment: async (w) => {
     const key = await w.fresh.feature();
@@ -358,17 +368,24 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
     body: {
       name: w.unique('strategy'),
       percentage: 20000,
-      attributes: [{ conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] }],
+      attributes: [TIER_IS_GOLD],
     },
   }),
   validate: async (w) => ({
     params: { appId: w.appId },
-    body: { customStrategies: [{ name: 'half', percentage: 500000 }], sharedStrategies: [] },
+    body: {
+      customStrategies: [{ name: 'half', percentage: 500000, attributes: [TIER_IS_GOLD] }],
+      sharedStrategies: [{ strategyId: w.strategyId, value: true }],
+    },
   }),
   getApplicationStrategy: async (w) => ({ params: { appId: w.appId, appStrategyId: w.strategyId } }),
   updateApplicationStrategy: async (w) => ({
     params: { appId: w.appId, appStrategyId: w.strategyId },
-    body: { percentage: Math.floor(Math.random() * 100000) },
+    body: {
+      percentage: Math.floor(Math.random() * 100000),
+      percentageAttributes: ['company'],
+      attributes: [TIER_IS_GOLD],
+    },
   }),
   deleteApplicationStrategy: async (w) => ({
     params: { appId: w.appId, appStrategyId: await w.fresh.strategy() },

@@ -159,3 +159,61 @@ export function uuidPathParameters(doc: OpenApiDocument, operationId: string): S
       .map((p) => String(p['name'])),
   );
 }
+
+/** A place in a request body the schema describes: where it is and what it accepts. */
+export interface FieldSlot {
+  path: (string | number)[];
+  schema: unknown;
+  /** The enclosing object requires it. */
+  required: boolean;
+}
+
+/**
+ * Every field the schema declares in the objects a valid body holds, at any depth (the first item of
+ * each array, and one entry of each string map), so nested mistakes get generated too.
+ */
+export function fieldSlots(
+  value: unknown,
+  schema: unknown,
+  doc: OpenApiDocument,
+  path: (string | number)[] = [],
+  depth = 0,
+): FieldSlot[] {
+  if (depth > 4) return [];
+  const s = resolve(schema, doc);
+  if (Array.isArray(value)) {
+    return value.length > 0 && s['items'] !== undefined
+      ? fieldSlots(value[0], s['items'], doc, [...path, 0], depth + 1)
+      : [];
+  }
+  if (!isObject(value)) return [];
+  const out: FieldSlot[] = [];
+  const { properties, required } = objectFields(schema, doc);
+  for (const [name, propertySchema] of Object.entries(properties)) {
+    out.push({ path: [...path, name], schema: propertySchema, required: required.includes(name) });
+    if (value[name] !== undefined && value[name] !== null) {
+      out.push(...fieldSlots(value[name], propertySchema, doc, [...path, name], depth + 1));
+    }
+  }
+  const additional = s['additionalProperties'];
+  if (isObject(additional) && Object.keys(properties).length === 0) {
+    out.push({ path: [...path, 'some.key'], schema: additional, required: false });
+  }
+  return out;
+}
+
+/** A copy of `body` with the value at `path` replaced (or removed, for `undefined`). */
+export function withValueAt(body: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  const copy = structuredClone(body) as Record<string | number, unknown>;
+  let node: Record<string | number, unknown> = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, unknown>;
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+/** `a.b[0].c` */
+export function describePath(path: readonly (string | number)[]): string {
+  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
