@@ -55,6 +55,27 @@ describe('FeatureState for SDKs', () => {
     });
   });
 
+  it('leaves out the values of a rule that has none, so SDK 1.4.0 passes EQUALS on a missing attribute as Edge does', () => {
+    const f = cacheFeature({
+      id: 'feature-1',
+      key: 'COLOUR',
+      type: 'STRING',
+      value: 'red',
+      strategies: [
+        {
+          id: 'no-country',
+          value: 'none',
+          attributes: [{ conditional: 'EQUALS', fieldName: 'country', type: 'STRING', values: null }],
+        },
+      ],
+    });
+    const sent = toFeatureState(f, client, {}).strategies?.[0]?.attributes?.[0];
+    assert.ok(sent !== undefined && sent !== null);
+    assert.equal('values' in sent, false);
+    // 1.4.0 skips a rule without values when the attribute is missing (found by differential.int.test.ts)
+    assert.equal(toFeatureState(f, server, { userkey: ['u'] }).value, 'none');
+  });
+
   it('sends feature properties only with EXTENDED_DATA', () => {
     const f = cacheFeature({ id: 'p', key: 'P', type: 'BOOLEAN', value: true, fp: { owner: 'team-a' } });
     assert.equal(toFeatureState(f, client, {}).fp, undefined);

@@ -4,7 +4,17 @@ import type {
   FeatureRolloutStrategy,
   FeatureState,
 } from '@fh/contracts';
-import { type EvaluationContext, type EvaluationOptions, evaluateFeature, toWireValue } from '@fh/evaluation';
+import {
+  type CompiledFeature,
+  compileFeature,
+  type EvaluationContext,
+  type EvaluationOptions,
+  type EvaluationResult,
+  evaluatePrepared,
+  type PreparedContext,
+  prepareContext,
+  toWireValue,
+} from '@fh/evaluation';
 
 /** How the features of one environment are shown to one connection. */
 export interface StateVariant {
@@ -42,7 +52,9 @@ function wireStrategy(
       conditional: a.conditional,
       fieldName: a.fieldName,
       type: a.type,
-      values: a.values ?? [],
+      // Left out when null, as Java writes it: 1.4.0 then passes EQUALS on a missing attribute
+      // like server-side evaluation does (§6.2), where `[]` would fail it.
+      ...(a.values == null ? {} : { values: a.values }),
     })),
   };
   if (strategy.percentageAttributes != null && strategy.percentageAttributes.length > 0) {
@@ -78,17 +90,7 @@ export function toFeatureState(
     if (value !== undefined) state.value = value;
     state.strategies = (stored?.rolloutStrategies ?? []).map((s) => wireStrategy(s, feature));
   } else {
-    // Hash with the feature id, the id client-evaluating SDKs get, so both modes bucket a user alike.
-    const result = evaluateFeature(
-      {
-        id: feature.feature.id,
-        type: feature.feature.valueType,
-        value: stored?.value,
-        strategies: stored?.rolloutStrategies ?? [],
-      },
-      context,
-      options,
-    );
+    const result = evaluatePrepared(prepared(feature).compiled, prepareContext(context, options));
     if (result.value !== undefined) state.value = result.value;
     if (result.strategyId !== undefined) state.v = result.strategyId;
   }
@@ -97,15 +99,153 @@ export function toFeatureState(
   return state;
 }
 
+// ---------------------------------------------------------------- server-evaluated answers
+//
+// A server-evaluated answer is the same for every request except each feature's `value` and `v`.
+// So each feature is compiled once (`@fh/evaluation` compileFeature: rule values parsed once) and
+// the JSON of its FeatureState is built once per possible result; a request then only evaluates
+// and concatenates strings. Everything is cached in WeakMaps keyed by the immutable objects the
+// source hands out (a feature; a state's feature list): a change brings new objects, so nothing
+// is ever invalidated by hand, and features a change did not touch keep their compiled form.
+
+/** One feature ready for server-evaluated answers. */
+interface PreparedFeature {
+  readonly compiled: CompiledFeature;
+  /** `{"id":…,"key":…,"l":…,"version":…,"type":…` — the FeatureState up to its evaluated part. */
+  readonly head: string;
+  /** `,"fp":{…}` for EXTENDED_DATA keys, or '' when the feature has no properties. */
+  readonly fp: string;
+  /** The whole FeatureState JSON per result (by identity: compiled outcomes), without / with `fp`. */
+  readonly json: readonly [Map<EvaluationResult, string>, Map<EvaluationResult, string>];
+}
+
+const preparedFeatures = new WeakMap<CacheEnvironmentFeature, PreparedFeature>();
+
+function prepared(feature: CacheEnvironmentFeature): PreparedFeature {
+  let p = preparedFeatures.get(feature);
+  if (p === undefined) {
+    const stored = feature.value ?? undefined;
+    // Hash with the feature id, the id client-evaluating SDKs get, so both modes bucket a user alike.
+    const compiled = compileFeature({
+      id: feature.feature.id,
+      type: feature.feature.valueType,
+      value: stored?.value,
+      strategies: stored?.rolloutStrategies ?? [],
+    });
+    // The same fields, in the same order, as toFeatureState writes them (JSON.stringify leaves out
+    // what is undefined there too); `l` is always written, so the head never ends in `{`.
+    const head = JSON.stringify({
+      id: feature.feature.id,
+      key: feature.feature.key,
+      l: stored?.locked === true,
+      version: stored?.version ?? 0,
+      type: feature.feature.valueType,
+    }).slice(0, -1);
+    const fp =
+      feature.fp != null && Object.keys(feature.fp).length > 0
+        ? `,"fp":${JSON.stringify({ ...feature.fp })}`
+        : '';
+    p = { compiled, head, fp, json: [new Map(), new Map()] };
+    preparedFeatures.set(feature, p);
+  }
+  return p;
+}
+
+/** The FeatureState JSON of a prepared feature for one evaluation result. */
+function stateJson(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): string {
+  const byResult = p.json[extendedData ? 1 : 0];
+  let json = byResult.get(result);
+  if (json === undefined) {
+    json = p.head;
+    if (result.value !== undefined) json += `,"value":${JSON.stringify(result.value)}`;
+    if (result.strategyId !== undefined) json += `,"v":${JSON.stringify(result.strategyId)}`;
+    if (extendedData) json += p.fp;
+    json += '}';
+    // Only the compiled outcomes are kept: a feature too malformed to compile gives fresh objects.
+    if (p.compiled.outcomes.includes(result)) byResult.set(result, json);
+  }
+  return json;
+}
+
+/** What every server-evaluated answer for one state of an environment shares. */
+interface PreparedState {
+  readonly readsClock: boolean;
+  /** The visible prepared features per filter set. */
+  readonly byFilters: Map<string, readonly PreparedFeature[]>;
+}
+
+const MAX_FILTER_SETS = 64;
+const preparedStates = new WeakMap<readonly CacheEnvironmentFeature[], PreparedState>();
+
+function preparedState(features: readonly CacheEnvironmentFeature[]): PreparedState {
+  let state = preparedStates.get(features);
+  if (state === undefined) {
+    state = {
+      readsClock: features.some((f) =>
+        (f.value?.rolloutStrategies ?? []).some((s) =>
+          (s.attributes ?? []).some((a) => a.fieldName === 'now'),
+        ),
+      ),
+      byFilters: new Map(),
+    };
+    preparedStates.set(features, state);
+  }
+  return state;
+}
+
+function visiblePrepared(
+  features: readonly CacheEnvironmentFeature[],
+  filters: readonly string[],
+): readonly PreparedFeature[] {
+  const state = preparedState(features);
+  const key = filters.join('\u0000');
+  let list = state.byFilters.get(key);
+  if (list === undefined) {
+    list = features.filter((f) => isFeatureVisible(f, filters)).map(prepared);
+    if (state.byFilters.size >= MAX_FILTER_SETS) state.byFilters.clear();
+    state.byFilters.set(key, list);
+  }
+  return list;
+}
+
+/** The JSON array of server-evaluated FeatureStates, built by concatenation (see above). */
+function serialiseEvaluated(
+  features: readonly CacheEnvironmentFeature[],
+  variant: StateVariant,
+  scope: PreparedContext,
+): string {
+  const list = visiblePrepared(features, variant.filters);
+  let json = '[';
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    if (i > 0) json += ',';
+    json += stateJson(p, evaluatePrepared(p.compiled, scope), variant.extendedData);
+  }
+  return `${json}]`;
+}
+
+/**
+ * The JSON of one FeatureState, the same as `JSON.stringify(toFeatureState(...))`; for a
+ * server-evaluated key without any per-request JSON work beyond the evaluation (SSE changes).
+ */
+export function featureStateJson(
+  feature: CacheEnvironmentFeature,
+  variant: StateVariant,
+  context: EvaluationContext,
+  options?: EvaluationOptions,
+): string {
+  if (variant.clientEvaluated) return JSON.stringify(toFeatureState(feature, variant, context, options));
+  const p = prepared(feature);
+  return stateJson(p, evaluatePrepared(p.compiled, prepareContext(context, options)), variant.extendedData);
+}
+
 /** True when a server-side evaluation of these features may change with the clock (`now` rules). */
 export function dependsOnClock(
   features: readonly CacheEnvironmentFeature[],
   context: EvaluationContext,
 ): boolean {
   if (Object.hasOwn(context, 'now')) return false;
-  return features.some((f) =>
-    (f.value?.rolloutStrategies ?? []).some((s) => (s.attributes ?? []).some((a) => a.fieldName === 'now')),
-  );
+  return preparedState(features).readsClock;
 }
 
 /**
@@ -129,10 +269,13 @@ export function serialiseFeatures(
     const cached = env.payloads.get(memoKey);
     if (cached !== undefined) return cached;
   }
-  const states = env.features
-    .filter((f) => isFeatureVisible(f, variant.filters))
-    .map((f) => toFeatureState(f, variant, context, options));
-  const json = JSON.stringify(states);
+  const json = variant.clientEvaluated
+    ? JSON.stringify(
+        env.features
+          .filter((f) => isFeatureVisible(f, variant.filters))
+          .map((f) => toFeatureState(f, variant, context, options)),
+      )
+    : serialiseEvaluated(env.features, variant, prepareContext(context, options));
   if (memoKey !== undefined && (variant.clientEvaluated || !dependsOnClock(env.features, context))) {
     env.payloads.set(memoKey, json);
   }

@@ -56,7 +56,7 @@ const pools: Record<
 > = {
   STRING: {
     field: 'country',
-    values: [['nz'], ['nz', 'au'], ['(.*)z(.*)'], ['z'], ['^n.$'], ['a', 'b']],
+    values: [['nz'], ['nz', 'au'], ['(.*)z(.*)'], ['z'], ['^n.$'], ['a', 'b'], []],
     supplied: ['nz', 'au', 'a', 'b', 'zz', ''],
     conds: ALL,
   },
@@ -68,7 +68,7 @@ const pools: Record<
   },
   SEMANTIC_VERSION: {
     field: 'version',
-    values: [['2.0.3'], ['2.0'], ['1.0.0-beta'], ['2.0.3', '2.0.1'], ['10.1.0']],
+    values: [['2.0.3'], ['2.0'], ['1.0.0-beta'], ['2.0.3', '2.0.1'], ['10.1.0'], []],
     supplied: ['2.0.3', '2.0.0', '1.0.0', '2.0.1', '9.9.9'],
     conds: ALL,
   },
@@ -136,7 +136,8 @@ function randomCase(r: ReturnType<typeof prng>) {
       s.attributes = Array.from({ length: n }, () => {
         const type = r.pick(Object.keys(pools) as RolloutStrategyFieldType[]);
         const pool = pools[type];
-        return { fieldName: pool.field, type, conditional: r.pick(pool.conds), values: r.pick(pool.values) };
+        const values = r.next() < 0.05 ? null : r.pick(pool.values);
+        return { fieldName: pool.field, type, conditional: r.pick(pool.conds), values };
       });
     }
     strategies.push(s);
@@ -169,6 +170,76 @@ function sdkContext(context: EvaluationContext) {
 describe('agreesWithSdk140 against the real SDK 1.4.0 evaluator', {
   skip: sdk === undefined && 'SDK not installed',
 }, () => {
+  // Found by the Edge differential test (packages/edge/src/differential.int.test.ts).
+  it('flags rules with no values on a supplied attribute, and NOT_EQUALS over an empty list', () => {
+    const cases: { strategies: EvaluableStrategy[]; context: EvaluationContext }[] = [
+      {
+        strategies: [
+          {
+            id: 's',
+            value: 'v',
+            attributes: [{ fieldName: 'c', type: 'STRING', conditional: 'EXCLUDES', values: null }],
+          },
+        ],
+        context: { c: ['x'] },
+      },
+      {
+        strategies: [
+          {
+            id: 's',
+            value: 'v',
+            attributes: [{ fieldName: 'c', type: 'STRING', conditional: 'NOT_EQUALS', values: [] }],
+          },
+        ],
+        context: { c: ['x'] },
+      },
+      {
+        strategies: [
+          {
+            id: 's',
+            value: 'v',
+            attributes: [{ fieldName: 'v', type: 'SEMANTIC_VERSION', conditional: 'NOT_EQUALS', values: [] }],
+          },
+        ],
+        context: { v: ['1.0.0'] },
+      },
+    ];
+    for (const { strategies, context } of cases) {
+      const feature = { id: 'feature-1', type: 'STRING' as const, value: 'default', strategies };
+      const applied = sdk!.apply(
+        structuredClone(strategies) as unknown[],
+        'KEY',
+        'feature-1',
+        sdkContext(context),
+      );
+      const theirs = applied.matched ? applied.value : 'default';
+      assert.notEqual(evaluateFeature(feature, context).value, theirs, 'the case really differs');
+      assert.equal(agreesWithSdk140(feature, context), false, JSON.stringify(strategies));
+    }
+    // A rule without values on a missing attribute passes EQUALS in both (edge-protocol.md §6.2).
+    const missing = {
+      id: 'feature-1',
+      type: 'STRING' as const,
+      value: 'default',
+      strategies: [
+        {
+          id: 's',
+          value: 'v',
+          attributes: [{ fieldName: 'c', type: 'STRING' as const, conditional: 'EQUALS' as const }],
+        },
+      ],
+    };
+    assert.equal(agreesWithSdk140(missing, { other: ['x'] }), true);
+    assert.equal(evaluateFeature(missing, { other: ['x'] }).value, 'v');
+    const applied = sdk!.apply(
+      structuredClone(missing.strategies),
+      'KEY',
+      'feature-1',
+      sdkContext({ other: ['x'] }),
+    );
+    assert.equal(applied.matched ? applied.value : 'default', 'v');
+  });
+
   it('never claims agreement where SDK 1.4.0 serves another value, over 20,000 seeded cases', () => {
     const r = prng(20240615);
     let agreed = 0;

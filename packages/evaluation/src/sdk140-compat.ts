@@ -52,11 +52,16 @@ function attributeDivergences(
   const regexOk = conditional !== 'REGEX' || values.every(isWholeStringPattern);
   // 1.4.0 finds the matching supplied value with Array.find, so a matching "" counts as no match.
   if (supplied.includes('')) out.push(`${label}: an empty supplied value`);
+  // 1.4.0 fails a rule whose values are null/absent whenever the attribute is supplied; we run the
+  // matcher on an empty list, which some conditionals (EXCLUDES, NOT_EQUALS, ...) pass.
+  if (!Array.isArray(attr.values) && supplied.length > 0)
+    out.push(`${label}: no values, attribute supplied (1.4.0 never matches)`);
 
   switch (type) {
     case 'STRING':
-      if (conditional === 'NOT_EQUALS' && values.length > 1)
-        out.push(`${label}: multi-value NOT_EQUALS (any vs none)`);
+      // "any v differs" vs "no v equals" only agree for exactly one value (an empty list too differs)
+      if (conditional === 'NOT_EQUALS' && values.length !== 1)
+        out.push(`${label}: NOT_EQUALS without exactly one value (any vs none)`);
       if (!regexOk) out.push(`${label}: unanchored REGEX (search vs whole match)`);
       break;
     case 'NUMBER':
@@ -68,8 +73,8 @@ function attributeDivergences(
         out.push(`${label}: non-canonical number`);
       break;
     case 'SEMANTIC_VERSION':
-      if ((conditional === 'NOT_EQUALS' || conditional === 'EXCLUDES') && values.length > 1)
-        out.push(`${label}: multi-value NOT_EQUALS/EXCLUDES (any vs none)`);
+      if ((conditional === 'NOT_EQUALS' || conditional === 'EXCLUDES') && values.length !== 1)
+        out.push(`${label}: NOT_EQUALS/EXCLUDES without exactly one value (any vs none)`);
       if (!values.every((v) => typeof v === 'string' && CANONICAL_SEMVER.test(v)))
         out.push(`${label}: values are not x.y.z`);
       if (!supplied.every((s) => CANONICAL_SEMVER.test(s)))
@@ -124,9 +129,9 @@ function attributeDivergences(
  * Reasons why SDK 1.4.0's client-side evaluation of `feature` for `context` may differ from
  * {@link evaluateFeature} (which implements the documented / Java Edge semantics); an empty list
  * means they agree. Checks: cumulative percentages, an absent `percentage` field (§6.3) and a
- * `null` one (1.4.0 then never matches the strategy's attributes — write `0`), empty supplied values, the
- * `sessionkey` default key, multi-value percentage attributes, the ⚠ matcher rows of §6.4
- * (multi-value NOT_EQUALS, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the
+ * `null` one (1.4.0 then never matches the strategy's attributes — write `0`), empty supplied values,
+ * rules without `values` on a supplied attribute, the `sessionkey` default key, multi-value
+ * percentage attributes, the ⚠ matcher rows of §6.4 (NOT_EQUALS with other than one value, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the
  * canonical forms the protocol notes recommend), `now` rules, and non-string JSON values.
  */
 export function sdk140Divergences(
