@@ -21,6 +21,7 @@ import { type ChangePublisher, noChangePublisher } from './publishing/change-set
 import { registerServiceAccountRoutes } from './service-account/service-account-controller.ts';
 import { registerSetupRoutes } from './setup/setup-controller.ts';
 import { registerStrategyRoutes } from './strategy/strategy-controller.ts';
+import { registerUserStateRoutes } from './user-state/user-state-controller.ts';
 
 export interface ManagementRepositoryDeps {
   stores: TransactionalStores;
@@ -73,6 +74,7 @@ export async function registerManagementRepository(
     registerFeatureValueRoutes,
     registerStrategyRoutes,
     registerServiceAccountRoutes,
+    registerUserStateRoutes,
   ]) {
     register(app, context);
   }

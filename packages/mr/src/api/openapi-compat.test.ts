@@ -20,7 +20,6 @@ const OUT_OF_SCOPE_TAGS = [
   'WebhookService',
   'TrackEventsService',
   'SystemConfigService',
-  'UserStateService',
 ];
 
 function upstreamOperations(doc: OpenApiDocument): Array<{ id: string; tags: string[] }> {

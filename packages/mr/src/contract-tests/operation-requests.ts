@@ -390,4 +390,11 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   deleteApplicationStrategy: async (w) => ({
     params: { appId: w.appId, appStrategyId: await w.fresh.strategy() },
   }),
+
+  // ---- the caller's own preferences ----
+  getHiddenEnvironments: async (w) => ({ params: { appId: w.appId } }),
+  saveHiddenEnvironments: async (w) => ({
+    params: { appId: w.appId },
+    body: { noneSelected: false, environmentIds: [w.devEnvId] },
+  }),
 };

@@ -156,6 +156,12 @@ const RULES: Rule[] = [
   { operationId: 'updateApplicationStrategy', allowed: STRATEGY_EDITORS },
   { operationId: 'deleteApplicationStrategy', allowed: STRATEGY_DELETERS },
   { operationId: 'validate', allowed: APPLICATION_READERS, why: 'changes nothing; feature readers may' },
+  // the caller's own preferences
+  {
+    operationId: 'saveHiddenEnvironments',
+    allowed: APPLICATION_READERS,
+    why: "one's own choice of environments; feature readers may",
+  },
 ];
 
 const label = (rule: Rule) => (rule.variant ? `${rule.operationId} (${rule.variant})` : rule.operationId);

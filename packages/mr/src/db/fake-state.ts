@@ -10,6 +10,7 @@ import type { Session } from '../person/session-store.ts';
 import type { Portfolio } from '../portfolio/portfolio-store.ts';
 import type { ServiceAccount, ServiceAccountPermission } from '../service-account/service-account-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
+import type { UserState } from '../user-state/user-state-store.ts';
 import type { StoreDeps } from './store-support.ts';
 
 /** The in-memory "database" all fake stores of one set share. */
@@ -35,6 +36,8 @@ export interface FakeTables {
   serviceAccounts: Map<string, ServiceAccount>;
   /** by `${serviceAccountId}|${environmentId}` */
   serviceAccountPermissions: Map<string, ServiceAccountPermission>;
+  /** by `${personId}|${type}|${scopeId}` */
+  userStates: Map<string, UserState>;
 }
 
 export function emptyTables(): FakeTables {
@@ -55,6 +58,7 @@ export function emptyTables(): FakeTables {
     environmentAcls: new Map(),
     serviceAccounts: new Map(),
     serviceAccountPermissions: new Map(),
+    userStates: new Map(),
   };
 }
 

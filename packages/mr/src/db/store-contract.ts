@@ -890,6 +890,58 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
       });
     });
 
+    describe('user state', () => {
+      it('keeps one state per person, type and scope; saving again replaces it and bumps the version', async () => {
+        const pat = await s.persons.create({ email: `pat.${unique()}@example.com` });
+        const sam = await s.persons.create({ email: `sam.${unique()}@example.com` });
+        const appId = randomUUID();
+        const key = { personId: pat.id, type: 'HIDDEN_ENVIRONMENTS', scopeId: appId } as const;
+        assert.equal(await s.userStates.find(key), undefined);
+
+        const first = await s.userStates.save(key, { environmentIds: ['a', 'b'], noneSelected: false });
+        assert.equal(first.version, 1);
+        assert.deepEqual(first.data, { environmentIds: ['a', 'b'], noneSelected: false });
+        target.advance(1000);
+        const second = await s.userStates.save(key, { environmentIds: [], noneSelected: true });
+        assert.equal(second.id, first.id);
+        assert.equal(second.version, 2);
+        assert.equal(second.whenCreated.getTime(), first.whenCreated.getTime());
+        assert.equal(second.whenUpdated.getTime(), first.whenUpdated.getTime() + 1000);
+        assert.deepEqual((await s.userStates.find(key))?.data, { environmentIds: [], noneSelected: true });
+
+        // another person, or another application, has a state of its own
+        assert.equal(await s.userStates.find({ ...key, personId: sam.id }), undefined);
+        assert.equal(await s.userStates.find({ ...key, scopeId: randomUUID() }), undefined);
+      });
+
+      it('saves of one key at the same time all succeed and leave one state', async () => {
+        const pat = await s.persons.create({ email: `pat.${unique()}@example.com` });
+        const key = { personId: pat.id, type: 'HIDDEN_ENVIRONMENTS', scopeId: randomUUID() } as const;
+        const saved = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            s.transaction((tx) => tx.userStates.save(key, { environmentIds: [String(i)] })),
+          ),
+        );
+        assert.equal(new Set(saved.map((st) => st.id)).size, 1);
+        assert.equal((await s.userStates.find(key))?.version, 8);
+      });
+
+      it('a state saved in a transaction that fails is not kept', async () => {
+        const pat = await s.persons.create({ email: `pat.${unique()}@example.com` });
+        const key = { personId: pat.id, type: 'HIDDEN_ENVIRONMENTS', scopeId: randomUUID() } as const;
+        await s.userStates.save(key, { environmentIds: ['kept'] });
+        await assert.rejects(
+          s.transaction(async (tx) => {
+            await tx.userStates.save(key, { environmentIds: ['lost'] });
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        const found = await s.userStates.find(key);
+        assert.deepEqual([found?.data, found?.version], [{ environmentIds: ['kept'] }, 1]);
+      });
+    });
+
     describe('transactions', () => {
       it('a use case that throws leaves nothing behind; one that succeeds is committed', async () => {
         const org = await s.organisations.create({ name: 'o' });

@@ -32,6 +32,9 @@ import { SqlServiceAccountStore } from '../service-account/sql-service-account-s
 import type { ApplicationStrategyStore } from '../strategy/application-strategy-store.ts';
 import { FakeApplicationStrategyStore } from '../strategy/fake-application-strategy-store.ts';
 import { SqlApplicationStrategyStore } from '../strategy/sql-application-strategy-store.ts';
+import { FakeUserStateStore } from '../user-state/fake-user-state-store.ts';
+import { SqlUserStateStore } from '../user-state/sql-user-state-store.ts';
+import type { UserStateStore } from '../user-state/user-state-store.ts';
 import type { DialectName } from './database-url.ts';
 import { FakeState } from './fake-state.ts';
 import type { Database, Executor } from './open-database.ts';
@@ -52,6 +55,7 @@ export interface Stores {
   sessions: SessionStore;
   groups: GroupStore;
   serviceAccounts: ServiceAccountStore;
+  userStates: UserStateStore;
 }
 
 /**
@@ -82,6 +86,7 @@ export function createSqlStores(
     sessions: new SqlSessionStore(ctx),
     groups: new SqlGroupStore(ctx),
     serviceAccounts: new SqlServiceAccountStore(ctx),
+    userStates: new SqlUserStateStore(ctx),
   };
 }
 
@@ -109,6 +114,7 @@ function fakeStoresOn(state: FakeState): Stores {
     sessions: new FakeSessionStore(state),
     groups: new FakeGroupStore(state),
     serviceAccounts: new FakeServiceAccountStore(state),
+    userStates: new FakeUserStateStore(state),
   };
 }
 
