@@ -3,10 +3,10 @@ import type { EvaluationContext, EvaluationOptions } from '@fh/evaluation';
 import type { Logger } from '@fh/service-kit';
 import type { ApiKey } from './api-key.ts';
 import {
+  featureStateJson,
   isFeatureVisible,
   type StateVariant,
   serialiseFeatures,
-  toFeatureState,
   variantKey,
 } from './feature-state.ts';
 import { CORS_RESPONSE_HEADERS } from './http-headers.ts';
@@ -200,8 +200,7 @@ class SseStream {
         const variant = this.#variant;
         if (variant === undefined || !isFeatureVisible(change.feature, variant.filters)) return;
         const event = change.kind === 'feature-updated' ? 'feature' : 'delete_feature';
-        const make = () =>
-          JSON.stringify(toFeatureState(change.feature, variant, this.context, this.hub.evaluation));
+        const make = () => featureStateJson(change.feature, variant, this.context, this.hub.evaluation);
         let data: string;
         try {
           data = variant.clientEvaluated

@@ -187,8 +187,26 @@ function randomValue(rng: Rng, type: FeatureValueType): unknown {
   }
 }
 
+/** Percentage splits on several keys, so cumulative bases per key are exercised. */
+function randomSplit(rng: Rng, type: FeatureValueType): EvaluableStrategy[] {
+  return Array.from({ length: rng.pick([2, 3, 4, 5]) }, (_, i) => ({
+    id: `split${i}`,
+    value: randomValue(rng, type),
+    percentage: rng.pick([100_000, 200_000, 300_000]),
+    ...(rng.chance(0.6) ? { percentageAttributes: [rng.pick(['company', 'store', 'userkey'])] } : {}),
+    ...(rng.chance(0.2) ? { attributes: [randomAttribute(rng) as never] } : {}),
+  }));
+}
+
 function randomFeature(rng: Rng, n: number): EvaluableFeature {
   const type = rng.pick<FeatureValueType>(['BOOLEAN', 'STRING', 'NUMBER', 'JSON']);
+  if (rng.chance(0.2))
+    return {
+      id: `feature-${n % 7}`,
+      type,
+      value: randomValue(rng, type),
+      strategies: randomSplit(rng, type),
+    };
   const count = rng.pick([0, 1, 2, 2, 3, 4, 6]);
   const strategies = rng.chance(0.02)
     ? (rng.pick([null, undefined, 'x']) as unknown as EvaluableStrategy[])

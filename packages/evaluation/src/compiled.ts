@@ -557,9 +557,12 @@ export function evaluatePrepared(compiled: CompiledFeature, scope: PreparedConte
   } catch {
     return fallback;
   }
-  // Per evaluation, as in findMatchingStrategy: one bucket per key, cumulative base per key.
-  let buckets: Map<string, number> | undefined;
-  let bases: Map<string, number> | undefined;
+  // Per evaluation, as in findMatchingStrategy: one bucket per key, cumulative base per key. A
+  // feature nearly always has one key, kept in locals; any others go to a map.
+  let firstKey: string | undefined;
+  let firstBucket = 0;
+  let firstBase = 0;
+  let others: Map<string, { bucket: number; base: number }> | undefined;
   for (const strategy of strategies) {
     if (strategy === null) continue;
     try {
@@ -569,17 +572,31 @@ export function evaluatePrepared(compiled: CompiledFeature, scope: PreparedConte
           strategy.percentageNames.length > 0
             ? scope.percentageKey(strategy.percentageNames)
             : (defaultKey ?? '');
-        buckets ??= new Map();
-        let bucket = buckets.get(key);
-        if (bucket === undefined) {
+        let bucket: number;
+        let base: number;
+        let other = key === firstKey ? undefined : others?.get(key);
+        if (key === firstKey) {
+          bucket = firstBucket;
+          base = firstBase;
+        } else if (other !== undefined) {
+          bucket = other.bucket;
+          base = other.base;
+        } else {
           bucket = (scope.options?.percentageBucket ?? percentageBucket)(key, compiled.id);
-          buckets.set(key, bucket);
+          base = 0;
+          if (firstKey === undefined) {
+            firstKey = key;
+            firstBucket = bucket;
+          } else {
+            other = { bucket, base };
+            others ??= new Map();
+            others.set(key, other);
+          }
         }
-        bases ??= new Map();
-        const base = bases.get(key) ?? 0;
         if (strategy.attributeCount === 0) {
           if (bucket <= base + percentage) return strategy.outcome;
-          bases.set(key, base + percentage);
+          if (key === firstKey) firstBase = base + percentage;
+          else other!.base = base + percentage;
         } else if (bucket <= percentage && allMatch(strategy.attributes, scope)) {
           return strategy.outcome;
         }

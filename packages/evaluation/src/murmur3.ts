@@ -5,11 +5,25 @@ const utf8 = new TextEncoder();
 // request, and a fresh Uint8Array per hash was a visible share of a server-evaluated poll.
 let scratch = new Uint8Array(256);
 
-function utf8Bytes(input: string): { data: Uint8Array; length: number } {
+/** Writes the UTF-8 bytes of `a + b` to `scratch`; returns how many. */
+function encodeToScratch(a: string, b: string): number {
+  const n = a.length + b.length;
   // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  if (scratch.length < input.length * 3) scratch = new Uint8Array(input.length * 3);
-  const { written } = utf8.encodeInto(input, scratch);
-  return { data: scratch, length: written };
+  if (scratch.length < n * 3) scratch = new Uint8Array(n * 3);
+  // Keys are nearly always ASCII (user keys, ids): copy those without concatenating or the native
+  // call. Anything else is encoded as one string, so a surrogate pair split across a and b stays one.
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c >= 0x80) return utf8.encodeInto(a + b, scratch).written;
+    scratch[i] = c;
+  }
+  const offset = a.length;
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    if (c >= 0x80) return utf8.encodeInto(a + b, scratch).written;
+    scratch[offset + i] = c;
+  }
+  return n;
 }
 
 function rotl32(x: number, r: number): number {
@@ -21,8 +35,18 @@ function rotl32(x: number, r: number): number {
  * UTF-8 bytes (what both the Java Edge and the JavaScript SDKs do).
  */
 export function murmur3X86x32(input: string | Uint8Array, seed = 0): number {
-  const { data, length } =
-    typeof input === 'string' ? utf8Bytes(input) : { data: input, length: input.length };
+  if (typeof input !== 'string') return hashBytes(input, input.length, seed);
+  const length = encodeToScratch(input, ''); // first: it may replace scratch with a larger buffer
+  return hashBytes(scratch, length, seed);
+}
+
+/** `murmur3X86x32(a + b)` without building the concatenation (the percentage key + feature id). */
+export function murmur3OfPair(a: string, b: string): number {
+  const length = encodeToScratch(a, b);
+  return hashBytes(scratch, length, 0);
+}
+
+function hashBytes(data: Uint8Array, length: number, seed: number): number {
   const blockEnd = length - (length % 4);
   let h = seed >>> 0;
 

@@ -150,3 +150,41 @@ describe('percentage key', () => {
     assert.equal(determinePercentageKey({ userkey: ['u'] }, null), 'u');
   });
 });
+
+describe('murmur3 on strings', () => {
+  it('hashes a string exactly as its UTF-8 bytes (ASCII, mixed, lone surrogates, long inputs)', () => {
+    const utf8 = new TextEncoder();
+    const inputs = [
+      '',
+      'user1',
+      'abcé',
+      'é'.repeat(200),
+      `${'x'.repeat(300)}ü`,
+      'a\uD800b',
+      '\uDC00',
+      '😀 emoji',
+      'x'.repeat(1000),
+      'user17feature-1',
+    ];
+    for (const input of inputs) {
+      assert.equal(murmur3X86x32(input), murmur3X86x32(utf8.encode(input)), JSON.stringify(input));
+      assert.equal(murmur3X86x32(input, 42), murmur3X86x32(utf8.encode(input), 42));
+    }
+  });
+});
+
+describe('percentage bucket of a key and an id', () => {
+  it('is the bucket of their concatenation, also when a surrogate pair is split between them', () => {
+    const cases: [string, string][] = [
+      ['user17', 'feature-1'],
+      ['', 'f'],
+      ['ü', 'f1'],
+      ['u', 'ïd'],
+      ['a\uD83D', '\uDE00b'],
+      ['x'.repeat(500), 'y'.repeat(500)],
+    ];
+    const bucketOf = (text: string) =>
+      Math.floor((murmur3X86x32(new TextEncoder().encode(text)) / 2 ** 32) * PERCENTAGE_BUCKETS);
+    for (const [key, id] of cases) assert.equal(percentageBucket(key, id), bucketOf(key + id), key + id);
+  });
+});

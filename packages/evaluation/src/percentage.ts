@@ -1,5 +1,5 @@
 import { contextValues, type EvaluationContext } from './context.ts';
-import { murmur3X86x32 } from './murmur3.ts';
+import { murmur3OfPair, murmur3X86x32 } from './murmur3.ts';
 
 /** Number of percentage buckets: strategy percentages are integers on this scale (100 % = 1,000,000). */
 export const PERCENTAGE_BUCKETS = 1_000_000;
@@ -15,7 +15,11 @@ export const MISSING_PERCENTAGE_ATTRIBUTE = '<none>';
  * client-side evaluation put a user in the same bucket.
  */
 export function percentageBucket(percentageKey: string, id: string): number {
-  return Math.floor((murmur3X86x32(percentageKey + id) / 2 ** 32) * PERCENTAGE_BUCKETS);
+  const hash =
+    typeof percentageKey === 'string' && typeof id === 'string'
+      ? murmur3OfPair(percentageKey, id)
+      : murmur3X86x32(percentageKey + id);
+  return Math.floor((hash / 2 ** 32) * PERCENTAGE_BUCKETS);
 }
 
 /**
