@@ -33,6 +33,7 @@ export function registerSetupRoutes(app: FastifyInstance, ctx: MrContext): void 
   });
 
   route(app, 'setupSiteAdmin', async (request) => {
+    await setup.requireNotSetUp(ctx.stores);
     const prepared = await setup.prepare(request.body);
     const done = await ctx.uow.run((tx) => setup.setUp(tx, prepared));
     return toApiTokenizedPerson(ctx.stores, done);

@@ -75,6 +75,14 @@ export class SetupService {
     return { organisation, superuserGroup: await findSuperuserGroup(stores, organisation.id) };
   }
 
+  /**
+   * 409 once set up. Callers check this before prepare(): anyone may call setup, and prepare() hashes
+   * a password, which must not be work an anonymous caller can make the server do again and again.
+   */
+  async requireNotSetUp(stores: Stores): Promise<void> {
+    if (await stores.organisations.findFirst()) throw alreadySetUp();
+  }
+
   /** Validates the request and hashes the password, before any transaction starts. */
   async prepare(input: SetupInput): Promise<PreparedSetup> {
     if (input.authProvider && !(LOGIN_PROVIDERS as readonly string[]).includes(input.authProvider)) {

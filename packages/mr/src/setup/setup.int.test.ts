@@ -84,6 +84,16 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       const res = await mr.client.post('/initialize', setupBody({ emailAddress: 'late@example.com' }));
       assert.equal(res.status, 409);
     });
+
+    it('once set up, any setup request is a 409, before its body is checked or a password hashed', async () => {
+      for (const body of [
+        { organizationName: 'SSO', portfolio: 'SSO' },
+        setupBody({ name: ' ', password: 'short' }),
+      ]) {
+        const res = await mr.client.post('/initialize', body);
+        assert.equal(res.status, 409, JSON.stringify(res.body));
+      }
+    });
   });
 }
 
