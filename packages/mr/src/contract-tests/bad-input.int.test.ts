@@ -181,6 +181,8 @@ for (const dialect of DIALECTS) {
             400,
           );
           await raw('a body that is not JSON', 'name=x', 415, 'application/x-www-form-urlencoded');
+          await raw('JSON nested 20000 deep', `${'['.repeat(20000)}${']'.repeat(20000)}`, 400);
+          await raw('a prototype-poisoning key', '{"__proto__": {"isSuperuser": true}, "name": "x"}', 400);
           await raw(
             'a body over the size limit',
             JSON.stringify({ name: 'x'.repeat(1024 * 1024 + 10) }),
