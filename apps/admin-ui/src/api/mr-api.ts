@@ -17,6 +17,7 @@ import type {
   FeatureValue,
   FeatureValueType,
   Group,
+  HiddenEnvironments,
   Person,
   PersonRegistrationDetails,
   Portfolio,
@@ -330,6 +331,15 @@ export class MrApi {
     q: { featureIds?: string[]; environmentIds?: string[]; max?: number },
   ): Promise<FeatureHistoryList> {
     return this.http.get(`/application/${seg(appId)}/feature-history`, { query: { ...q, order: 'desc' } });
+  }
+
+  /** The caller's own choice of environment columns on the features console (read as the ones to show). */
+  hiddenEnvironments(appId: string): Promise<HiddenEnvironments> {
+    return this.http.get(`/user-data/state/${seg(appId)}/hidden-environments`);
+  }
+
+  saveHiddenEnvironments(appId: string, hidden: HiddenEnvironments): Promise<HiddenEnvironments> {
+    return this.http.post(`/user-data/state/${seg(appId)}/hidden-environments`, hidden);
   }
 
   // --- application strategies ---------------------------------------------------------------------

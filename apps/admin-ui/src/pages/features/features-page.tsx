@@ -27,9 +27,9 @@ import { type EnvironmentColumn, FeatureValueEditor } from './value-editor.tsx';
 const PAGE_SIZES = [10, 20, 50, 100];
 const SHOWN_KEY = 'fh.shown-environments.';
 
-// The choice of columns stays in this browser: this MR does not serve the upstream user-state API
-// (/user-data/state), and asking it would fail on every visit.
-function shownEnvironments(appId: string): HiddenEnvironments {
+// The choice of columns is kept on the server, per person and application (the user-state API). The
+// copy in this browser is only a fallback for when the server cannot be asked or refuses the choice.
+function locallyShownEnvironments(appId: string): HiddenEnvironments {
   try {
     const raw = window.localStorage.getItem(SHOWN_KEY + appId);
     const parsed: unknown = raw === null ? undefined : JSON.parse(raw);
@@ -46,7 +46,7 @@ function shownEnvironments(appId: string): HiddenEnvironments {
   }
 }
 
-function rememberShownEnvironments(appId: string, shown: HiddenEnvironments): void {
+function rememberShownEnvironmentsLocally(appId: string, shown: HiddenEnvironments): void {
   try {
     window.localStorage.setItem(SHOWN_KEY + appId, JSON.stringify(shown));
   } catch {
@@ -199,7 +199,10 @@ export function FeaturesPage({ appId }: { appId: string }) {
   const app = useLoad(() => api.getApplication(appId), [appId]);
   const perms = useLoad(() => api.applicationPermissions(appId).catch(() => undefined), [appId]);
   const envList = useLoad(() => api.environments(appId), [appId]);
-  const [shown, setShown] = useState<HiddenEnvironments>(() => shownEnvironments(appId));
+  const shown = useLoad(
+    () => api.hiddenEnvironments(appId).catch(() => locallyShownEnvironments(appId)),
+    [appId],
+  );
   const dashboard = useLoad(
     () =>
       api.dashboard(appId, {
@@ -231,12 +234,12 @@ export function FeaturesPage({ appId }: { appId: string }) {
   }, [dashboard.data, envList.data]);
 
   const shownIds = useMemo(() => {
-    const h = shown;
+    const h = shown.data;
     const ids = h?.environmentIds ?? [];
     if (h?.noneSelected) return new Set<string>();
     if (ids.length === 0) return new Set(columns.map((c) => c.id));
     return new Set(ids);
-  }, [shown, columns]);
+  }, [shown.data, columns]);
   const visible = columns.filter((c) => shownIds.has(c.id));
 
   const values = useMemo(() => {
@@ -521,8 +524,13 @@ export function FeaturesPage({ appId }: { appId: string }) {
           onSave={async (ids) => {
             const all = ids.length === columns.length;
             const next = { noneSelected: ids.length === 0, environmentIds: all ? [] : ids };
-            setShown(next);
-            rememberShownEnvironments(appId, next);
+            shown.setData(next);
+            try {
+              await api.saveHiddenEnvironments(appId, next);
+            } catch {
+              rememberShownEnvironmentsLocally(appId, next);
+              toast('Could not save your choice of environments; it is kept in this browser only');
+            }
           }}
         />
       ) : null}
