@@ -10,6 +10,7 @@ import { cacheFeature } from '@fh/dacha/testing';
 import { type EvaluationContext, type EvaluationOptions, evaluateFeature } from '@fh/evaluation';
 import {
   dependsOnClock,
+  evaluatedFeaturesBody,
   featureStateJson,
   isFeatureVisible,
   type StateVariant,
@@ -181,10 +182,20 @@ describe('server-evaluated JSON from compiled features', () => {
             const json = serialiseFeatures(env, variant, ctx, options);
             assert.equal(json, referenceJson(features, variant, ctx, options));
             assert.deepEqual(JSON.parse(json), JSON.parse(referenceJson(features, variant, ctx, options)));
+            const body = evaluatedFeaturesBody('[{"id":"e","features":', env, variant, ctx, options, '}]');
+            assert.deepEqual(body, Buffer.from(`[{"id":"e","features":${json}}]`));
           }
         }
       }
     }
+  });
+
+  it('writes the bytes of an empty list when no feature is visible', () => {
+    const env = {
+      features: [cacheFeature({ id: 'a', key: 'A', type: 'BOOLEAN', value: true, filters: ['x'] })],
+    };
+    const body = evaluatedFeaturesBody('<', env, VARIANTS[2]!, { userkey: ['u'] }, undefined, '>');
+    assert.equal(body.toString(), '<[]>');
   });
 
   it('gives each feature of an SSE change as JSON.stringify of its FeatureState', () => {

@@ -115,8 +115,14 @@ interface PreparedFeature {
   readonly head: string;
   /** `,"fp":{…}` for EXTENDED_DATA keys, or '' when the feature has no properties. */
   readonly fp: string;
-  /** The whole FeatureState JSON per result (by identity: compiled outcomes), without / with `fp`. */
-  readonly json: readonly [Map<EvaluationResult, string>, Map<EvaluationResult, string>];
+  /** The whole FeatureState per result (by identity: compiled outcomes), without / with `fp`. */
+  readonly pieces: readonly [Map<EvaluationResult, Piece>, Map<EvaluationResult, Piece>];
+}
+
+/** One FeatureState as JSON, and as its UTF-8 bytes once a poll has needed them. */
+interface Piece {
+  readonly json: string;
+  bytes: Buffer | undefined;
 }
 
 const preparedFeatures = new WeakMap<CacheEnvironmentFeature, PreparedFeature>();
@@ -145,26 +151,30 @@ function prepared(feature: CacheEnvironmentFeature): PreparedFeature {
       feature.fp != null && Object.keys(feature.fp).length > 0
         ? `,"fp":${JSON.stringify({ ...feature.fp })}`
         : '';
-    p = { compiled, head, fp, json: [new Map(), new Map()] };
+    p = { compiled, head, fp, pieces: [new Map(), new Map()] };
     preparedFeatures.set(feature, p);
   }
   return p;
 }
 
-/** The FeatureState JSON of a prepared feature for one evaluation result. */
-function stateJson(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): string {
-  const byResult = p.json[extendedData ? 1 : 0];
-  let json = byResult.get(result);
-  if (json === undefined) {
-    json = p.head;
+/** The FeatureState of a prepared feature for one evaluation result. */
+function statePiece(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): Piece {
+  const byResult = p.pieces[extendedData ? 1 : 0];
+  let piece = byResult.get(result);
+  if (piece === undefined) {
+    let json = p.head;
     if (result.value !== undefined) json += `,"value":${JSON.stringify(result.value)}`;
     if (result.strategyId !== undefined) json += `,"v":${JSON.stringify(result.strategyId)}`;
     if (extendedData) json += p.fp;
-    json += '}';
+    piece = { json: `${json}}`, bytes: undefined };
     // Only the compiled outcomes are kept: a feature too malformed to compile gives fresh objects.
-    if (p.compiled.outcomes.includes(result)) byResult.set(result, json);
+    if (p.compiled.outcomes.includes(result)) byResult.set(result, piece);
   }
-  return json;
+  return piece;
+}
+
+function stateJson(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): string {
+  return statePiece(p, result, extendedData).json;
 }
 
 /** What every server-evaluated answer for one state of an environment shares. */
@@ -222,6 +232,47 @@ function serialiseEvaluated(
     json += stateJson(p, evaluatePrepared(p.compiled, scope), variant.extendedData);
   }
   return `${json}]`;
+}
+
+const COMMA = 0x2c;
+
+/**
+ * `Buffer.from(prefix + serialiseFeatures(env, variant, context, options) + suffix)` for a
+ * server-evaluated key, copied together from the UTF-8 bytes kept per feature and result: no
+ * string is built, flattened or encoded per request (that was a tenth of a poll with a context).
+ */
+export function evaluatedFeaturesBody(
+  prefix: string,
+  env: { readonly features: readonly CacheEnvironmentFeature[] },
+  variant: StateVariant,
+  context: EvaluationContext,
+  options: EvaluationOptions | undefined,
+  suffix: string,
+): Buffer {
+  const list = visiblePrepared(env.features, variant.filters);
+  const scope = prepareContext(context, options);
+  const pieces: Buffer[] = new Array(list.length);
+  let size = 0;
+  for (let i = 0; i < list.length; i++) {
+    const p = list[i]!;
+    const piece = statePiece(p, evaluatePrepared(p.compiled, scope), variant.extendedData);
+    piece.bytes ??= Buffer.from(piece.json);
+    pieces[i] = piece.bytes;
+    size += piece.bytes.length;
+  }
+  const head = Buffer.from(`${prefix}[`);
+  const tail = Buffer.from(`]${suffix}`);
+  const body = Buffer.allocUnsafe(head.length + size + Math.max(0, list.length - 1) + tail.length);
+  body.set(head, 0);
+  let at = head.length;
+  for (let i = 0; i < pieces.length; i++) {
+    if (i > 0) body[at++] = COMMA;
+    const bytes = pieces[i]!;
+    body.set(bytes, at);
+    at += bytes.length;
+  }
+  body.set(tail, at);
+  return body;
 }
 
 /**

@@ -1,7 +1,13 @@
 import type { EvaluationOptions } from '@fh/evaluation';
 import type { Logger } from '@fh/service-kit';
 import { type ApiKey, parseApiKey } from './api-key.ts';
-import { dependsOnClock, type StateVariant, serialiseFeatures, variantKey } from './feature-state.ts';
+import {
+  dependsOnClock,
+  evaluatedFeaturesBody,
+  type StateVariant,
+  serialiseFeatures,
+  variantKey,
+} from './feature-state.ts';
 import { cacheControlFor, contextTag, filtersTag, requestContext } from './http-headers.ts';
 import type { EnvironmentFeatures, FeatureSource, FeaturesLookup } from './ports.ts';
 
@@ -141,6 +147,18 @@ export async function answerPoll(
       kept.set(memoKey, entry);
     }
     return { status: 200, body: entry.body, etag, cacheControl };
+  }
+  if (single?.env !== undefined && single.variant !== undefined && !single.variant.clientEvaluated) {
+    // Evaluated for this request: the answer is copied together from bytes kept per feature result.
+    const body = evaluatedFeaturesBody(
+      `[{"id":${single.id},"features":`,
+      single.env,
+      single.variant,
+      context,
+      evaluation,
+      '}]',
+    );
+    return { status: 200, body, etag, cacheControl };
   }
   // An unknown key among known ones still gets `features: []`: without it SDK 1.4.0 crashes.
   const parts = entries.map(({ id, env, variant }) =>
