@@ -113,6 +113,9 @@ class Findings {
 
 for (const dialect of DIALECTS) {
   describe(`bad input over every in-scope operation (${dialect})`, await runsOn(dialect), () => {
+    // Cases that request validation or authentication refuse never reach an operation's own queries,
+    // so the server databases run a sample of them; every case that reaches a query runs everywhere.
+    const thorough = dialect === 'sqlite';
     let contract: ContractMr;
     let w: World;
     /** One valid request per operation, planned before any snapshot. */
@@ -147,7 +150,7 @@ for (const dialect of DIALECTS) {
       );
     });
 
-    it('answers 400 to malformed, mistyped and incomplete bodies, 413 to oversized ones, and changes nothing', async (t) => {
+    it('answers 400 to malformed, mistyped and incomplete bodies (every field, at every depth), 413 to oversized ones, and changes nothing', async (t) => {
       const findings = new Findings();
       await unchanged(t, findings, async () => {
         for (const o of OPERATIONS) {
@@ -189,6 +192,7 @@ for (const dialect of DIALECTS) {
             413,
           );
 
+          if (!thorough) continue;
           let turn = 0;
           for (const slot of fieldSlots(plan.body, schema, contract.doc)) {
             const where = describePath(slot.path);
@@ -267,7 +271,14 @@ for (const dialect of DIALECTS) {
         { label: 'a replaced admin token', authorization: `Bearer ${robot.token}` },
       ];
       await unchanged(t, findings, async () => {
-        for (const o of OPERATIONS.filter((op) => op.auth)) {
+        // all of them on SQLite, one per service elsewhere (the token check is the same for all)
+        const firstOfTag = new Map<string, string>();
+        for (const op of OPERATIONS)
+          if (op.auth && !firstOfTag.has(op.tags[0]!)) firstOfTag.set(op.tags[0]!, op.operationId);
+        const sample = OPERATIONS.filter(
+          (op) => op.auth && (thorough || firstOfTag.get(op.tags[0]!) === op.operationId),
+        );
+        for (const o of sample) {
           const plan = plans.get(o.operationId)!;
           for (const h of headers) {
             const res = await send(w.mr.client, o.operationId, plan, {

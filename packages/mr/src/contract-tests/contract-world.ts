@@ -142,7 +142,10 @@ export interface FreshTargets {
   application(): Promise<string>;
   environment(): Promise<string>;
   group(): Promise<string>;
-  /** A feature of application A; with `devValue`, its value in dev is saved first. */
+  /**
+   * A feature of application A (made in the stores, so a BOOLEAN one has no values yet); with
+   * `devValue`, its value in dev is saved first (over HTTP).
+   */
   feature(
     valueType?: 'BOOLEAN' | 'STRING' | 'NUMBER' | 'JSON',
     devValue?: { valueString: string; locked: boolean },
@@ -319,7 +322,8 @@ export async function buildWorld(contract: ContractMr): Promise<World> {
     },
     async feature(valueType = 'STRING', devValue) {
       const key = unique('F').replaceAll('-', '_').toUpperCase();
-      await createFeature(key, valueType);
+      // in the stores: creating over HTTP answers with every feature of A, which grows with each call
+      await mr.stores.features.create({ applicationId: appId, key, name: key, valueType });
       if (devValue) await saveDevValue(key, devValue);
       return key;
     },

@@ -18,7 +18,6 @@ class Walker {
   readonly touched = new Set<string>();
   constructor(private readonly doc: OpenApiDocument) {}
 
-  // biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON in tests, as in MrClient
   async call<T = any>(
     client: MrClient,
     operationId: InScopeOperationId,
