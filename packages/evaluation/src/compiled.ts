@@ -25,7 +25,11 @@ import {
   ordered,
   textValues,
 } from './matchers.ts';
-import { determinePercentageKey, MISSING_PERCENTAGE_ATTRIBUTE, percentageBucket } from './percentage.ts';
+import {
+  determinePercentageKey,
+  MISSING_PERCENTAGE_ATTRIBUTE,
+  percentageBucketOfIdBytes,
+} from './percentage.ts';
 import { compareVersions, parseVersion } from './version.ts';
 
 /**
@@ -75,6 +79,8 @@ interface CompiledStrategy {
 
 interface Plan extends CompiledFeature {
   readonly id: string;
+  /** `id` as UTF-8, for hashing with each request's percentage key. */
+  readonly idBytes: Uint8Array;
   /** undefined = the feature could not be compiled: interpret it on every call. */
   readonly strategies: readonly (CompiledStrategy | null)[] | undefined;
   readonly compiledOk: boolean;
@@ -84,6 +90,7 @@ const NEVER: Test = () => false;
 const ALWAYS: Test = () => true;
 
 const THREW = Symbol('threw');
+const UTF8 = new TextEncoder();
 
 /**
  * One context prepared for evaluating many compiled features (one request against a whole
@@ -388,14 +395,7 @@ function conditionTest(type: unknown, conditional: unknown, values: readonly unk
   } catch {
     return NEVER; // what matchesCondition gives for data it cannot read
   }
-  if (test === NEVER || test === ALWAYS) return test;
-  return (s, scope) => {
-    try {
-      return test(s, scope);
-    } catch {
-      return false;
-    }
-  };
+  return test;
 }
 
 function compileAttribute(attribute: unknown): CompiledAttribute | null {
@@ -425,7 +425,14 @@ function attributeMatches(a: CompiledAttribute | null, scope: PreparedContext): 
       if (now !== undefined) supplied = [now];
     }
     if (supplied === undefined) return a.missingPasses;
-    for (const s of supplied) if (a.test(s, scope)) return true;
+    for (const s of supplied) {
+      // Per supplied value, as matchesCondition guards each: one that fails reads as no match.
+      try {
+        if (a.test(s, scope)) return true;
+      } catch {
+        // next value
+      }
+    }
     return false;
   } catch {
     return false;
@@ -518,6 +525,7 @@ export function compileFeature(feature: EvaluableFeature): CompiledFeature {
     const plan: Plan = {
       feature,
       id,
+      idBytes: UTF8.encode(id),
       outcomes: Object.freeze(outcomes),
       readsClock: readsNow(strategies),
       strategies,
@@ -528,6 +536,7 @@ export function compileFeature(feature: EvaluableFeature): CompiledFeature {
     const plan: Plan = {
       feature,
       id: '',
+      idBytes: new Uint8Array(0),
       outcomes: Object.freeze([]),
       readsClock: true, // unknown, so assume the worst
       strategies: undefined,
@@ -582,7 +591,11 @@ export function evaluatePrepared(compiled: CompiledFeature, scope: PreparedConte
           bucket = other.bucket;
           base = other.base;
         } else {
-          bucket = (scope.options?.percentageBucket ?? percentageBucket)(key, compiled.id);
+          const custom = scope.options?.percentageBucket;
+          bucket =
+            custom === undefined || custom === null
+              ? percentageBucketOfIdBytes(key, compiled.id, compiled.idBytes)
+              : custom(key, compiled.id);
           base = 0;
           if (firstKey === undefined) {
             firstKey = key;

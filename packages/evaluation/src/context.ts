@@ -29,6 +29,8 @@ export function contextValues(
 }
 
 function formDecode(text: string): string | undefined {
+  // Most items have nothing to decode; decodeURIComponent would only copy them.
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replaceAll('+', ' '));
   } catch {

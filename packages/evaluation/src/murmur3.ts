@@ -46,6 +46,22 @@ export function murmur3OfPair(a: string, b: string): number {
   return hashBytes(scratch, length, 0);
 }
 
+/**
+ * `murmur3X86x32(key + tail)` where `tail` is already UTF-8 (a feature id encoded once). The caller
+ * makes sure `key` does not end in a high surrogate, which would pair with the start of the tail.
+ */
+export function murmur3OfKeyAndBytes(key: string, tail: Uint8Array): number {
+  const keyLength = encodeToScratch(key, '');
+  const length = keyLength + tail.length;
+  if (scratch.length < length) {
+    const larger = new Uint8Array(length * 2);
+    larger.set(scratch.subarray(0, keyLength));
+    scratch = larger;
+  }
+  scratch.set(tail, keyLength);
+  return hashBytes(scratch, length, 0);
+}
+
 function hashBytes(data: Uint8Array, length: number, seed: number): number {
   const blockEnd = length - (length % 4);
   let h = seed >>> 0;

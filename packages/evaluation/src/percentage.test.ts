@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { determinePercentageKey, murmur3X86x32, PERCENTAGE_BUCKETS, percentageBucket } from './index.ts';
+import { percentageBucketOfIdBytes } from './percentage.ts';
 
 // edge-protocol.md §6.1 hash test vectors.
 const rawHashVectors: ReadonlyArray<readonly [key: string, id: string, raw: number, bucket: number]> = [
@@ -186,5 +187,18 @@ describe('percentage bucket of a key and an id', () => {
     const bucketOf = (text: string) =>
       Math.floor((murmur3X86x32(new TextEncoder().encode(text)) / 2 ** 32) * PERCENTAGE_BUCKETS);
     for (const [key, id] of cases) assert.equal(percentageBucket(key, id), bucketOf(key + id), key + id);
+  });
+});
+
+describe('percentage bucket with the id encoded once', () => {
+  it('is percentageBucket of the key and id, whatever the key holds', () => {
+    const ids = ['feature-1', '0b1e2c3d-0000-4000-8000-000000000001', 'ïd', '\uDE00x', '', 'y'.repeat(3000)];
+    const keys = ['user17', '', 'ü', 'a\uD83D', 'x'.repeat(400), '😀', 'acme$<none>'];
+    for (const id of ids) {
+      const bytes = new TextEncoder().encode(id);
+      for (const key of keys) {
+        assert.equal(percentageBucketOfIdBytes(key, id, bytes), percentageBucket(key, id), `${key}|${id}`);
+      }
+    }
   });
 });

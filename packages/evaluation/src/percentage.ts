@@ -1,5 +1,5 @@
 import { contextValues, type EvaluationContext } from './context.ts';
-import { murmur3OfPair, murmur3X86x32 } from './murmur3.ts';
+import { murmur3OfKeyAndBytes, murmur3OfPair, murmur3X86x32 } from './murmur3.ts';
 
 /** Number of percentage buckets: strategy percentages are integers on this scale (100 % = 1,000,000). */
 export const PERCENTAGE_BUCKETS = 1_000_000;
@@ -20,6 +20,17 @@ export function percentageBucket(percentageKey: string, id: string): number {
       ? murmur3OfPair(percentageKey, id)
       : murmur3X86x32(percentageKey + id);
   return Math.floor((hash / 2 ** 32) * PERCENTAGE_BUCKETS);
+}
+
+/**
+ * `percentageBucket(percentageKey, id)` with the id's UTF-8 bytes encoded once by the caller
+ * (compiled features hash the same id for every request).
+ */
+export function percentageBucketOfIdBytes(percentageKey: string, id: string, idBytes: Uint8Array): number {
+  const last = percentageKey.charCodeAt(percentageKey.length - 1);
+  // A high surrogate at the end would pair with a low one starting the id: hash the joined text.
+  if (last >= 0xd800 && last <= 0xdbff) return percentageBucket(percentageKey, id);
+  return Math.floor((murmur3OfKeyAndBytes(percentageKey, idBytes) / 2 ** 32) * PERCENTAGE_BUCKETS);
 }
 
 /**
