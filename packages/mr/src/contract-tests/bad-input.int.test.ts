@@ -32,6 +32,7 @@ import {
   requestBodySchema,
   resolve,
   uuidPathParameters,
+  valueAt,
   withValueAt,
   wrongValues,
 } from './schema-cases.ts';
@@ -335,7 +336,7 @@ for (const dialect of DIALECTS) {
       });
     });
 
-    it('never fails on injection-like text or extreme numbers in body fields: refused with a 4xx and no change, or stored intact', async (t) => {
+    it('never fails on injection-like text, extreme numbers or unknown ids in body fields: refused with a 4xx and no change, or stored intact', async (t) => {
       const findings = new Findings();
       contract.serverErrors.length = 0;
       for (const o of OPERATIONS) {
@@ -347,6 +348,11 @@ for (const dialect of DIALECTS) {
             !(slot.path.length === 1 && SHARED_TARGET_FIELDS[o.operationId]?.includes(String(slot.path[0]))),
         );
         const text = slots.filter((slot) => isFreeText(slot.schema, contract.doc));
+        const ids = slots.filter(
+          (slot) =>
+            resolve(slot.schema, contract.doc)['format'] === 'uuid' &&
+            valueAt(template.body, slot.path) !== undefined,
+        );
         const numbers = slots.filter((slot) => {
           const accepted = acceptedTypes(slot.schema, contract.doc);
           return accepted?.has('integer') || accepted?.has('number');
@@ -373,6 +379,14 @@ for (const dialect of DIALECTS) {
           for (const value of EXTREME_NUMBERS) {
             cases.push({ what: `${describePath(slot.path)} = ${value}`, slots: [slot], value });
           }
+        }
+        // ids of nothing: unknown applications, environments, groups, strategies, ...
+        for (const slot of ids) {
+          cases.push({
+            what: `${describePath(slot.path)} = an unknown id`,
+            slots: [slot],
+            value: randomUUID(),
+          });
         }
         if (cases.length === 0) continue;
         // each case from a fresh valid request, all planned before the snapshot

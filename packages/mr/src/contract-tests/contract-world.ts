@@ -119,6 +119,7 @@ export interface World {
   organisationId: string;
   portfolioId: string;
   portfolioAdminGroupId: string;
+  superuserGroupId: string;
   otherPortfolioId: string;
   appId: string;
   prodEnvId: string;
@@ -202,6 +203,8 @@ export async function buildWorld(contract: ContractMr): Promise<World> {
     return group.id;
   };
   const portfolioAdminGroupId = await adminGroupOf(portfolioId);
+  const superuserGroupId = (await mr.stores.groups.findAdminGroup(organisationId, null))?.id;
+  assert.ok(superuserGroupId, 'superuser group');
 
   const app = await ok(
     'createApplication',
@@ -386,6 +389,7 @@ export async function buildWorld(contract: ContractMr): Promise<World> {
     organisationId,
     portfolioId,
     portfolioAdminGroupId,
+    superuserGroupId,
     otherPortfolioId,
     appId,
     prodEnvId,

@@ -59,8 +59,8 @@ interface Rule {
   allowed: Role[];
   /** The answer an allowed caller gets when it is not the success status. */
   allowedStatus?: number;
-  /** Another request than validRequests[operationId]. */
-  plan?: (w: World) => Promise<PlannedRequest>;
+  /** Another request than validRequests[operationId], possibly depending on the caller. */
+  plan?: (w: World, role: Role) => Promise<PlannedRequest>;
   why?: string;
 }
 
@@ -102,11 +102,27 @@ const RULES: Rule[] = [
   { operationId: 'updateGroup', allowed: PORTFOLIO_ADMINS },
   { operationId: 'deleteGroup', allowed: PORTFOLIO_ADMINS },
   { operationId: 'addPersonToGroup', allowed: PORTFOLIO_ADMINS },
+  {
+    operationId: 'addPersonToGroup',
+    variant: 'to the superuser group',
+    allowed: SUPERUSER,
+    plan: async (w) => ({ params: { gid: w.superuserGroupId, pId: (await w.fresh.person()).id } }),
+  },
   { operationId: 'deletePersonFromGroup', allowed: PORTFOLIO_ADMINS },
   // people (the target is a person in no group, so any admin may manage them)
   { operationId: 'createPerson', allowed: ANY_ADMIN },
   { operationId: 'resetSecurityToken', allowed: ANY_ADMIN },
   { operationId: 'updatePersonV2', allowed: ANY_ADMIN },
+  {
+    operationId: 'updatePersonV2',
+    variant: 'their own name',
+    allowed: SIGNED_IN,
+    plan: async (w, role) => {
+      const id = w.personIds[role] ?? w.superuserId;
+      const me = await ok(w, `/person/${id}`);
+      return { params: { id }, body: { name: `${role} renamed`, version: me.version } };
+    },
+  },
   { operationId: 'updatePerson', allowed: ANY_ADMIN },
   { operationId: 'deletePerson', allowed: SUPERUSER },
   // authentication
@@ -117,6 +133,26 @@ const RULES: Rule[] = [
   { operationId: 'resetExpiredToken', allowed: ANY_ADMIN },
   { operationId: 'changePassword', allowed: SUPERUSER, why: 'or the person themself' },
   { operationId: 'resetPassword', allowed: ANY_ADMIN },
+  {
+    operationId: 'resetPassword',
+    variant: 'of a member of a group of P',
+    allowed: PORTFOLIO_ADMINS,
+    why: 'only admins of all their groups may take over an account',
+    plan: async (w) => ({
+      params: { id: (await w.fresh.groupMember()).id },
+      body: { password: 'a temporary password' },
+    }),
+  },
+  {
+    operationId: 'resetPassword',
+    variant: 'of a superuser',
+    allowed: SUPERUSER,
+    plan: async (w) => {
+      const victim = await w.fresh.person();
+      await w.mr.stores.groups.addMember(w.superuserGroupId, victim.id);
+      return { params: { id: victim.id }, body: { password: 'a temporary password' } };
+    },
+  },
   // feature definitions
   { operationId: 'createFeaturesForApplication', allowed: FEATURE_CREATORS },
   { operationId: 'updateFeatureForApplicationOnFeature', allowed: FEATURE_EDITORS },
@@ -178,7 +214,7 @@ async function checkRules(
     const spec = operation(rule.operationId);
     const success = Number(Object.keys(spec.responses)[0] ?? 200);
     for (const role of roles) {
-      const planned = await (rule.plan ?? validRequests[rule.operationId])(world);
+      const planned = await (rule.plan ?? validRequests[rule.operationId])(world, role);
       const res = await send(world.clients[role], rule.operationId, planned);
       const allowed = rule.allowed.includes(role);
       const expected = allowed

@@ -202,6 +202,16 @@ export function fieldSlots(
   return out;
 }
 
+/** The value at `path` in `body`, if there is one. */
+export function valueAt(body: unknown, path: readonly (string | number)[]): unknown {
+  let node: unknown = body;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
 /** A copy of `body` with the value at `path` replaced (or removed, for `undefined`). */
 export function withValueAt(body: unknown, path: readonly (string | number)[], value: unknown): unknown {
   const copy = structuredClone(body) as Record<string | number, unknown>;
