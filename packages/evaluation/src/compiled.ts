@@ -22,7 +22,6 @@ import {
   type EvaluationOptions,
   NOW_ATTRIBUTE,
   nowValue,
-  ordered,
   textValues,
 } from './matchers.ts';
 import {
@@ -223,9 +222,11 @@ function anyRegex(regexes: readonly RegExp[]): Test {
 /** As matchString in matchers.ts, with the values read once. */
 function stringTest(conditional: unknown, values: readonly unknown[]): Test {
   const vs = textValues(values);
+  const only = vs.length === 1 ? vs[0]! : undefined;
   switch (conditional) {
     case 'EQUALS': {
       if (vs.length === 0) return NEVER;
+      if (only !== undefined) return (s) => s === only;
       const set = new Set(vs);
       return (s) => set.has(s);
     }
@@ -237,23 +238,59 @@ function stringTest(conditional: unknown, values: readonly unknown[]): Test {
       return (s) => s !== first;
     }
     case 'STARTS_WITH':
-      return (s) => vs.some((v) => s.startsWith(v));
+      return (s) => {
+        for (const v of vs) if (s.startsWith(v)) return true;
+        return false;
+      };
     case 'ENDS_WITH':
-      return (s) => vs.some((v) => s.endsWith(v));
+      return (s) => {
+        for (const v of vs) if (s.endsWith(v)) return true;
+        return false;
+      };
     case 'INCLUDES':
-      return (s) => vs.some((v) => s.includes(v));
+      return (s) => {
+        for (const v of vs) if (s.includes(v)) return true;
+        return false;
+      };
     case 'EXCLUDES':
-      return (s) => !vs.some((v) => s.includes(v));
+      return (s) => {
+        for (const v of vs) if (s.includes(v)) return false;
+        return true;
+      };
     case 'REGEX':
       return anyRegex(wholeRegexes(vs));
     case 'GREATER':
     case 'GREATER_EQUALS':
     case 'LESS':
     case 'LESS_EQUALS':
-      return (s) => ordered(conditional, s, vs, compareStrings) === true;
+      return orderedTest(conditional, vs, (s) => s, compareStrings);
     default:
       return NEVER;
   }
+}
+
+/** The four orderings: `compare(supplied, v)` against any value (as `ordered` in matchers.ts). */
+function orderedTest<T>(
+  conditional: 'GREATER' | 'GREATER_EQUALS' | 'LESS' | 'LESS_EQUALS',
+  vs: readonly T[],
+  parse: (s: string, scope: PreparedContext) => T | undefined,
+  compare: (a: T, b: T) => number,
+): Test {
+  if (vs.length === 0) return NEVER;
+  const holds =
+    conditional === 'GREATER'
+      ? (c: number) => c > 0
+      : conditional === 'GREATER_EQUALS'
+        ? (c: number) => c >= 0
+        : conditional === 'LESS'
+          ? (c: number) => c < 0
+          : (c: number) => c <= 0;
+  return (s, scope) => {
+    const supplied = parse(s, scope);
+    if (supplied === undefined) return false;
+    for (let i = 0; i < vs.length; i++) if (holds(compare(supplied, vs[i]!))) return true;
+    return false;
+  };
 }
 
 /** EQUALS/INCLUDES, NOT_EQUALS/EXCLUDES and the orderings over parsed values. */
@@ -263,7 +300,10 @@ function parsedTest<T>(
   parse: (s: string, scope: PreparedContext) => T | undefined,
   compare: (a: T, b: T) => number,
 ): Test {
-  const anyEqual = (supplied: T) => vs.some((v) => compare(supplied, v) === 0);
+  const anyEqual = (supplied: T) => {
+    for (let i = 0; i < vs.length; i++) if (compare(supplied, vs[i]!) === 0) return true;
+    return false;
+  };
   switch (conditional) {
     case 'EQUALS':
     case 'INCLUDES':
@@ -281,10 +321,7 @@ function parsedTest<T>(
     case 'GREATER_EQUALS':
     case 'LESS':
     case 'LESS_EQUALS':
-      return (s, scope) => {
-        const supplied = parse(s, scope);
-        return supplied !== undefined && ordered(conditional, supplied, vs, compare) === true;
-      };
+      return orderedTest(conditional, vs, parse, compare);
     default:
       return NEVER;
   }

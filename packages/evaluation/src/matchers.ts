@@ -65,12 +65,7 @@ export function matchesWholeRegex(pattern: string, text: string): boolean {
 }
 
 /** `compare(s, v)` against any v, for the four ordering conditionals; undefined for the others. */
-export function ordered<T>(
-  conditional: Conditional,
-  s: T,
-  vs: readonly T[],
-  compare: (a: T, b: T) => number,
-) {
+function ordered<T>(conditional: Conditional, s: T, vs: readonly T[], compare: (a: T, b: T) => number) {
   switch (conditional) {
     case 'GREATER':
       return vs.some((v) => compare(s, v) > 0);
