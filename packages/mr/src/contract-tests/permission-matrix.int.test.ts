@@ -31,13 +31,8 @@ const FEATURE_CREATORS: Role[] = [
   'featureEditAndDelete',
 ];
 const FEATURE_EDITORS: Role[] = [...PORTFOLIO_ADMINS, 'featureEdit', 'featureEditAndDelete'];
-// Holding an edit role lets you create as well, as for features.
-const STRATEGY_CREATORS: Role[] = [
-  ...PORTFOLIO_ADMINS,
-  'strategyCreate',
-  'strategyEdit',
-  'strategyEditAndDelete',
-];
+/** Inventory §1.8: creating an application strategy needs APP_STRATEGY_CREATE (admins always). */
+const STRATEGY_CREATORS: Role[] = [...PORTFOLIO_ADMINS, 'strategyCreate'];
 const STRATEGY_EDITORS: Role[] = [...PORTFOLIO_ADMINS, 'strategyEdit', 'strategyEditAndDelete'];
 const STRATEGY_DELETERS: Role[] = [...PORTFOLIO_ADMINS, 'strategyEditAndDelete'];
 /** Anyone with an application role or an environment role in A. */

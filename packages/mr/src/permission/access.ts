@@ -113,11 +113,9 @@ export class Access {
     return this.canEditFeature(app);
   }
 
+  /** Inventory §1.8: only APP_STRATEGY_CREATE (unlike features, where edit rights also create). */
   canCreateApplicationStrategy(app: ApplicationRef): boolean {
-    const r = this.applicationRoles(app);
-    return (
-      r.has('APP_STRATEGY_CREATE') || r.has('APP_STRATEGY_EDIT') || r.has('APP_STRATEGY_EDIT_AND_DELETE')
-    );
+    return this.applicationRoles(app).has('APP_STRATEGY_CREATE');
   }
 
   canEditApplicationStrategy(app: ApplicationRef): boolean {
