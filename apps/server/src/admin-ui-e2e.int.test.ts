@@ -417,10 +417,12 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
     });
 
     // --- the real SDK with the copied keys ----------------------------------------------------------
-    function connect(apiKey: string): EdgeFeatureHubConfig {
+    // Server-evaluated keys connect per context (one config each, so close() ends every stream);
+    // init() would open an extra stream that SDK 1.4.0 never closes.
+    function connect(apiKey: string, options: { init?: boolean } = {}): EdgeFeatureHubConfig {
       const config = new EdgeFeatureHubConfig(party.baseUrl, apiKey);
       sdks.push(config);
-      config.init();
+      if (options.init !== false) config.init();
       return config;
     }
     const prod = connect(prodClient).repository();
@@ -454,20 +456,19 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
     const inside = users.find((u) => percentageBucket(u, featureId) <= 500_000);
     const outsideUser = users.find((u) => percentageBucket(u, featureId) > 500_000);
     assert.ok(inside && outsideUser);
-    const server = connect(prodServer);
-    const kiwi = await server
+    const kiwi = await connect(prodServer, { init: false })
       .newContext()
       .userKey(inside)
       .country('new_zealand' as never)
       .build();
     await until('the strategy value', () => kiwi.feature('BANNER').getString() === 'Kia ora');
-    const unlucky = await server
+    const unlucky = await connect(prodServer, { init: false })
       .newContext()
       .userKey(outsideUser)
       .country('new_zealand' as never)
       .build();
     await until('the default for the other half', () => unlucky.feature('BANNER').getString() === 'Welcome');
-    const aussie = await server
+    const aussie = await connect(prodServer, { init: false })
       .newContext()
       .userKey(inside)
       .country('australia' as never)

@@ -95,10 +95,11 @@ describe('the party server end to end: admin API → cache → Edge → the real
     );
   }
 
-  function connect(apiKey: string): EdgeFeatureHubConfig {
+  /** Server-evaluated keys connect per context (`newContext().build()`); init() would open an extra stream. */
+  function connect(apiKey: string, options: { init?: boolean } = {}): EdgeFeatureHubConfig {
     const config = new EdgeFeatureHubConfig(party.baseUrl, apiKey);
     configs.push(config);
-    config.init();
+    if (options.init !== false) config.init();
     return config;
   }
 
@@ -134,13 +135,13 @@ describe('the party server end to end: admin API → cache → Edge → the real
         },
       ],
     });
-    const config = connect(serverKey);
-    const nz = await config
+    // One config per context: each server-evaluated context holds its own stream, closed with its config.
+    const nz = await connect(serverKey, { init: false })
       .newContext()
       .country('new_zealand' as never)
       .build();
     await until('kia ora', () => nz.feature('BANNER').getString() === 'kia ora');
-    const other = await config
+    const other = await connect(serverKey, { init: false })
       .newContext()
       .country('australia' as never)
       .build();
