@@ -250,7 +250,7 @@ export function evaluatedFeaturesBody(
   suffix: string,
 ): Buffer {
   const list = visiblePrepared(env.features, variant.filters);
-  const scope = prepareContext(context, options);
+  const scope = sharedScope(context, options);
   const pieces: Buffer[] = new Array(list.length);
   let size = 0;
   for (let i = 0; i < list.length; i++) {
@@ -273,6 +273,21 @@ export function evaluatedFeaturesBody(
   }
   body.set(tail, at);
   return body;
+}
+
+// A frozen context is one the request layer keeps and hands to every request sending the same
+// header; its prepared scope (attribute lookups, parsed supplied values) is kept with it. The scope
+// memoises only what the context holds: the clock is read on every evaluation.
+const scopes = new WeakMap<EvaluationContext, PreparedContext>();
+
+function sharedScope(context: EvaluationContext, options: EvaluationOptions | undefined): PreparedContext {
+  if (!Object.isFrozen(context)) return prepareContext(context, options);
+  let scope = scopes.get(context);
+  if (scope === undefined || scope.options !== options) {
+    scope = prepareContext(context, options);
+    scopes.set(context, scope);
+  }
+  return scope;
 }
 
 /**

@@ -22,17 +22,91 @@ export function requestContext(
   query: Record<string, unknown> | undefined,
   header: string | string[] | undefined,
 ): EvaluationContext {
-  const fromQuery = query?.['xfeaturehub'];
-  if (typeof fromQuery === 'string') return parseContextHeader(fromQuery);
-  if (Array.isArray(fromQuery)) return parseContextHeader(fromQuery.filter((v) => typeof v === 'string'));
-  return parseContextHeader(header);
+  return taggedRequestContext(query, header).context;
 }
 
-/** A short stable tag of a context; `undefined` for an empty one (no `//` part in the etag). */
+/** A request's context with its etag tag (`undefined` for an empty context). */
+export interface TaggedContext {
+  readonly context: EvaluationContext;
+  readonly tag: string | undefined;
+}
+
+// An SDK sends the same header on every poll, so the last few parsed headers are kept with their tag:
+// the answer is a pure function of the string. Small, so a flood of distinct headers only churns it.
+const RECENT_CONTEXTS = 256;
+const recent = new Map<string, TaggedContext>();
+
+/** {@link requestContext} and {@link contextTag} at once, reusing the work for a recently seen header. */
+export function taggedRequestContext(
+  query: Record<string, unknown> | undefined,
+  header: string | string[] | undefined,
+): TaggedContext {
+  const fromQuery = query?.['xfeaturehub'];
+  const raw: unknown = typeof fromQuery === 'string' || Array.isArray(fromQuery) ? fromQuery : header;
+  if (typeof raw !== 'string') {
+    const context = Array.isArray(raw)
+      ? parseContextHeader(raw.filter((v): v is string => typeof v === 'string'))
+      : parseContextHeader(undefined);
+    return { context, tag: contextTag(context) };
+  }
+  let found = recent.get(raw);
+  if (found !== undefined) {
+    // Most recently used last, so the oldest entry is the first one.
+    recent.delete(raw);
+    recent.set(raw, found);
+    return found;
+  }
+  const context = freezeContext(parseContextHeader(raw));
+  found = { context, tag: contextTag(context) };
+  if (recent.size >= RECENT_CONTEXTS) {
+    const oldest = recent.keys().next();
+    if (oldest.done !== true) recent.delete(oldest.value);
+  }
+  recent.set(raw, found);
+  return found;
+}
+
+// A kept context is shared by every request sending that header: nothing may change it.
+function freezeContext(context: EvaluationContext): EvaluationContext {
+  for (const name of Object.keys(context)) Object.freeze(context[name]);
+  return Object.freeze(context);
+}
+
+/**
+ * A short stable tag of a context; `undefined` for an empty one (no `//` part in the etag). A 64-bit
+ * non-cryptographic hash of the canonical header is enough: the tag only has to change when the
+ * context does, and a client forging a collision only confuses its own cache.
+ */
 export function contextTag(context: EvaluationContext): string | undefined {
   const canonical = encodeContextHeader(context);
   if (canonical === '') return undefined;
-  return createHash('sha256').update(canonical).digest('base64url').slice(0, 16);
+  return hash64(canonical);
+}
+
+/** Two independent 32-bit hashes (FNV-1a and a murmur3-style mix) over UTF-16 units, as 16 hex digits. */
+export function hash64(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return hex8(fmix32(a ^ Math.imul(b, 0x85ebca6b))) + hex8(fmix32(b ^ a));
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hex8(n: number): string {
+  return n.toString(16).padStart(8, '0');
 }
 
 /** A short tag of a filter set, so two filter sets never share an etag. */

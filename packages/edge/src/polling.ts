@@ -8,7 +8,7 @@ import {
   serialiseFeatures,
   variantKey,
 } from './feature-state.ts';
-import { cacheControlFor, contextTag, filtersTag, requestContext } from './http-headers.ts';
+import { cacheControlFor, filtersTag, taggedRequestContext } from './http-headers.ts';
 import type { EnvironmentFeatures, FeatureSource, FeaturesLookup } from './ports.ts';
 
 /** What a poll answers, before it becomes an HTTP reply. */
@@ -72,7 +72,7 @@ export async function answerPoll(
   if (keys.length > MAX_KEYS_PER_POLL)
     return { status: 400, message: `at most ${MAX_KEYS_PER_POLL} API keys per poll` };
 
-  const context = requestContext(request.query, request.contextHeader);
+  const { context, tag: contextTag } = taggedRequestContext(request.query, request.contextHeader);
   const lookups: FeaturesLookup[] = await Promise.all(
     keys.map(async (k): Promise<FeaturesLookup> => {
       try {
@@ -120,7 +120,7 @@ export async function answerPoll(
     tags.push(`${env.etag}${variant.extendedData ? '1' : '0'}${filtersTag(env.filters)}`);
   }
 
-  const ctx = anyServerEvaluated ? contextTag(context) : undefined;
+  const ctx = anyServerEvaluated ? contextTag : undefined;
   const etag = `"${tags.join(';')}${ctx === undefined ? '' : `//${ctx}`}"`;
   const cacheControl = cacheControlFor(firstEnv?.environmentInfo, settings.cacheControl);
   if (keys.length === 1 && !clockDependent && request.ifNoneMatch === etag) {

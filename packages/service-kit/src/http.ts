@@ -30,21 +30,40 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   }) as unknown as FastifyInstance;
 
-  app.addHook('onRequest', async (request) => {
-    (request as { fhStart?: bigint }).fhStart = process.hrtime.bigint();
+  // These hooks run on every request: callback hooks (no promise each), a float clock (no BigInt) and
+  // one histogram child per route/method/status (no label object or status string per request).
+  const children = new Map<string, Map<string, Map<number, { observe(seconds: number): void }>>>();
+  const child = (route: string, method: string, status: number) => {
+    let byMethod = children.get(route);
+    if (byMethod === undefined) {
+      byMethod = new Map();
+      children.set(route, byMethod);
+    }
+    let byStatus = byMethod.get(method);
+    if (byStatus === undefined) {
+      byStatus = new Map();
+      byMethod.set(method, byStatus);
+    }
+    let found = byStatus.get(status);
+    if (found === undefined) {
+      found = metrics.httpDuration.labels({ method, route, status_code: String(status) });
+      byStatus.set(status, found);
+    }
+    return found;
+  };
+  app.decorateRequest('fhStart', null);
+  app.addHook('onRequest', (request, _reply, done) => {
+    (request as unknown as { fhStart: number | null }).fhStart = performance.now();
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
-    const start = (request as { fhStart?: bigint }).fhStart;
-    if (start === undefined) return;
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    metrics.httpDuration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status_code: String(reply.statusCode),
-      },
-      seconds,
-    );
+  app.addHook('onResponse', (request, reply, done) => {
+    const start = (request as unknown as { fhStart: number | null }).fhStart;
+    if (start !== null) {
+      child(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode).observe(
+        (performance.now() - start) / 1000,
+      );
+    }
+    done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
