@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emailProblem, nameProblem, passwordProblem } from './validation.ts';
+import { confirmProblem, emailProblem, nameProblem, passwordProblem } from './validation.ts';
 
 describe('form checks', () => {
   it('wants passwords of 7 to 40 characters', () => {
@@ -18,5 +18,12 @@ describe('form checks', () => {
   it('requires a trimmed name within the limit', () => {
     assert.equal(nameProblem('  ', 'portfolio', 10), 'Enter a name for the portfolio.');
     assert.match(String(nameProblem('abcdefghijk', 'portfolio', 10)), /10 characters/);
+  });
+});
+
+describe('confirmProblem', () => {
+  it('asks for the same password twice', () => {
+    assert.equal(confirmProblem('secret123', 'secret123'), undefined);
+    assert.match(String(confirmProblem('secret123', 'secret12')), /do not match/);
   });
 });

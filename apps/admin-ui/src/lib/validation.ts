@@ -8,6 +8,11 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
+/** The second entry of a new password must repeat the first. */
+export function confirmProblem(password: string, confirm: string): string | undefined {
+  return confirm !== password ? 'The passwords do not match.' : undefined;
+}
+
 export function emailProblem(email: string): string | undefined {
   const e = email.trim();
   if (e === '') return 'Enter an email address.';

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { passwordProblem } from '../lib/validation.ts';
-import { Button, ErrorBanner, Notice, PageHeader, TextField } from '../ui/components.tsx';
+import { confirmProblem, passwordProblem } from '../lib/validation.ts';
+import { Button, ErrorBanner, NewPasswordFields, Notice, PageHeader, TextField } from '../ui/components.tsx';
 import { useAction } from '../ui/hooks.ts';
 import { useSession } from '../ui/session.tsx';
 
@@ -14,7 +14,7 @@ export function AccountPage() {
   const problems = {
     old: oldPassword === '' ? 'Enter your current password.' : undefined,
     password: passwordProblem(password),
-    confirm: confirm !== password ? 'The passwords do not match.' : undefined,
+    confirm: confirmProblem(password, confirm),
   };
   const action = useAction(async () => {
     await api.changePassword(person?.id?.id ?? '', oldPassword, password);
@@ -51,23 +51,15 @@ export function AccountPage() {
           autoComplete="current-password"
           testId="current-password"
         />
-        <TextField
-          label="New password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          error={tried ? problems.password : undefined}
-          autoComplete="new-password"
-          testId="new-password"
-        />
-        <TextField
-          label="Confirm new password"
-          type="password"
-          value={confirm}
-          onChange={setConfirm}
-          error={tried ? problems.confirm : undefined}
-          autoComplete="new-password"
-          testId="confirm-new-password"
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          errors={tried ? problems : {}}
+          testIds={['new-password', 'confirm-new-password']}
+          labels={['New password', 'Confirm new password']}
+          required={false}
         />
         <ErrorBanner error={action.error} />
         {done ? <Notice tone="success">Your password was changed.</Notice> : null}

@@ -1,7 +1,7 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { safeNext } from '../lib/route-match.ts';
-import { passwordProblem } from '../lib/validation.ts';
-import { Button, ErrorBanner, Loading, Notice, TextField } from '../ui/components.tsx';
+import { confirmProblem, passwordProblem } from '../lib/validation.ts';
+import { Button, ErrorBanner, Loading, NewPasswordFields, Notice, TextField } from '../ui/components.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Link, navigate, useLocation } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
@@ -58,7 +58,7 @@ export function SetupPage() {
     name: name.trim() === '' ? 'Enter your name.' : undefined,
     email: !/^\S+@\S+\.\S+$/.test(email.trim()) ? 'Enter a valid email address.' : undefined,
     password: passwordProblem(password),
-    confirm: confirm !== password ? 'The passwords do not match.' : undefined,
+    confirm: confirmProblem(password, confirm),
   };
   const stepFields: string[][] = [
     ['orgName', 'portfolio'],
@@ -138,27 +138,15 @@ export function SetupPage() {
           </>
         ) : (
           <>
-            <TextField
-              label="Password"
-              type="password"
-              value={password}
-              onChange={setPassword}
-              error={show('password')}
+            <NewPasswordFields
+              password={password}
+              confirm={confirm}
+              onPassword={setPassword}
+              onConfirm={setConfirm}
+              errors={{ password: show('password'), confirm: show('confirm') }}
+              testIds={['setup-password', 'setup-confirm']}
               hint="At least 7 characters."
-              testId="setup-password"
-              autoComplete="new-password"
               autoFocus
-              required
-            />
-            <TextField
-              label="Confirm password"
-              type="password"
-              value={confirm}
-              onChange={setConfirm}
-              error={show('confirm')}
-              testId="setup-confirm"
-              autoComplete="new-password"
-              required
             />
           </>
         )}
@@ -330,7 +318,7 @@ export function RegisterPage() {
           ? 'The name can be 100 characters at most.'
           : undefined,
     password: passwordProblem(password),
-    confirm: confirm !== password ? 'The passwords do not match.' : undefined,
+    confirm: confirmProblem(password, confirm),
   };
   if (invited.loading)
     return (
@@ -370,26 +358,14 @@ export function RegisterPage() {
           autoFocus
           required
         />
-        <TextField
-          label="Password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          error={tried ? problems.password : undefined}
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          errors={tried ? problems : {}}
+          testIds={['register-password', 'register-confirm']}
           hint="At least 7 characters."
-          testId="register-password"
-          autoComplete="new-password"
-          required
-        />
-        <TextField
-          label="Confirm password"
-          type="password"
-          value={confirm}
-          onChange={setConfirm}
-          error={tried ? problems.confirm : undefined}
-          testId="register-confirm"
-          autoComplete="new-password"
-          required
         />
         <ErrorBanner error={action.error} />
         <Button
@@ -420,7 +396,7 @@ export function ReplacePasswordPage() {
   });
   const problems = {
     password: passwordProblem(password),
-    confirm: confirm !== password ? 'The passwords do not match.' : undefined,
+    confirm: confirmProblem(password, confirm),
   };
   return (
     <AuthCard
@@ -437,27 +413,16 @@ export function ReplacePasswordPage() {
           if (!problems.password && !problems.confirm) void action.run();
         }}
       >
-        <TextField
-          label="New password"
-          type="password"
-          value={password}
-          onChange={setPassword}
-          error={tried ? problems.password : undefined}
+        <NewPasswordFields
+          password={password}
+          confirm={confirm}
+          onPassword={setPassword}
+          onConfirm={setConfirm}
+          errors={tried ? problems : {}}
+          testIds={['replace-password', 'replace-confirm']}
+          labels={['New password', 'Confirm new password']}
           hint="At least 7 characters."
-          testId="replace-password"
-          autoComplete="new-password"
           autoFocus
-          required
-        />
-        <TextField
-          label="Confirm new password"
-          type="password"
-          value={confirm}
-          onChange={setConfirm}
-          error={tried ? problems.confirm : undefined}
-          testId="replace-confirm"
-          autoComplete="new-password"
-          required
         />
         <ErrorBanner error={action.error} />
         <Button

@@ -665,3 +665,58 @@ export function Tabs<T extends string>({
     </div>
   );
 }
+
+/**
+ * A new password and its confirmation, as every password form asks for them (setup, registration,
+ * temporary-password replacement, change password).
+ */
+export function NewPasswordFields({
+  password,
+  confirm,
+  onPassword,
+  onConfirm,
+  errors,
+  testIds,
+  labels = ['Password', 'Confirm password'],
+  hint,
+  autoFocus,
+  required = true,
+}: {
+  password: string;
+  confirm: string;
+  onPassword: (v: string) => void;
+  onConfirm: (v: string) => void;
+  errors: { password?: string | undefined; confirm?: string | undefined };
+  testIds: readonly [string, string];
+  labels?: readonly [string, string];
+  hint?: ReactNode;
+  autoFocus?: boolean;
+  required?: boolean;
+}) {
+  return (
+    <>
+      <TextField
+        label={labels[0]}
+        type="password"
+        value={password}
+        onChange={onPassword}
+        error={errors.password}
+        {...(hint === undefined ? {} : { hint })}
+        testId={testIds[0]}
+        autoComplete="new-password"
+        {...(autoFocus ? { autoFocus: true } : {})}
+        required={required}
+      />
+      <TextField
+        label={labels[1]}
+        type="password"
+        value={confirm}
+        onChange={onConfirm}
+        error={errors.confirm}
+        testId={testIds[1]}
+        autoComplete="new-password"
+        required={required}
+      />
+    </>
+  );
+}
