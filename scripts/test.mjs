@@ -1,17 +1,20 @@
 #!/usr/bin/env node
 // Runs every *.test.ts under the given workspace folders (default: all) with node's test runner,
 // TypeScript loaded through tsx. Integration suites decide for themselves whether their service is up.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleBuildReason } from './lib/build-freshness.mjs';
 
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const args = process.argv.slice(2);
 const filters = args.filter((a) => !a.startsWith('--'));
 const passThrough = args.filter((a) => a.startsWith('--'));
 const roots =
-  filters.length > 0 ? filters.map((f) => resolve(root, f)) : ['packages', 'apps'].map((d) => join(root, d));
+  filters.length > 0
+    ? filters.map((f) => resolve(root, f))
+    : ['packages', 'apps', 'scripts'].map((d) => join(root, d));
 
 function collect(dir, out) {
   let entries;
@@ -34,6 +37,14 @@ if (files.length === 0) {
   console.error('no test files found under', roots.map((r) => relative(root, r)).join(', '));
   process.exit(1);
 }
+// Tests start the built `featurehub` command (what `npm start` runs), so build first when it is stale.
+const stale = staleBuildReason(root);
+if (stale) {
+  process.stderr.write(`test: building the featurehub command first (${stale})\n`);
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  if (built.status !== 0) process.exit(built.status ?? 1);
+}
+
 const nodeArgs = [
   '--import',
   'tsx',

@@ -1,9 +1,9 @@
-// The admin web UI end to end: headless Chromium (Debian's, driven by playwright-core) against the
-// party server, through the UI only; then the real SDK connects with the key copied from the UI.
+// The admin web UI end to end: headless Chromium (Debian's, driven by playwright-core) against the built
+// `featurehub party` command (what `npm start` runs, through startRole), through the UI only; then the real
+// SDK connects with the key copied from the UI.
 // FH_SCREENSHOTS=1 also writes the screenshots under docs/screenshots/ that the README shows.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -26,7 +26,6 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 const SCREENSHOTS = process.env['FH_SCREENSHOTS'] === '1' ? join(repoRoot, 'docs/screenshots') : undefined;
-const UI_DIR = join(repoRoot, 'apps/admin-ui');
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'password123' };
 const DEVELOPER = 'dev@example.com';
 
@@ -36,25 +35,6 @@ function skipWithoutChromium(): string | false {
   const why = `${CHROMIUM} is not installed: the admin UI browser tests are skipped (apt-get install chromium)`;
   process.stderr.write(`\n*** ${why} ***\n\n`);
   return why;
-}
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const name of readdirSync(dir)) {
-    const full = join(dir, name);
-    const s = statSync(full);
-    newest = Math.max(newest, s.isDirectory() ? newestMtime(full) : s.mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds the UI when dist/ is missing or older than its sources, so a local run never tests stale files. */
-function ensureUiBuilt(): void {
-  const built = join(UI_DIR, 'dist/index.html');
-  const sources = Math.max(newestMtime(join(UI_DIR, 'src')), statSync(join(UI_DIR, 'index.html')).mtimeMs);
-  if (existsSync(built) && statSync(built).mtimeMs >= sources) return;
-  const r = spawnSync('npm', ['run', 'build', '-w', '@fh/admin-ui'], { cwd: repoRoot, encoding: 'utf8' });
-  assert.equal(r.status, 0, `building the admin UI failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
@@ -161,7 +141,6 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
   let ready = false;
 
   before(async () => {
-    ensureUiBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'fh-ui-e2e-'));
     party = await startRole('party', { env: { DB_URL: `sqlite:${join(dataDir, 'featurehub.db')}` } });
     await party.waitUntilReady();

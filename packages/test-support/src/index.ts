@@ -14,5 +14,5 @@ export {
   skipUnlessNatsServerBinary,
   startNatsServer,
 } from './nats.ts';
-export { type RunningRole, repoRoot, runRoleToExit, startRole } from './processes.ts';
+export { featurehubBin, type RunningRole, repoRoot, runRoleToExit, startRole } from './processes.ts';
 export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';

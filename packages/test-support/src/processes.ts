@@ -3,9 +3,26 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { staleBuildReason } from '../../../scripts/lib/build-freshness.mjs';
 
 /** The repository root, for tests that start the `featurehub` command. */
 export const repoRoot = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
+
+/** The `featurehub` command as users run it (`npm start`, `npx featurehub`): the bin over the esbuild bundle. */
+export const featurehubBin = resolve(repoRoot, 'apps/server/bin/featurehub.js');
+
+let buildChecked = false;
+/** Refuses to test a stale bundle: the tests must run the code they are read against. */
+function assertBuildFresh(): void {
+  if (buildChecked) return;
+  const stale = staleBuildReason(repoRoot);
+  if (stale) {
+    throw new Error(
+      `the built featurehub command is stale (${stale}): run \`npm run build\` (node scripts/test.mjs builds it for you)`,
+    );
+  }
+  buildChecked = true;
+}
 
 export interface RunningRole {
   readonly process: ChildProcess;
@@ -20,7 +37,8 @@ export interface RunningRole {
 }
 
 /**
- * Starts `featurehub <role>` from source (tsx) on a random port and resolves once it listens.
+ * Starts the built `featurehub <role>` command (the same entry `npm start` uses) on a random port and resolves
+ * once it listens.
  * The environment is the caller's plus `env`; PORT defaults to 0.
  */
 export async function startRole(
@@ -32,15 +50,12 @@ export async function startRole(
     cwd?: string;
   } = {},
 ): Promise<RunningRole> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])],
-    {
-      cwd: options.cwd ?? repoRoot,
-      env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  assertBuildFresh();
+  const child = spawn(process.execPath, [featurehubBin, role, ...(options.args ?? [])], {
+    cwd: options.cwd ?? repoRoot,
+    env: { ...process.env, PORT: '0', LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const output: string[] = [];
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
   createInterface({ input: child.stderr! }).on('line', (l) => output.push(l));
@@ -101,20 +116,17 @@ export async function startRole(
   };
 }
 
-/** Runs the `featurehub` command to completion and returns its exit code and output. */
+/** Runs the built `featurehub` command to completion and returns its exit code and output. */
 export async function runRoleToExit(
   role: string,
   options: { env?: Record<string, string | undefined>; args?: string[] } = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', resolve(repoRoot, 'apps/server/src/main.ts'), role, ...(options.args ?? [])],
-    {
-      cwd: repoRoot,
-      env: { ...process.env, PORT: '0', ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  assertBuildFresh();
+  const child = spawn(process.execPath, [featurehubBin, role, ...(options.args ?? [])], {
+    cwd: repoRoot,
+    env: { ...process.env, PORT: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => {

@@ -19,8 +19,8 @@ export async function registerAdminUi(app: FastifyInstance, options: { root: str
     root: options.root,
     wildcard: false,
     index: false,
-    setHeaders: (res, path) => {
-      res.setHeader(
+    setHeaders: (reply, path) => {
+      reply.header(
         'cache-control',
         path.endsWith('.html') ? 'no-store, max-age=0' : 'public, max-age=864000, immutable',
       );

@@ -1,0 +1,2 @@
+export const builtOutputs: string[];
+export function staleBuildReason(root: string): string | undefined;
