@@ -46,7 +46,7 @@ describe('featurehub party on the embedded database', () => {
       checks: { database: 'UP', migrations: 'UP', bus: 'UP', cache: 'UP' },
     });
     const version = (await (await fetch(`${party.baseUrl}/info/version`)).json()) as any;
-    assert.equal(version.name, 'featurehub-party');
+    assert.equal(version.name, 'party-server', 'the name upstream uses');
     assert.match(version.version, /^\d+\.\d+\.\d+/);
     const metrics = await (await fetch(`${party.baseUrl}/metrics`)).text();
     assert.match(metrics, /http_request_duration_seconds_bucket/);
@@ -129,7 +129,7 @@ describe('the NATS roles', { skip: await skipUnlessService('nats') }, () => {
     const edge = await start('edge', { NATS_URL: serviceUrl('nats'), CACHE_NAME: `cmd-${process.pid}-edge` });
     await edge.waitUntilReady();
     const version = (await (await fetch(`${edge.baseUrl}/info/version`)).json()) as any;
-    assert.equal(version.name, 'featurehub-edge');
+    assert.equal(version.name, 'edge-full', 'the name upstream uses');
     assert.equal(await edge.stop(), 0);
   });
 
@@ -141,6 +141,8 @@ describe('the NATS roles', { skip: await skipUnlessService('nats') }, () => {
     await dacha.waitUntilReady();
     const version = (await (await fetch(`${dacha.baseUrl}/info/version`)).json()) as any;
     assert.equal(version.name, 'featurehub-dacha');
+    const mrVersion = (await (await fetch(`${mr.baseUrl}/info/version`)).json()) as any;
+    assert.equal(mrVersion.name, 'management-repository', 'the name upstream uses');
     assert.equal(await dacha.stop(), 0);
     assert.equal(await mr.stop(), 0);
   });
@@ -156,6 +158,13 @@ describe('edge-rest', () => {
     const mr = await start('party-ish', { DB_URL: url });
     await mr.waitUntilReady();
     await edgeRest.waitUntilReady();
+    // The names upstream's tools read to choose polling over SSE.
+    const names = await Promise.all(
+      [edgeRest, mr].map(
+        async (r) => ((await (await fetch(`${r.baseUrl}/info/version`)).json()) as any).name,
+      ),
+    );
+    assert.deepEqual(names, ['edge-rest', 'party-server-ish']);
     assert.equal(await edgeRest.stop(), 0);
     assert.equal(await mr.stop(), 0);
   });

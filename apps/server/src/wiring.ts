@@ -26,6 +26,19 @@ export interface RoleProcess {
   readonly shutdownSteps: ShutdownStep[];
 }
 
+/**
+ * The name `/info/version` answers, as upstream's servers call themselves: upstream's tools find Edge by it and
+ * choose between SSE (`edge-full`, `party-server`) and polling (`edge-rest`, `party-server-ish`). Dacha keeps ours.
+ */
+export const VERSION_NAMES: Readonly<Record<ServerConfig['role'], string>> = {
+  party: 'party-server',
+  'party-ish': 'party-server-ish',
+  mr: 'management-repository',
+  edge: 'edge-full',
+  'edge-rest': 'edge-rest',
+  dacha: 'featurehub-dacha',
+};
+
 export function createRoleProcess(config: ServerConfig, options: { rootRoute?: boolean } = {}): RoleProcess {
   const logger = createLogger({ level: config.logLevel, name: `featurehub-${config.role}` });
   const metrics = new Metrics({ role: config.role });
@@ -34,7 +47,7 @@ export function createRoleProcess(config: ServerConfig, options: { rootRoute?: b
     logger,
     metrics,
     health,
-    version: { name: `featurehub-${config.role}`, version: pkg.version },
+    version: { name: VERSION_NAMES[config.role], version: pkg.version },
     ...(options.rootRoute === undefined ? {} : { rootRoute: options.rootRoute }),
   });
   const shutdownSteps: ShutdownStep[] = [];

@@ -119,6 +119,12 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
   if (fe && fe.validation !== undefined) {
     return { status: 400, body: { code: 'validation', message: fe.message ?? 'invalid request' } };
   }
+  if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return {
+      status: 415,
+      body: { code: 'unsupported_media_type', message: `${fe.message}: send the body as application/json` },
+    };
+  }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
     const code =
       fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : (fe.code ?? 'bad_request').toLowerCase();

@@ -42,7 +42,15 @@ describe('request validation', () => {
       extra: [1],
     });
     assert.equal(res.statusCode, 200);
-    assert.deepEqual(res.json(), { id: PORTFOLIO_ID, name: 'Fleet', description: null, version: 1 });
+    // The answer also carries Portfolio's schema defaults (empty groups and applications).
+    assert.deepEqual(res.json(), {
+      id: PORTFOLIO_ID,
+      name: 'Fleet',
+      description: null,
+      version: 1,
+      groups: [],
+      applications: [],
+    });
   });
 
   it('refuses a field of the wrong type with 400 naming the field, without coercing it', async () => {
@@ -149,7 +157,18 @@ describe('request validation', () => {
     const values: FeatureValue[] = [{ key: 'a', locked: true }];
     const ok = await app.inject({ method: 'PUT', url: `/mr-api/features/${PORTFOLIO_ID}`, payload: values });
     assert.equal(ok.statusCode, 200);
-    assert.deepEqual(ok.json(), values);
+    assert.deepEqual(ok.json(), [
+      {
+        ...values[0],
+        // FeatureValue's schema defaults, filled into the answer
+        retired: false,
+        rolloutStrategyInstances: [],
+        rolloutStrategies: [],
+        sharedRolloutStrategies: [],
+        featureGroupStrategies: [],
+        version: 0,
+      },
+    ]);
     const bad = await app.inject({
       method: 'PUT',
       url: `/mr-api/features/${PORTFOLIO_ID}`,
@@ -177,7 +196,7 @@ describe('request validation', () => {
     const app = await server();
     route(app, 'getPerson', async (request) => ({ name: request.params.id }));
     const res = await app.inject({ url: '/mr-api/person/self' });
-    assert.deepEqual(res.json(), { name: 'self' });
+    assert.deepEqual(res.json(), { name: 'self', groups: [], additional: [] });
   });
 });
 
@@ -251,6 +270,66 @@ describe('route()', () => {
     });
     assert.equal(updated.statusCode, 204);
     assert.equal(updated.body, '');
+  });
+
+  it('fills the schema defaults into answers, in nested references too, and keeps what is set', async () => {
+    const app = await server();
+    route(app, 'getGroup', async () => ({ id: PORTFOLIO_ID, name: 'Devs', members: [{ name: 'Ann' }] }));
+    route(app, 'getFeatureForEnvironment', async () => ({
+      key: 'flag',
+      locked: false,
+      rolloutStrategies: [
+        {
+          name: 'nz',
+          attributes: [{ conditional: 'EQUALS' as const, fieldName: 'country', type: 'STRING' as const }],
+        },
+      ],
+      sharedRolloutStrategies: null,
+    }));
+    const group = (await app.inject({ url: `/mr-api/group/${PORTFOLIO_ID}` })).json();
+    // Upstream's clients push into these lists whether or not the include flags were sent.
+    assert.deepEqual(group.applicationRoles, []);
+    assert.deepEqual(group.environmentRoles, []);
+    assert.deepEqual(group.members, [{ name: 'Ann', groups: [], additional: [] }]);
+    const value = (await app.inject({ url: `/mr-api/features/${PORTFOLIO_ID}/feature/flag` })).json();
+    assert.equal(value.retired, false);
+    assert.deepEqual(value.rolloutStrategyInstances, []);
+    assert.equal(value.sharedRolloutStrategies, null, 'an explicit null stays');
+    const [strategy] = value.rolloutStrategies;
+    assert.deepEqual(strategy.percentageAttributes, []);
+    assert.deepEqual(strategy.attributes[0].values, [], 'defaults reach inside nested references');
+  });
+
+  it('ignores the content type of an empty body where the operation takes none, and refuses one it cannot read', async () => {
+    const app = await server();
+    route(app, 'addPersonToGroup', async () => ({ id: PORTFOLIO_ID, name: 'Devs' }));
+    route(app, 'createPortfolio', async (request) => portfolio(request.body.name, null));
+    const url = `/mr-api/group/${PORTFOLIO_ID}/person/${PORTFOLIO_ID}`;
+    // What axios 1.x sends for post(url) with no data.
+    for (const contentType of ['application/x-www-form-urlencoded', 'application/json', 'text/plain']) {
+      const res = await app.inject({ method: 'POST', url, headers: { 'content-type': contentType } });
+      assert.equal(res.statusCode, 200, `${contentType}: ${res.body}`);
+      assert.equal(res.json().name, 'Devs');
+    }
+    const refused = await app.inject({
+      method: 'POST',
+      url: '/mr-api/portfolio',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=Fleet',
+    });
+    assert.equal(refused.statusCode, 415);
+    assert.equal(refused.json().code, 'unsupported_media_type');
+    assert.match(refused.json().message, /application\/json/);
+    const empty = await app.inject({
+      method: 'POST',
+      url: '/mr-api/portfolio',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(
+      empty.statusCode,
+      415,
+      'an operation with a body still reads the content type of an empty one',
+    );
   });
 
   it('writes boolean results as JSON', async () => {

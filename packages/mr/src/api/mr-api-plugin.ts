@@ -18,6 +18,7 @@ import {
   operation,
 } from './operations.ts';
 import { rejectNulCharacters } from './reject-nul-characters.ts';
+import { fillResponseDefaults } from './response-defaults.ts';
 import { type MrSchemaContext, mrSchemas } from './schemas/context.ts';
 import { formatValidationErrors } from './validation-errors.ts';
 
@@ -162,6 +163,7 @@ export function route<Id extends OperationId>(
     throw new Error(`${operationId} is served by another package; it is only documented`);
 
   const successStatus = successStatusOf(spec);
+  const fillDefaults = responseDefaultsFiller(spec, successStatus);
   const authenticate = state.authenticate;
   const onRequest =
     spec.auth && authenticate
@@ -175,13 +177,36 @@ export function route<Id extends OperationId>(
     schema: fastifySchemaOf(spec),
     preValidation: rejectNulCharacters,
     ...(onRequest ? { onRequest } : {}),
+    ...(spec.body ? {} : { preParsing: ignoreContentTypeOfEmptyBody }),
     handler: async (request, reply) => {
       const result = await handler(request as unknown as OperationRequest<Id>, reply);
       if (reply.sent || result === reply) return reply;
       if (reply.statusCode === 200 && successStatus !== 200) void reply.code(successStatus);
-      return result === undefined ? reply.send() : reply.send(result);
+      if (result === undefined) return reply.send();
+      fillDefaults?.(result);
+      return reply.send(result);
     },
   });
+}
+
+/**
+ * For operations without a request body: an empty body's Content-Type means nothing, so drop it before Fastify
+ * picks a parser. axios 1.x (upstream's generated clients) sends `application/x-www-form-urlencoded` on every
+ * body-less POST, which would otherwise answer 415; `application/json` with nothing in it would answer 400.
+ * Operations with a body keep refusing a content type they cannot read.
+ */
+async function ignoreContentTypeOfEmptyBody(request: FastifyRequest): Promise<void> {
+  const headers = request.headers;
+  if (headers['content-type'] === undefined || headers['transfer-encoding'] !== undefined) return;
+  const length = headers['content-length'];
+  if (length === undefined || length === '0') delete headers['content-type'];
+}
+
+/** Fills an operation's success answer with its schema defaults (see `fillResponseDefaults`). */
+function responseDefaultsFiller(spec: OperationSpec, status: number): ((body: unknown) => void) | undefined {
+  const schema = (spec.responses as Record<number, TSchema | undefined>)[status];
+  if (!schema) return undefined;
+  return (body) => fillResponseDefaults(schema, body);
 }
 
 function successStatusOf(spec: OperationSpec): number {

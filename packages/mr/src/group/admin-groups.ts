@@ -82,13 +82,17 @@ export async function addGroupMember(tx: Stores, group: Group, personId: string)
 }
 
 /**
- * Removes a member. Leaving the superuser group also leaves every portfolio administrators group; the
- * last superuser cannot leave (nobody could manage the organisation any more), and a superuser cannot
- * be taken out of a portfolio administrators group on its own (the mirror would break).
+ * Removes a member and says what happened. Leaving the superuser group also leaves every portfolio administrators
+ * group; the last superuser cannot leave (nobody could manage the organisation any more, 400), and a superuser is
+ * not taken out of a portfolio administrators group on its own (the mirror would break): `superuser_kept`.
  */
-export async function removeGroupMember(tx: Stores, group: Group, personId: string): Promise<void> {
+export async function removeGroupMember(
+  tx: Stores,
+  group: Group,
+  personId: string,
+): Promise<'removed' | 'not_a_member' | 'superuser_kept'> {
   const members = await tx.groups.listMemberIds(group.id);
-  if (!members.includes(personId)) return;
+  if (!members.includes(personId)) return 'not_a_member';
   if (isSuperuserGroup(group)) {
     const live = (await tx.persons.list({ ids: members })).persons;
     if (live.length === 1 && live[0]?.id === personId) {
@@ -98,14 +102,13 @@ export async function removeGroupMember(tx: Stores, group: Group, personId: stri
     for (const g of await tx.groups.list({ organisationId: group.organisationId })) {
       if (isPortfolioAdminGroup(g)) await tx.groups.removeMember(g.id, personId);
     }
-    return;
+    return 'removed';
   }
   if (isPortfolioAdminGroup(group) && (await isSuperuserPerson(tx, group.organisationId, personId))) {
-    throw new BadRequestError(
-      'A superuser belongs to every portfolio administrators group; remove them from the superuser group instead',
-    );
+    return 'superuser_kept';
   }
   await tx.groups.removeMember(group.id, personId);
+  return 'removed';
 }
 
 /**

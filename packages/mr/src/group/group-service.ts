@@ -191,7 +191,17 @@ export class GroupService {
     if (!(await tx.persons.findById(personId, { includeArchived: true }))) {
       throw new NotFoundError(`person ${personId} not found`);
     }
-    await removeGroupMember(tx, group, personId);
+    // As upstream: 404 unless there is a membership this removes. A superuser's place in a portfolio administrators
+    // group is not one (it mirrors the superuser group).
+    const outcome = await removeGroupMember(tx, group, personId);
+    if (outcome === 'not_a_member') {
+      throw new NotFoundError(`person ${personId} is not a member of group ${groupId}`);
+    }
+    if (outcome === 'superuser_kept') {
+      throw new NotFoundError(
+        'A superuser belongs to every portfolio administrators group; remove them from the superuser group instead',
+      );
+    }
     return group;
   }
 
@@ -315,6 +325,7 @@ export class GroupService {
     for (const w of wanted) await tx.groups.setEnvironmentRoles(group.id, w.environmentId, w.roles);
   }
 
+  /** Superusers left out of a portfolio administrators group's list stay in it, as upstream keeps them. */
   async #replaceMembers(
     tx: Stores,
     group: Group,

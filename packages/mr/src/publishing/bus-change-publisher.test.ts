@@ -89,7 +89,7 @@ describe('BusChangePublisher', () => {
     assert.equal(world.dacha.features(env.id, account.apiKeyClientSide).status, 'found');
   });
 
-  it('publishes custom strategies first, then enabled application strategies under their code', async () => {
+  it('publishes custom strategies first, then enabled application strategies with rules under their code', async () => {
     const env = world.environment;
     const feature = await world.addFeature('COLOUR', 'STRING');
     const shared = await world.stores.strategies.create({
@@ -105,6 +105,13 @@ describe('BusChangePublisher', () => {
       name: 'Off',
       code: '@off',
       strategy: { percentage: 100000, disabled: true },
+    });
+    // No rules yet: a placeholder that must match nobody, while SDKs would match everyone with an empty strategy.
+    const placeholder = await world.stores.strategies.create({
+      applicationId: world.applicationId,
+      name: 'Later',
+      code: '@lat',
+      strategy: { attributes: [], percentageAttributes: [] },
     });
     await world.stores.featureValues.create({
       environmentId: env.id,
@@ -130,6 +137,7 @@ describe('BusChangePublisher', () => {
       ],
       strategyInstances: [
         { strategyId: disabled.id, value: 'never', enabled: true },
+        { strategyId: placeholder.id, value: 'nobody', enabled: true },
         { strategyId: shared.id, value: 'purple', enabled: true },
         { strategyId: shared.id, value: 'unused', enabled: false },
       ],

@@ -203,11 +203,20 @@ export function publishedStrategies(
     const shared = strategies.get(instance.strategyId);
     if (!shared || shared.whenArchived !== null) continue;
     const body = isRecord(shared.strategy) ? shared.strategy : {};
-    if (body.disabled === true) continue;
+    if (body.disabled === true || !hasMatchCriteria(body)) continue;
     const strategy = cacheStrategy(shared.code, body, strategyValueOnWire(type, instance.value));
     if (strategy) out.push(strategy);
   }
   return out;
+}
+
+/**
+ * Whether a stored strategy says whom it matches. An application strategy without rules is a placeholder that must
+ * match nobody, while SDKs would match everyone with a rule-less strategy; so it is not published at all.
+ */
+function hasMatchCriteria(body: Record<string, unknown>): boolean {
+  if (Array.isArray(body.attributes) && body.attributes.length > 0) return true;
+  return percentageOnWire(body.percentage) > 0;
 }
 
 /**

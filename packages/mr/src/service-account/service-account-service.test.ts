@@ -71,7 +71,15 @@ describe('ServiceAccountService', () => {
     const api = toApiServiceAccount(created);
     assert.match(api.apiKeyServerSide ?? '', /^[A-Za-z0-9]{40}$/);
     assert.match(api.apiKeyClientSide ?? '', /^[A-Za-z0-9]{30}\*[A-Za-z0-9]{20}$/);
-    assert.deepEqual(api.permissions, [{ environmentId: env.id, permissions: ['READ', 'CHANGE_VALUE'] }]);
+    // Created with its permissions, an account also shows each permission's SDK URLs, as upstream's does.
+    assert.deepEqual(api.permissions, [
+      {
+        environmentId: env.id,
+        permissions: ['READ', 'CHANGE_VALUE'],
+        sdkUrlClientEval: `${env.id}/${api.apiKeyClientSide}`,
+        sdkUrlServerEval: `${env.id}/${api.apiKeyServerSide}`,
+      },
+    ]);
     const shadow = await world.stores.persons.findById(created.account.sdkPersonId!);
     assert.equal(shadow?.personType, 'sdkServiceAccount');
     assert.match(shadow?.email ?? '', /@sdk\.sa\.featurehub\.io$/);

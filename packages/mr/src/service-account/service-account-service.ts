@@ -132,7 +132,12 @@ export class ServiceAccountService {
       account = (await tx.serviceAccounts.findById(account.id))!;
     }
     changes.serviceAccountChanged(account.id, 'create');
-    const [details] = await this.#details(tx, actor, [account], view);
+    // As upstream: a creation asked with its permissions also answers each permission's SDK URLs, so that the
+    // creator (a portfolio admin) can hand the keys on at once.
+    const [details] = await this.#details(tx, actor, [account], {
+      ...view,
+      ...(view.includePermissions === true ? { includeSdkUrls: true } : {}),
+    });
     return details!;
   }
 

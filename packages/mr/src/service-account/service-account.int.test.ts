@@ -67,7 +67,14 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       const sa = await createAccount();
       assert.match(sa.apiKeyServerSide, /^[A-Za-z0-9]{40}$/);
       assert.match(sa.apiKeyClientSide, /^[A-Za-z0-9]{30}\*[A-Za-z0-9]{20}$/);
-      assert.deepEqual(sa.permissions, [{ environmentId: envId, permissions: ['READ'] }]);
+      assert.deepEqual(sa.permissions, [
+        {
+          environmentId: envId,
+          permissions: ['READ'],
+          sdkUrlClientEval: `${envId}/${sa.apiKeyClientSide}`,
+          sdkUrlServerEval: `${envId}/${sa.apiKeyServerSide}`,
+        },
+      ]);
       await world.settle();
       assert.equal(world.dacha.features(envId, sa.apiKeyServerSide).status, 'found');
       assert.equal(world.dacha.features(envId, sa.apiKeyClientSide).status, 'found');

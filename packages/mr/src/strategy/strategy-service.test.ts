@@ -76,13 +76,22 @@ describe('StrategyService', () => {
     );
   });
 
-  it('refuses a strategy that matches nothing, listing the violation (422)', async () => {
+  it('creates a strategy without rules yet, as a named placeholder', async () => {
+    const created = await service.create(world.stores, admin, world.applicationId, { name: 'Nothing yet' });
+    assert.equal(created.name, 'Nothing yet');
+    assert.deepEqual((created.strategy as { attributes?: unknown[] }).attributes ?? [], []);
+  });
+
+  it('refuses a broken strategy, listing the violations (422)', async () => {
     await assert.rejects(
-      service.create(world.stores, admin, world.applicationId, { name: 'Nothing' }),
+      service.create(world.stores, admin, world.applicationId, {
+        name: 'Broken',
+        attributes: [{ conditional: 'EQUALS', fieldName: '  ', type: 'STRING', values: ['nz'] }],
+      }),
       (err: unknown) =>
         err instanceof InvalidRolloutStrategiesError &&
         err.status === 422 &&
-        err.response.customStategyViolations?.[0]?.violations?.[0]?.violation === 'empty_match_criteria',
+        err.response.customStategyViolations?.[0]?.violations?.[0]?.violation === 'attr_missing_field_name',
     );
     await assert.rejects(
       service.create(world.stores, admin, world.applicationId, { name: 'x'.repeat(151), percentage: 1 }),

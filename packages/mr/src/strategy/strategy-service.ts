@@ -220,7 +220,9 @@ export class StrategyService {
     const name = rawName.trim();
     const [normalised] = normaliseRolloutStrategies([asRolloutStrategy(name, body)], this.random);
     const strategy = normalised ?? asRolloutStrategy(name, body);
-    const violations = strategyViolations(strategy);
+    // Unlike a value's own strategies, an application strategy may have no rules yet (upstream's validator allows
+    // it): a named placeholder, published to nobody until it gets attributes or a percentage (cache-payloads.ts).
+    const violations = strategyViolations(strategy).filter((v) => v.violation !== 'empty_match_criteria');
     if (
       name.length > MAX_APPLICATION_STRATEGY_NAME_LENGTH &&
       !violations.some((v) => v.violation === 'name_too_long')

@@ -93,9 +93,18 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
         await su.post(`/application/${appId}/strategy`, { ...beta, name: created.name.toUpperCase() }),
         409,
       );
-      const bad = await su.post(`/application/${appId}/strategy`, { name: 'Nothing to match' });
+      const bad = await su.post(`/application/${appId}/strategy`, {
+        name: 'Too many',
+        percentage: 1_000_001,
+      });
       expectError(bad, 422);
-      assert.equal(bad.body.customStategyViolations[0].violations[0].violation, 'empty_match_criteria');
+      assert.equal(
+        bad.body.customStategyViolations[0].violations[0].violation,
+        'percentage_over_100_percent',
+      );
+      // A strategy with no rules yet is a placeholder, as upstream allows.
+      const placeholder = await su.post(`/application/${appId}/strategy`, { name: 'Nothing to match yet' });
+      assert.equal(placeholder.status, 201);
       const other = await create();
       expectError(
         await su.put(`/application/${appId}/rollout-strategy/${other.id}`, { name: created.name }),
