@@ -613,7 +613,9 @@ export function evaluatePrepared(compiled: CompiledFeature, scope: PreparedConte
     if (strategy === null) continue;
     try {
       const percentage = strategy.percentage;
-      if (percentage !== undefined && (defaultKey !== undefined || strategy.percentageAttributeCount > 0)) {
+      if (percentage !== undefined) {
+        // No percentage key: the strategy cannot match (as findMatchingStrategy).
+        if (defaultKey === undefined && strategy.percentageAttributeCount === 0) continue;
         const key =
           strategy.percentageNames.length > 0
             ? scope.percentageKey(strategy.percentageNames)

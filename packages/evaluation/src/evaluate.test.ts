@@ -108,6 +108,18 @@ const scenarios: ReadonlyArray<{
     expected: 'default',
   },
   {
+    name: 'D new_zealand, no percentage key',
+    strategies: D,
+    context: { country: ['new_zealand'] },
+    expected: 'default',
+  },
+  {
+    name: 'D session sess-abc (433852) new_zealand',
+    strategies: D,
+    context: { session: ['sess-abc'], country: ['new_zealand'] },
+    expected: 'half-nz',
+  },
+  {
     name: 'E user12 australia',
     strategies: E,
     context: user('user12', { country: ['australia'] }),
@@ -192,9 +204,16 @@ describe('sdk140Divergences on the scenario vectors', () => {
     );
   });
 
-  it('flags a percentage-with-attributes strategy when the SDK has no percentage key', () => {
+  it('agrees with 1.4.0 on a percentage strategy with attributes and no percentage key', () => {
     const strategies = [{ id: 's', percentage: 500000, value: 'x', attributes: [country('nz')] }];
-    assert.equal(agreesWithSdk140(feature(strategies), { country: ['nz'] }), false);
+    assert.deepEqual(sdk140Divergences(feature(strategies), { country: ['nz'] }), []);
+    assert.deepEqual(sdk140Divergences(feature(strategies), { session: ['s'], country: ['nz'] }), []);
+  });
+
+  it('flags an empty default percentage key, which 1.4.0 reads as no key', () => {
+    assert.equal(agreesWithSdk140(feature(A), { userkey: [''] }), false);
+    assert.equal(agreesWithSdk140(feature(A), { session: [''], userkey: ['u'] }), false);
+    assert.equal(agreesWithSdk140(feature(G), { userkey: [''] }), true);
   });
 
   it('agrees trivially without a context or strategies', () => {
@@ -313,9 +332,59 @@ describe('percentage rules (traps 11 and 12)', () => {
       );
     }
   });
-  it('matches a percentage-with-attributes strategy on its attributes when there is no percentage key', () => {
-    const strategies = [{ id: 's', percentage: 10, value: 'nz', attributes: [country('nz')] }];
-    assert.equal(evaluateFeature(feature(strategies), { country: ['nz'] }, pinned(999_999)).value, 'nz');
+  it('a percentage strategy with attributes does not match a context without a percentage key', () => {
+    const strategies = [{ id: 's', percentage: 100000, value: 'nz10', attributes: [country('nz')] }];
+    // Whatever the bucket would be: without a key there is none to compare.
+    for (const bucket of [0, 999_999]) {
+      const r = evaluateFeature(feature(strategies), { country: ['nz'] }, pinned(bucket));
+      assert.deepEqual(r, { value: 'default', matched: false });
+    }
+    assert.equal(findMatchingStrategy(strategies, 'feature-1', { country: ['nz'] }), undefined);
+    // 100 % is no exception.
+    const all = [{ id: 's', percentage: 1_000_000, value: 'nz', attributes: [country('nz')] }];
+    assert.equal(evaluateFeature(feature(all), { country: ['nz'] }).matched, false);
+  });
+  it('a percentage strategy with attributes matches a context with only a session key', () => {
+    const strategies = [{ id: 's', percentage: 100000, value: 'nz10', attributes: [country('nz')] }];
+    const context = { session: ['sess-abc'], country: ['nz'] };
+    assert.equal(evaluateFeature(feature(strategies), context, pinned(100000)).value, 'nz10');
+    assert.equal(evaluateFeature(feature(strategies), context, pinned(100001)).matched, false);
+    const sessionkey = { sessionkey: ['sk'], country: ['nz'] };
+    assert.equal(evaluateFeature(feature(strategies), sessionkey, pinned(5)).value, 'nz10');
+  });
+  it('a percentage strategy with attributes keys on its percentageAttributes when there is no user or session key', () => {
+    const strategies = [
+      {
+        id: 's',
+        percentage: 500000,
+        percentageAttributes: ['company'],
+        value: 'acme-nz',
+        attributes: [country('nz')],
+      },
+    ];
+    const buckets: Record<string, number> = { acme: 400000, globex: 600000, '<none>': 100000 };
+    const opts = { percentageBucket: (k: string) => buckets[k] ?? 999_999 };
+    const nz = { country: ['nz'] };
+    assert.equal(evaluateFeature(feature(strategies), { ...nz, company: ['acme'] }, opts).value, 'acme-nz');
+    assert.equal(evaluateFeature(feature(strategies), { ...nz, company: ['globex'] }, opts).matched, false);
+    // A missing percentage attribute still makes a key (`<none>`), as in SDK 1.4.0 and Java.
+    assert.equal(evaluateFeature(feature(strategies), nz, opts).value, 'acme-nz');
+  });
+  it('a key-less context skips a percentage strategy with attributes and goes on to the next strategy', () => {
+    const strategies = [
+      { id: 'nz10', percentage: 100000, value: 'nz10', attributes: [country('nz')] },
+      { id: 'nz-all', percentage: 0, value: 'nz-all', attributes: [country('nz')] },
+    ];
+    const r = evaluateFeature(feature(strategies), { country: ['nz'] }, pinned(0));
+    assert.deepEqual(r, { value: 'nz-all', matched: true, strategyId: 'nz-all' });
+  });
+  it('a strategy without a percentage is decided by its attributes alone, with or without a key', () => {
+    for (const percentage of [0, null, undefined]) {
+      const strategies = [{ id: 's', percentage, value: 'nz', attributes: [country('nz')] }];
+      for (const context of [{ country: ['nz'] }, user('u', { country: ['nz'] })]) {
+        assert.equal(evaluateFeature(feature(strategies), context, pinned(999_999)).value, 'nz');
+      }
+    }
   });
   it('skips strategies with neither percentage nor attributes', () => {
     assert.equal(

@@ -105,13 +105,15 @@ function allAttributesMatch(
 
 /**
  * The first strategy (in order) that matches the context, per edge-protocol.md §6.2 (Java Edge):
- * - A strategy with a percentage, when a percentage key exists (its `percentageAttributes`, or
- *   session/userkey): the key's bucket must be `<=` its percentage — plus, for a strategy without
- *   attributes, the percentages of the earlier attribute-less percentage strategies of the same key
- *   (so `[20 % blue, 30 % green]` gives green to buckets 200,001–500,000). With attributes, they
- *   must all match too.
- * - Otherwise (no percentage, or no key) a strategy with attributes matches when all match; one
- *   with neither never matches.
+ * - A strategy with a percentage needs a percentage key (its `percentageAttributes`, or
+ *   session/sessionkey/userkey): the key's bucket must be `<=` its percentage — plus, for a strategy
+ *   without attributes, the percentages of the earlier attribute-less percentage strategies of the
+ *   same key (so `[20 % blue, 30 % green]` gives green to buckets 200,001–500,000). With attributes,
+ *   they must all match too. Without a key it never matches, attributes or not: "10 % of New
+ *   Zealand" is not served to every anonymous user in New Zealand (Java `ApplyFeature` and SDK 1.4.0
+ *   only match attributes alone when `percentage` is null/0).
+ * - A strategy without a percentage (null, absent, 0) matches when all its attributes match; one
+ *   with neither a percentage nor attributes never matches.
  * Returns `undefined` without a context or strategies. Bad strategy data is skipped; never throws.
  */
 export function findMatchingStrategy(
@@ -136,7 +138,9 @@ export function findMatchingStrategy(
         ? strategy.percentageAttributes
         : [];
 
-      if (hasPercentage(strategy) && (defaultKey !== undefined || percentageAttributes.length > 0)) {
+      if (hasPercentage(strategy)) {
+        // No percentage key: the percentage rule cannot hold, so the strategy does not match.
+        if (defaultKey === undefined && percentageAttributes.length === 0) continue;
         const key = determinePercentageKey(context, percentageAttributes) ?? defaultKey ?? '';
         let bucket = buckets.get(key);
         if (bucket === undefined) {

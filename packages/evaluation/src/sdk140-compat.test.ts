@@ -74,7 +74,7 @@ const pools: Record<
   },
   DATE: {
     field: 'd',
-    values: [['2019-01-01', '2019-02-01'], ['2019-.*'], ['2019-02-30'], ['01']],
+    values: [['2019-01-01', '2019-02-01'], ['2019-.*'], ['^2019-0[12].*$'], ['2019-02-30'], ['01'], [1]],
     supplied: ['2019-02-01', '2019-02-07', '2017-01-01', '2019-02-01T10:00:00Z'],
     conds: ALL,
   },
@@ -85,6 +85,8 @@ const pools: Record<
       ['2019-02-01T01:01:01.000Z'],
       ['2019-02-01T01:01:01-01:00'],
       ['2019-.*'],
+      ['(.*)T01:(.*)'],
+      ['01Z', '2019-02-01T02'],
     ],
     supplied: [
       '2019-02-01T01:01:01Z',
@@ -143,8 +145,8 @@ function randomCase(r: ReturnType<typeof prng>) {
     strategies.push(s);
   }
   const context: Record<string, string[]> = {};
-  if (r.next() < 0.6) context.userkey = [`user${Math.floor(r.next() * 30)}`];
-  if (r.next() < 0.2) context.session = [`sess${Math.floor(r.next() * 5)}`];
+  if (r.next() < 0.6) context.userkey = [r.next() < 0.05 ? '' : `user${Math.floor(r.next() * 30)}`];
+  if (r.next() < 0.2) context.session = [r.next() < 0.05 ? '' : `sess${Math.floor(r.next() * 5)}`];
   if (r.next() < 0.1) context.sessionkey = ['sk'];
   if (r.next() < 0.3) context.company = r.pick([['acme'], ['acme', 'beta']]);
   if (r.next() < 0.2) context.store = ['store9'];
@@ -238,6 +240,51 @@ describe('agreesWithSdk140 against the real SDK 1.4.0 evaluator', {
       sdkContext({ other: ['x'] }),
     );
     assert.equal(applied.matched ? applied.value : 'default', 'v');
+  });
+
+  it('a percentage strategy with attributes does not match a context without a percentage key, as in 1.4.0', () => {
+    const nz = {
+      fieldName: 'country',
+      type: 'STRING' as const,
+      conditional: 'EQUALS' as const,
+      values: ['nz'],
+    };
+    const strategies: EvaluableStrategy[] = [
+      { id: 'nz10', percentage: 100000, value: 'nz10', attributes: [nz] },
+      { id: 'nz100', percentage: 1000000, value: 'nz100', attributes: [nz] },
+      { id: 'nz-all', percentage: 0, value: 'nz-all', attributes: [nz] },
+    ];
+    const served = (list: EvaluableStrategy[], context: EvaluationContext) => {
+      const feature = { id: 'feature-1', type: 'STRING' as const, value: 'default', strategies: list };
+      const applied = sdk!.apply(structuredClone(list) as unknown[], 'KEY', 'feature-1', sdkContext(context));
+      assert.ok(agreesWithSdk140(feature, context), JSON.stringify({ list, context }));
+      return {
+        ours: evaluateFeature(feature, context).value,
+        sdk: applied.matched ? applied.value : 'default',
+      };
+    };
+    const keyless = { country: ['nz'] };
+    assert.deepEqual(served(strategies.slice(0, 2), keyless), { ours: 'default', sdk: 'default' });
+    assert.deepEqual(served(strategies, keyless), { ours: 'nz-all', sdk: 'nz-all' });
+    const withSession = { session: ['sess-abc'], country: ['nz'] };
+    assert.deepEqual(served(strategies.slice(1, 2), withSession), { ours: 'nz100', sdk: 'nz100' });
+  });
+
+  it('an empty user or session key is flagged: 1.4.0 reads it as no key, we hash it', () => {
+    const strategies: EvaluableStrategy[] = [{ id: 'all', percentage: 1000000, value: 'all' }];
+    const feature = { id: 'feature-1', type: 'STRING' as const, value: 'default', strategies };
+    const contexts: EvaluationContext[] = [{ userkey: [''] }, { session: [''], userkey: ['u'] }];
+    for (const context of contexts) {
+      const applied = sdk!.apply(
+        structuredClone(strategies) as unknown[],
+        'KEY',
+        'feature-1',
+        sdkContext(context),
+      );
+      assert.equal(applied.matched, false);
+      assert.equal(evaluateFeature(feature, context).value, 'all');
+      assert.equal(agreesWithSdk140(feature, context), false);
+    }
   });
 
   it('never claims agreement where SDK 1.4.0 serves another value, over 20,000 seeded cases', () => {

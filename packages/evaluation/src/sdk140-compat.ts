@@ -2,7 +2,7 @@ import type { RolloutStrategyAttribute } from '@fh/contracts';
 import { contextValues, type EvaluationContext } from './context.ts';
 import { parseIsoDate, parseOffsetDateTime } from './date-time.ts';
 import type { EvaluableFeature, EvaluableStrategy } from './evaluate.ts';
-import { NOW_ATTRIBUTE } from './matchers.ts';
+import { matchesCondition, NOW_ATTRIBUTE } from './matchers.ts';
 
 // Where the JavaScript SDK 1.4.0's client-side evaluation can disagree with evaluateFeature
 // (edge-protocol.md §6.3 and the ⚠ rows of §6.4). Deliberately conservative: it may flag a case
@@ -50,11 +50,18 @@ function attributeDivergences(
   const { type, conditional } = attr;
   const label = `${where} ${attr.fieldName} ${type} ${conditional}`;
   const regexOk = conditional !== 'REGEX' || values.every(isWholeStringPattern);
+  // DATE/DATETIME STARTS_WITH, ENDS_WITH and REGEX compare text. 1.4.0 first re-formats the supplied
+  // value (YYYY-MM-DD, or YYYY-MM-DDTHH:mm:ssZ), which leaves a canonical one unchanged (others are
+  // flagged below), so string rule values need not be dates.
+  const textRule =
+    (conditional === 'STARTS_WITH' || conditional === 'ENDS_WITH' || conditional === 'REGEX') &&
+    values.every((v) => typeof v === 'string');
   // 1.4.0 finds the matching supplied value with Array.find, so a matching "" counts as no match.
   if (supplied.includes('')) out.push(`${label}: an empty supplied value`);
   // 1.4.0 fails a rule whose values are null/absent whenever the attribute is supplied; we run the
-  // matcher on an empty list, which some conditionals (EXCLUDES, NOT_EQUALS, ...) pass.
-  if (!Array.isArray(attr.values) && supplied.length > 0)
+  // matcher on an empty list, which some conditionals (EXCLUDES, NOT_EQUALS, ...) pass. Where ours
+  // fails too (EQUALS, INCLUDES, the orderings, ...) both agree.
+  if (!Array.isArray(attr.values) && supplied.some((s) => matchesCondition(type, conditional, s, [])))
     out.push(`${label}: no values, attribute supplied (1.4.0 never matches)`);
 
   switch (type) {
@@ -82,14 +89,17 @@ function attributeDivergences(
       break;
     case 'DATE':
       if (!regexOk) out.push(`${label}: unanchored REGEX (search vs whole match)`);
-      if (!values.every((v) => typeof v === 'string' && parseIsoDate(v) !== undefined))
+      if (!textRule && !values.every((v) => typeof v === 'string' && parseIsoDate(v) !== undefined))
         out.push(`${label}: values are not YYYY-MM-DD`);
       if (!supplied.every((s) => parseIsoDate(s) !== undefined))
         out.push(`${label}: supplied date is not YYYY-MM-DD`);
       break;
     case 'DATETIME':
       if (!regexOk) out.push(`${label}: unanchored REGEX (search vs whole match)`);
-      if (!values.every((v) => typeof v === 'string' && CANONICAL_DATETIME.test(v) && parseOffsetDateTime(v)))
+      if (
+        !textRule &&
+        !values.every((v) => typeof v === 'string' && CANONICAL_DATETIME.test(v) && parseOffsetDateTime(v))
+      )
         out.push(`${label}: values are not YYYY-MM-DDTHH:mm:ssZ`);
       if (!supplied.every((s) => CANONICAL_DATETIME.test(s) && parseOffsetDateTime(s)))
         out.push(`${label}: supplied date-time is not YYYY-MM-DDTHH:mm:ssZ`);
@@ -130,9 +140,11 @@ function attributeDivergences(
  * {@link evaluateFeature} (which implements the documented / Java Edge semantics); an empty list
  * means they agree. Checks: cumulative percentages, an absent `percentage` field (§6.3) and a
  * `null` one (1.4.0 then never matches the strategy's attributes — write `0`), empty supplied values,
- * rules without `values` on a supplied attribute, the `sessionkey` default key, multi-value
- * percentage attributes, the ⚠ matcher rows of §6.4 (NOT_EQUALS with other than one value, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the
- * canonical forms the protocol notes recommend), `now` rules, and non-string JSON values.
+ * rules without `values` on a supplied attribute, the `sessionkey` default key, an empty default
+ * key, multi-value percentage attributes, the ⚠ matcher rows of §6.4 (NOT_EQUALS with other than one
+ * value, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the canonical forms
+ * the protocol notes recommend), `now` rules, and non-string JSON values. A percentage strategy with
+ * attributes and no percentage key is not a divergence: both skip it (edge-protocol.md §6.2).
  */
 export function sdk140Divergences(
   feature: EvaluableFeature,
@@ -163,11 +175,10 @@ export function sdk140Divergences(
           contextValues(context, 'session') === undefined
         )
           out.push(`${where}: default key from sessionkey, which the SDK ignores`);
-        const sdkHasKey =
-          contextValues(context, 'session') !== undefined || contextValues(context, 'userkey') !== undefined;
-        // Without a key the Java Edge still matches the attributes; SDK 1.4.0 skips the strategy.
-        if (!sdkHasKey && attributes.length > 0)
-          out.push(`${where}: percentage with attributes but no percentage key`);
+        // 1.4.0 reads its key as session[0], else userkey[0], and tests it for truth: an empty key
+        // counts as none (the strategy is skipped), where we (and Java) hash "".
+        const sdkKey = (contextValues(context, 'session') ?? contextValues(context, 'userkey'))?.[0];
+        if (sdkKey === '') out.push(`${where}: empty default percentage key (1.4.0 reads it as none)`);
       } else if (percentageAttributes.some((name) => (contextValues(context, name)?.length ?? 0) > 1)) {
         out.push(`${where}: multi-value percentage attribute (SDK hashes only the first value)`);
       }

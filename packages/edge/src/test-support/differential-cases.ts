@@ -196,7 +196,8 @@ export const FIELDS: readonly Field[] = [
     conditionals: ['EQUALS', 'EQUALS', 'INCLUDES', 'NOT_EQUALS', 'EXCLUDES'],
   },
   {
-    // 1.4.0 and Edge both fall back to the clock without it; a context that lacks it is filtered out.
+    // 1.4.0 and Edge both fall back to today's UTC date without it; rule values are in 2024, so
+    // those answers cannot change while the test runs.
     name: 'now',
     type: 'DATE',
     presence: 0.9,
@@ -370,13 +371,46 @@ export function generateFeatures(
 }
 
 /**
+ * Which default percentage keys (edge-protocol.md §6.1) a generated context carries. `none` and
+ * `empty` have no session, sessionkey or userkey: only strategies without a percentage (or with
+ * `percentageAttributes`) can match them.
+ */
+export type ContextKeys = 'userkey' | 'session' | 'session+userkey' | 'none' | 'empty';
+
+/** Shares of each {@link ContextKeys}: key-less contexts 22 %, session only 15 %. */
+const KEY_SHARES: readonly (readonly [ContextKeys, number])[] = [
+  ['empty', 0.04], // no attributes at all
+  ['none', 0.18], // attributes, but no percentage key
+  ['session', 0.15],
+  ['session+userkey', 0.08],
+  ['userkey', 0.55],
+];
+
+function drawKeys(rng: Rng): ContextKeys {
+  let r = rng.next();
+  for (const [keys, share] of KEY_SHARES) {
+    if (r < share) return keys;
+    r -= share;
+  }
+  return 'userkey';
+}
+
+/**
  * A random context: well-known attributes (userkey, session, country, device, platform, version)
  * and custom ones, some multi-valued; rarely a value neither evaluator can be expected to agree on
- * (empty, non-canonical) or `sessionkey`, which the filter must catch.
+ * (empty, non-canonical) or `sessionkey`, which the filter must catch. Its percentage keys are
+ * drawn first ({@link ContextKeys}), so key-less and session-only contexts are well represented.
  */
 export function generateContext(rng: Rng): EvaluationContext {
+  const keys = drawKeys(rng);
   const context: Record<string, string[]> = {};
+  if (keys === 'empty') return context;
+  const withUserkey = keys === 'userkey' || keys === 'session+userkey';
   for (const f of FIELDS) {
+    if (f.name === 'userkey') {
+      if (withUserkey) context[f.name] = [f.sample(rng)];
+      continue;
+    }
     if (!rng.chance(f.presence)) continue;
     if (f.odd !== undefined && rng.chance(0.03)) {
       context[f.name] = [f.odd(rng)];
@@ -385,7 +419,7 @@ export function generateContext(rng: Rng): EvaluationContext {
     const values = rng.chance(f.multi ?? 0) ? rng.some([f.sample(rng), f.sample(rng), f.sample(rng)], 3) : [];
     context[f.name] = values.length > 0 ? [...new Set(values)] : [f.sample(rng)];
   }
-  if (rng.chance(0.15)) context['session'] = [`sess-${rng.int(20)}`];
-  if (rng.chance(0.01)) context['sessionkey'] = [`sk-${rng.int(20)}`];
+  if (keys === 'session' || keys === 'session+userkey') context['session'] = [`sess-${rng.int(20)}`];
+  if (keys === 'userkey' && rng.chance(0.02)) context['sessionkey'] = [`sk-${rng.int(20)}`];
   return context;
 }
