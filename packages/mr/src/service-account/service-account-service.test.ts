@@ -8,7 +8,7 @@ import { ChangeSet } from '../publishing/change-set.ts';
 import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
 import { newClientEvalKey, newServerEvalKey } from './api-keys.ts';
 import { toApiServiceAccount } from './service-account-mapper.ts';
-import { type ServiceAccountActor, ServiceAccountService } from './service-account-service.ts';
+import { nameMatcher, type ServiceAccountActor, ServiceAccountService } from './service-account-service.ts';
 
 function actor(
   init: { admin?: string; member?: string; envRoles?: Record<string, EnvironmentRole[]> } = {},
@@ -239,6 +239,16 @@ describe('ServiceAccountService', () => {
     await assert.rejects(service.search(world.stores, outsider, world.portfolioId, {}), ForbiddenError);
   });
 
+  it('the search filter matches whole names ignoring case, with % and _ as wildcards (as upstream)', () => {
+    const exact = nameMatcher('mobile app');
+    assert.equal(exact('Mobile App'), true);
+    assert.equal(exact('Mobile App 2'), false);
+    assert.equal(nameMatcher('mobile%')('Mobile App 2'), true);
+    assert.equal(nameMatcher('sa_1')('SA-1'), true);
+    assert.equal(nameMatcher('a.b')('axb'), false, 'other characters are literal');
+    assert.equal(nameMatcher('  ')('anything'), true);
+  });
+
   it('search filters by name and limits permissions to one application', async () => {
     const otherApp = await world.stores.applications.create({ portfolioId: world.portfolioId, name: 'B' });
     const otherEnv = await world.stores.environments.create({ applicationId: otherApp.id, name: 'b-prod' });
@@ -250,8 +260,9 @@ describe('ServiceAccountService', () => {
       'Mobile app',
     );
     await create([], 'backend');
+    await create([], 'Mobile app 2');
     const found = await service.search(world.stores, admin, world.portfolioId, {
-      filter: 'MOBILE',
+      filter: 'MOBILE APP',
       includePermissions: true,
       applicationId: otherApp.id,
     });
@@ -260,7 +271,7 @@ describe('ServiceAccountService', () => {
       [['Mobile app', [otherEnv.id]]],
     );
     const plain = await service.search(world.stores, admin, world.portfolioId, {});
-    assert.equal(plain.length, 2);
+    assert.equal(plain.length, 3);
     assert.equal(plain[0]?.permissions, undefined);
   });
 

@@ -78,10 +78,8 @@ export class ServiceAccountService {
     if (!actor.access.canSeePortfolio(portfolioId)) {
       throw new ForbiddenError('You are not a member of any group in this portfolio');
     }
-    const accounts = await tx.serviceAccounts.list({
-      portfolioId,
-      ...(query.filter?.trim() ? { nameContains: query.filter.trim() } : {}),
-    });
+    const matches = nameMatcher(query.filter);
+    const accounts = (await tx.serviceAccounts.list({ portfolioId })).filter((a) => matches(a.name));
     return this.#details(tx, actor, accounts, query);
   }
 
@@ -282,6 +280,20 @@ export class ServiceAccountService {
 function covers(caller: ReadonlySet<EnvironmentRole>, account: readonly EnvironmentRole[]): boolean {
   if (caller.size === 0) return false;
   return account.every((r) => caller.has(r)) && (account.length === 0 || caller.has('READ'));
+}
+
+/**
+ * The search filter as upstream applies it (SQL `ILIKE` on the name): the whole name, ignoring case, with `%` for any
+ * run of characters and `_` for one. Upstream's scripts look an account up by its exact name and expect one answer.
+ */
+export function nameMatcher(filter: string | undefined): (name: string) => boolean {
+  const pattern = filter?.trim();
+  if (!pattern) return () => true;
+  const source = [...pattern]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  const regex = new RegExp(`^${source}$`, 'is');
+  return (name) => regex.test(name);
 }
 
 function requireName(raw: string): string {
