@@ -367,6 +367,26 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       await page.getByTestId('group-permissions-save').click();
       await page.getByTestId('toasts').getByText('Saved permissions of Developers in Web shop').waitFor();
       await shot(page, 'groups');
+      // Unticking every role of an environment takes the group's roles there away (the server changes only the
+      // environments a save lists): seen after a reload, then production READ is given back.
+      const savePermissions = async () => {
+        const saved = page.waitForResponse(
+          (r) => r.request().method() === 'PUT' && /\/group\//.test(r.url()),
+        );
+        await page.getByTestId('group-permissions-save').click();
+        assert.equal((await saved).status(), 200);
+      };
+      await page.getByTestId('role-production-READ').uncheck();
+      await savePermissions();
+      await page.reload();
+      await page.locator('[data-testid="role-staging-CHANGE_VALUE"]:checked').waitFor();
+      assert.equal(
+        await page.getByTestId('role-production-READ').isChecked(),
+        false,
+        'production roles removed',
+      );
+      await page.getByTestId('role-production-READ').check();
+      await savePermissions();
 
       // --- invite someone into that group ----------------------------------------------------------
       await page.getByTestId('nav-users').click();

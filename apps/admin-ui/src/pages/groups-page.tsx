@@ -156,10 +156,15 @@ function GroupPermissions({ group, portfolioId }: { group: Group; portfolioId: s
         id: group.id ?? '',
         applicationRoles:
           appRoles.length > 0 ? [{ applicationId: chosen, groupId: group.id ?? '', roles: appRoles }] : [],
-        // Only this application's environments: the update is scoped to it by applicationId.
-        environmentRoles: Object.entries(envRoles)
-          .filter(([envId, roles]) => roles.length > 0 && envs.some((e) => e.id === envId))
-          .map(([environmentId, roles]) => ({ environmentId, groupId: group.id ?? '', roles })),
+        // The server changes only the environments listed (an empty list removes the group's roles there), so
+        // every environment of this application goes, also those whose roles were all unticked.
+        environmentRoles: envs
+          .filter((e) => e.id !== undefined)
+          .map((e) => ({
+            environmentId: e.id ?? '',
+            groupId: group.id ?? '',
+            roles: envRoles[e.id ?? ''] ?? [],
+          })),
       },
       { updateApplicationGroupRoles: true, updateEnvironmentGroupRoles: true, applicationId: chosen },
     );

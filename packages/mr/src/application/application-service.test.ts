@@ -65,6 +65,34 @@ describe('application service', () => {
     assert.deepEqual([...changes.environments], [[env.id, 'create']]);
   });
 
+  it('refuses a new application named like a live one of the portfolio in any case (409), as upstream', async () => {
+    const w = await world();
+    const shop = await w.create('Shop');
+    await rejectsWithStatus(w.create('SHOP'), 409);
+    await rejectsWithStatus(w.create(' shop '), 409);
+    const elsewhere = await w.stores.portfolios.create({ organisationId: w.org.id, name: 'Elsewhere' });
+    await createApplication(w.stores, new ChangeSet(), w.su, defaultMrSettings, elsewhere.id, {
+      name: 'shop',
+    });
+    await deleteApplication(w.stores, new ChangeSet(), w.su, shop.id);
+    assert.equal((await w.create('shop')).name, 'shop', 'an archived application does not count');
+  });
+
+  it('renames an application case-sensitively, as upstream: only the exact name of a live one clashes', async () => {
+    const w = await world();
+    await w.create('Shop');
+    const store = await w.create('Store');
+    const recased = await updateApplication(w.stores, w.su, store.id, {
+      version: store.version,
+      name: 'SHOP',
+    });
+    assert.equal(recased.application.name, 'SHOP');
+    await rejectsWithStatus(
+      updateApplication(w.stores, w.su, store.id, { version: recased.application.version, name: 'Shop' }),
+      409,
+    );
+  });
+
   it('refuses a duplicate name (409), a blank name (400), a non-administrator (403), an unknown portfolio (404)', async () => {
     const w = await world();
     await w.create('Shop');
@@ -226,7 +254,7 @@ describe('application service', () => {
     await rejectsWithStatus(applicationSummary(w.stores, await accessOf(w.stores, outsider), shop.id), 403);
   });
 
-  it('reports the caller’s own application and environment roles', async () => {
+  it('reports the caller’s own application roles and the environments where they hold roles', async () => {
     const w = await world();
     const shop = await w.create('Shop');
     const prod = (await w.stores.environments.list({ applicationId: shop.id }))[0]!;
@@ -238,14 +266,23 @@ describe('application service', () => {
       applicationRoles: [{ applicationId: shop.id, roles: ['FEATURE_EDIT'] }],
       environmentRoles: [{ environmentId: prod.id, roles: ['CHANGE_VALUE'] }],
     });
+    const dev = await w.stores.environments.create({ applicationId: shop.id, name: 'dev' });
     const mine = await applicationPermissions(w.stores, await accessOf(w.stores, member), shop.id);
     assert.deepEqual(mine.applicationRoles, ['FEATURE_EDIT']);
-    assert.deepEqual(mine.environments, [
-      { id: prod.id, name: 'production', roles: ['CHANGE_VALUE', 'READ'] },
-    ]);
+    assert.deepEqual(
+      mine.environments,
+      [{ id: prod.id, name: 'production', roles: ['CHANGE_VALUE', 'READ'] }],
+      'dev, where the member holds no role, is left out as upstream does',
+    );
     const admin = await applicationPermissions(w.stores, w.su, shop.id);
     assert.equal(admin.applicationRoles.length, 6);
-    assert.equal(admin.environments[0]?.roles.length, 5);
+    assert.deepEqual(
+      admin.environments.map((e) => [e.id, e.roles.length]),
+      [
+        [prod.id, 5],
+        [dev.id, 5],
+      ],
+    );
     const outsider = await seedPerson(w.stores, 'outsider');
     await rejectsWithStatus(
       applicationPermissions(w.stores, await accessOf(w.stores, outsider), shop.id),

@@ -3,7 +3,7 @@ import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
 import { addEnvironment, environmentsVisibleIn } from '../environment/environment-service.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
@@ -56,6 +56,21 @@ async function applicationOf(tx: Stores, applicationId: string): Promise<Applica
 async function requirePortfolio(tx: Stores, portfolioId: string): Promise<void> {
   if (!(await tx.portfolios.findById(portfolioId)))
     throw new NotFoundError(`portfolio ${portfolioId} not found`);
+}
+
+/**
+ * A new application's name must differ, whatever the case, from those of the portfolio's live
+ * applications (upstream's createApplication compares with `iequalTo`). Renames stay case-sensitive, as
+ * upstream's updateApplication compares with `eq` (the database constraint covers that).
+ */
+async function assertNameFreeIgnoringCase(tx: Stores, portfolioId: string, name: string): Promise<void> {
+  const lower = name.toLowerCase();
+  const clash = (await tx.applications.list({ portfolioId, nameContains: name })).find(
+    (a) => a.name.toLowerCase() === lower,
+  );
+  if (clash) {
+    throw new ConflictError(`An application named "${clash.name}" already exists in this portfolio`);
+  }
 }
 
 function requireReader(access: Access, app: Application): void {
@@ -117,9 +132,11 @@ export async function createApplication(
 ): Promise<ApplicationView> {
   await requirePortfolio(tx, portfolioId);
   access.requirePortfolioAdmin(portfolioId);
+  const name = requiredName(input.name);
+  await assertNameFreeIgnoringCase(tx, portfolioId, name);
   const app = await tx.applications.create({
     portfolioId,
-    name: requiredName(input.name),
+    name,
     description: input.description ?? null,
     createdBy: access.personId,
   });
@@ -225,8 +242,9 @@ export async function applicationSummary(
 }
 
 /**
- * The caller's own roles in an application and each of its environments (an environment where the
- * caller holds nothing is listed with no roles). Anyone who can see the portfolio may ask.
+ * The caller's own roles in an application and in each of its environments where they hold some role
+ * (upstream leaves the others out). Anyone who can see the portfolio may ask; unlike upstream, which
+ * answers everybody (even for an unknown id), others get 403 and an unknown application 404.
  */
 export async function applicationPermissions(
   tx: Stores,
@@ -240,10 +258,13 @@ export async function applicationPermissions(
   const envs = await tx.environments.list({ applicationId: app.id });
   return {
     applicationRoles: [...access.applicationRoles(app)],
-    environments: envs.map((e) => ({
-      id: e.id,
-      name: e.name,
-      roles: [...access.environmentRoles({ id: e.id, applicationId: app.id, portfolioId: app.portfolioId })],
-    })),
+    environments: envs.flatMap((e) => {
+      const roles = access.environmentRoles({
+        id: e.id,
+        applicationId: app.id,
+        portfolioId: app.portfolioId,
+      });
+      return roles.size === 0 ? [] : [{ id: e.id, name: e.name, roles: [...roles] }];
+    }),
   };
 }

@@ -59,6 +59,10 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
         await su.post(`/portfolio/${p.id}/application`, { name: 'Shop', description: 'again' }),
         409,
       );
+      expectError(
+        await su.post(`/portfolio/${p.id}/application`, { name: 'sHoP', description: 'any case' }),
+        409,
+      );
 
       expectOk(
         mr,
@@ -173,6 +177,16 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       );
       assert.deepEqual(perms.applicationRoles, ['FEATURE_CREATE']);
       assert.deepEqual(perms.environments[0].roles.sort(), ['LOCK', 'READ']);
+      const none = expectOk(
+        mr,
+        'applicationPermissions',
+        await member.get(`/application/${hidden.id}/permissions`),
+      );
+      assert.deepEqual(
+        none,
+        { applicationRoles: [], environments: [] },
+        'environments without roles are left out',
+      );
       const summary = expectOk(mr, 'summaryApplication', await member.get(`/application/${shop.id}/summary`));
       assert.equal(summary.groupsHavePermission, true);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
-import { PASSWORD, registerUser, seedPortfolio } from '../person/person.fixture.ts';
+import { PASSWORD, registerUser, seedApplication, seedPortfolio } from '../person/person.fixture.ts';
 import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
@@ -160,6 +160,60 @@ describe('login, logout and passwords (sqlite)', () => {
     assert.equal((await mr.client.post('/login', { email: 'not an email', password: 'x' })).status, 400);
     assert.equal((await su.delete(`/person/${user.personId}`)).status, 200);
     assert.equal((await mr.client.post('/login', { email: user.email, password: PASSWORD })).status, 404);
+  });
+
+  it('login and registration answer with the person’s groups and the groups’ application and environment roles', async () => {
+    const { portfolio } = await seedPortfolio(mr, 'Roles');
+    const { app, dev } = await seedApplication(mr, portfolio.id, 'Shop');
+    const group = await su.post(`/portfolio/${portfolio.id}/group`, {
+      name: 'Editors',
+      applicationRoles: [{ applicationId: app.id, groupId: app.id, roles: ['FEATURE_EDIT'] }],
+    });
+    const gid = group.body.id as string;
+    const withEnv = await su.put(`/group/${gid}?updateEnvironmentGroupRoles=true`, {
+      ...group.body,
+      environmentRoles: [{ environmentId: dev.id, groupId: gid, roles: ['READ', 'CHANGE_VALUE'] }],
+    });
+    assert.equal(withEnv.status, 200);
+    interface ApiGroup {
+      id: string;
+      applicationRoles: { applicationId: string; groupId: string; roles: string[] }[];
+      environmentRoles: { environmentId: string; roles: string[] }[];
+    }
+    const expectRoles = (person: { groups: ApiGroup[] }, what: string) => {
+      assert.deepEqual(
+        person.groups.map((g) => ({
+          id: g.id,
+          applicationRoles: g.applicationRoles,
+          environmentRoles: g.environmentRoles.map((r) => [r.environmentId, [...r.roles].sort()]),
+        })),
+        [
+          {
+            id: gid,
+            applicationRoles: [{ applicationId: app.id, groupId: gid, roles: ['FEATURE_EDIT'] }],
+            environmentRoles: [[dev.id, ['CHANGE_VALUE', 'READ']]],
+          },
+        ],
+        what,
+      );
+    };
+    const created = await su.post('/person', {
+      email: 'editor@example.com',
+      personType: 'person',
+      groupIds: [gid],
+    });
+    const registered = await mr.client.post('/authentication', {
+      registrationToken: created.body.token,
+      email: 'editor@example.com',
+      name: 'Editor',
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    assert.equal(registered.status, 200);
+    expectRoles(registered.body.person, 'registration');
+    const login = await mr.client.post('/login', { email: 'editor@example.com', password: PASSWORD });
+    assert.equal(login.status, 200);
+    expectRoles(login.body.person, 'login');
   });
 
   it('login records when the person last authenticated', async () => {

@@ -16,7 +16,8 @@ import { type InScopeOperationId, type PlannedRequest, send, validRequests } fro
 // Who may call each changing operation of the admin API (inventory §1.8 and §2.2), checked over HTTP
 // for every role against portfolio P / application A / environment dev of the contract World.
 // Allowed: the operation's success status (or the `allowedStatus` of the row, for operations that
-// refuse for another reason). Refused: 401 for the anonymous caller, else 403.
+// refuse for another reason). Refused: 401 for the anonymous caller, else 403 (or the `refusedStatus`
+// of the row, for operations upstream refuses with another status).
 
 const PORTFOLIO_ADMINS: Role[] = ['superuser', 'portfolioAdmin', 'adminServiceAccount'];
 const ANY_ADMIN: Role[] = [...PORTFOLIO_ADMINS, 'otherPortfolioAdmin'];
@@ -31,10 +32,14 @@ const FEATURE_CREATORS: Role[] = [
   'featureEditAndDelete',
 ];
 const FEATURE_EDITORS: Role[] = [...PORTFOLIO_ADMINS, 'featureEdit', 'featureEditAndDelete'];
-/** Inventory §1.8: creating an application strategy needs APP_STRATEGY_CREATE (admins always). */
-const STRATEGY_CREATORS: Role[] = [...PORTFOLIO_ADMINS, 'strategyCreate'];
-const STRATEGY_EDITORS: Role[] = [...PORTFOLIO_ADMINS, 'strategyEdit', 'strategyEditAndDelete'];
-const STRATEGY_DELETERS: Role[] = [...PORTFOLIO_ADMINS, 'strategyEditAndDelete'];
+/**
+ * Application strategies: upstream lets feature creators (FEATURE_CREATE, FEATURE_EDIT,
+ * FEATURE_EDIT_AND_DELETE: its featureCreatorCheck) create, edit and delete them; we also honour the
+ * matching APP_STRATEGY_* role (admins always).
+ */
+const STRATEGY_CREATORS: Role[] = [...FEATURE_CREATORS, 'strategyCreate'];
+const STRATEGY_EDITORS: Role[] = [...FEATURE_CREATORS, 'strategyEdit', 'strategyEditAndDelete'];
+const STRATEGY_DELETERS: Role[] = [...FEATURE_CREATORS, 'strategyEditAndDelete'];
 /** Anyone with an application role or an environment role in A. */
 const APPLICATION_READERS: Role[] = ROLES.filter(
   (r) =>
@@ -54,6 +59,8 @@ interface Rule {
   allowed: Role[];
   /** The answer an allowed caller gets when it is not the success status. */
   allowedStatus?: number;
+  /** The answer a refused signed-in caller gets when it is not 403. */
+  refusedStatus?: (role: Role) => number;
   /** Another request than validRequests[operationId], possibly depending on the caller. */
   plan?: (w: World, role: Role) => Promise<PlannedRequest>;
   why?: string;
@@ -169,7 +176,12 @@ const RULES: Rule[] = [
   },
   { operationId: 'createFeatureForEnvironment', allowed: VALUE_CHANGERS },
   { operationId: 'updateAllFeaturesForEnvironment', allowed: VALUE_CHANGERS },
-  { operationId: 'updateAllFeatureValuesByApplicationForKey', allowed: VALUE_CHANGERS },
+  {
+    operationId: 'updateAllFeatureValuesByApplicationForKey',
+    allowed: VALUE_CHANGERS,
+    refusedStatus: (role) => (APPLICATION_READERS.includes(role) ? 400 : 403),
+    why: 'as upstream, a missing role in an environment is a 400; who cannot read A gets 403',
+  },
   {
     operationId: 'deleteFeatureForEnvironment',
     allowed: SIGNED_IN,
@@ -216,7 +228,7 @@ async function checkRules(
         ? (rule.allowedStatus ?? success)
         : role === 'anonymous' && spec.auth
           ? 401
-          : 403;
+          : (rule.refusedStatus?.(role) ?? 403);
       if (res.status !== expected) {
         problems.push(
           `${label(rule)} as ${role}: expected ${expected} (${allowed ? 'allowed' : 'refused'}), got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,

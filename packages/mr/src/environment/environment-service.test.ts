@@ -392,7 +392,7 @@ describe('environment service', () => {
       assert.deepEqual(await w.names(), ['dev', 'test']);
     });
 
-    it('rejects unknown environments and predecessors with 400, stale versions with 422', async () => {
+    it('rejects unknown environments and predecessors with 400, and stale versions with 400 too (upstream)', async () => {
       const w = await world();
       const dev = await w.create('dev');
       const other = await w.stores.applications.create({ portfolioId: w.portfolio.id, name: 'Other' });
@@ -409,7 +409,11 @@ describe('environment service', () => {
         400,
         /cannot follow/,
       );
-      await rejectsWithStatus(reorder([{ id: dev.id, priorEnvironmentId: null, version: 99 }]), 422);
+      await rejectsWithStatus(
+        reorder([{ id: dev.id, priorEnvironmentId: null, version: 99 }]),
+        400,
+        /version/,
+      );
       await rejectsWithStatus(reorder([{ id: dev.id, priorEnvironmentId: null, version: undefined }]), 400);
       await rejectsWithStatus(
         reorder([

@@ -353,7 +353,8 @@ export async function updateEnvironment(
 /**
  * Sets the promotion order of an application's environments. Every entry must name a live environment
  * of the application at its current version; predecessors must be environments of the application (or
- * null); the result must have no cycle. Environments not listed keep their predecessor.
+ * null); the result must have no cycle. Environments not listed keep their predecessor. Every refusal,
+ * a stale version included, is a 400 as upstream.
  */
 export async function reorderEnvironments(
   tx: Stores,
@@ -383,8 +384,10 @@ export async function reorderEnvironments(
       throw new ValidationError(`environment ${env.name} has no version`, 'missing_version');
     }
     if (p.version !== env.version) {
+      // 400, not the usual 422: upstream's setOrdering refuses every bad ordering alike.
       throw new StaleVersionError(
         `environment ${env.name} is at version ${env.version}, not ${p.version}; reload and try again`,
+        400,
       );
     }
     if (p.priorEnvironmentId !== null && !byId.has(p.priorEnvironmentId)) {
@@ -403,7 +406,15 @@ export async function reorderEnvironments(
   for (const p of placements) {
     const env = byId.get(p.id)!;
     if (env.priorEnvironmentId === p.priorEnvironmentId) continue;
-    await tx.environments.update(env.id, { priorEnvironmentId: p.priorEnvironmentId, version: env.version });
+    try {
+      await tx.environments.update(env.id, {
+        priorEnvironmentId: p.priorEnvironmentId,
+        version: env.version,
+      });
+    } catch (err) {
+      if (err instanceof StaleVersionError) throw new StaleVersionError(err.message, 400, { cause: err });
+      throw err;
+    }
     changes.environmentChanged(env.id);
   }
   const after = await tx.environments.list({ applicationId: app.id });

@@ -198,7 +198,8 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       const stale = await su.post(`/application/${appId}/environment-ordering`, [
         { ...current(dev.id), priorEnvironmentId: null, version: 0 },
       ]);
-      expectError(stale, 422);
+      expectError(stale, 400, /version/);
+      assert.equal(stale.body.code, 'stale_version');
       expectError(
         await su.post(`/application/${appId}/environment-ordering`, [
           { id: randomUUID(), name: 'ghost', version: 1, priorEnvironmentId: null },

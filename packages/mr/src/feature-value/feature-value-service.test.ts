@@ -18,6 +18,7 @@ import {
   dashboard,
   getFeatureValue,
   updateEnvironmentFeatureValues,
+  updateFeatureAcrossEnvironments,
   updateFeatureValue,
 } from './feature-value-service.ts';
 import { buildValueWorld, type ValueWorld } from './value-test-world.ts';
@@ -145,6 +146,108 @@ describe('feature value service', () => {
           key: 'TEXT',
           locked: false,
         }),
+        NotFoundError,
+      );
+    });
+  });
+
+  describe("one feature across environments (the operation upstream's admin UI saves with)", () => {
+    const across = (access: Access, key: string, bodies: Partial<ApiFeatureValue>[]) =>
+      updateFeatureAcrossEnvironments(
+        stores,
+        new ChangeSet(),
+        access,
+        world.app.id,
+        key,
+        bodies.map((b) => ({ key, locked: false, ...b })),
+      );
+    const badRequest = (code: string, message: RegExp) => (e: unknown) => {
+      assert.ok(e instanceof ValidationError, String(e));
+      assert.deepEqual([e.status, e.code], [400, code]);
+      assert.match(e.message, message);
+      return true;
+    };
+
+    it('a missing role in an environment is a 400 naming the environment', async () => {
+      await feature('TEXT', 'STRING');
+      const devChanger = await world.access(
+        await world.person({ envs: { [world.dev.id]: ['CHANGE_VALUE'], [world.prod.id]: ['READ'] } }),
+      );
+      await assert.rejects(
+        across(devChanger, 'TEXT', [
+          { environmentId: world.dev.id, valueString: 'd' },
+          { environmentId: world.prod.id, valueString: 'p' },
+        ]),
+        badRequest('no_appropriate_role', /environment prod: .*CHANGE_VALUE/),
+      );
+      const onlyDev = await devUser(['CHANGE_VALUE']);
+      await assert.rejects(
+        across(onlyDev, 'TEXT', [{ environmentId: world.prod.id, valueString: 'p' }]),
+        badRequest('no_appropriate_role', /environment prod/),
+      );
+      await feature('OTHER', 'STRING');
+      const view = await across(devChanger, 'OTHER', [{ environmentId: world.dev.id, valueString: 'd' }]);
+      assert.deepEqual(
+        view.environments.map((e) => [e.environment.name, e.value?.value ?? null]),
+        [
+          ['dev', 'd'],
+          ['prod', null],
+        ],
+      );
+    });
+
+    it('changing a locked value is a 400, unlocking in the same update still works with UNLOCK', async () => {
+      await feature('FLAG', 'BOOLEAN'); // false and locked at version 1
+      const changer = await devUser(['CHANGE_VALUE']);
+      await assert.rejects(
+        across(changer, 'FLAG', [
+          { environmentId: world.dev.id, valueBoolean: true, locked: true, version: 1 },
+        ]),
+        badRequest('feature_value_locked', /environment dev: .*locked/),
+      );
+      const unlocker = await devUser(['CHANGE_VALUE', 'UNLOCK']);
+      const view = await across(unlocker, 'FLAG', [
+        { environmentId: world.dev.id, valueBoolean: true, locked: false, version: 1 },
+      ]);
+      assert.equal(view.environments.find((e) => e.environment.id === world.dev.id)?.value?.value, 'true');
+    });
+
+    it('an environment of another application is a 400; a stale version stays 409, bad strategies 422', async () => {
+      await feature('TEXT', 'STRING');
+      const elsewhere = await stores.applications.create({
+        portfolioId: world.portfolioId,
+        name: 'Elsewhere',
+      });
+      const foreign = await stores.environments.create({ applicationId: elsewhere.id, name: 'foreign' });
+      for (const environmentId of [foreign.id, '00000000-0000-4000-8000-000000000000']) {
+        await assert.rejects(
+          across(admin, 'TEXT', [{ environmentId, valueString: 'x' }]),
+          badRequest('no_appropriate_role', /is not an environment of application/),
+        );
+      }
+      await across(admin, 'TEXT', [{ environmentId: world.dev.id, valueString: 'a' }]);
+      await across(admin, 'TEXT', [{ environmentId: world.dev.id, valueString: 'b', version: 1 }]);
+      await assert.rejects(
+        across(admin, 'TEXT', [{ environmentId: world.dev.id, valueString: 'c', version: 1 }]),
+        (e: unknown) => e instanceof FeatureValueConflictError && e.status === 409,
+      );
+      await assert.rejects(
+        across(admin, 'TEXT', [
+          { environmentId: world.dev.id, version: 2, rolloutStrategies: [{ name: 'x', percentage: -1 }] },
+        ]),
+        (e: unknown) => e instanceof InvalidRolloutStrategiesError && e.status === 422,
+      );
+    });
+
+    it('a caller who cannot read the application at all still gets 403, an unknown feature 404', async () => {
+      await feature('TEXT', 'STRING');
+      const outsider = await world.access(await world.person({}));
+      await assert.rejects(
+        across(outsider, 'TEXT', [{ environmentId: world.dev.id, valueString: 'x' }]),
+        ForbiddenError,
+      );
+      await assert.rejects(
+        across(admin, 'NOPE', [{ environmentId: world.dev.id, valueString: 'x' }]),
         NotFoundError,
       );
     });

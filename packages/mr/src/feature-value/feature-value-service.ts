@@ -22,6 +22,7 @@ import {
 import {
   type Aspect,
   FeatureValueConflictError,
+  FeatureValueLockedError,
   mergeFeatureValue,
   type RequestedState,
   type StoredStrategy,
@@ -481,7 +482,8 @@ export async function featureAcrossEnvironments(
 /**
  * Saves one feature's values in several environments at once (each body names its environmentId,
  * each environment at most once). All strategies are validated first (422); any failure rolls the
- * whole update back.
+ * whole update back. As upstream, an environment outside the application, a missing role there or a
+ * change to a locked value is a 400; a caller who cannot read the application at all still gets 403.
  */
 export async function updateFeatureAcrossEnvironments(
   tx: Stores,
@@ -506,9 +508,12 @@ export async function updateFeatureAcrossEnvironments(
     seen.add(body.environmentId);
     const environment = await tx.environments.findById(body.environmentId);
     if (!environment || environment.applicationId !== applicationId) {
-      throw new NotFoundError(`environment ${body.environmentId} not found in application ${applicationId}`);
+      throw new ValidationError(
+        `environment ${body.environmentId} is not an environment of application ${applicationId}`,
+        'no_appropriate_role',
+      );
     }
-    const roles = readerRoles(access, environment, application);
+    const roles = await refusedAsBadRequest(environment, () => readerRoles(access, environment, application));
     prepared.push({
       target: { environment, application, feature },
       update: valueUpdateFrom(body, feature, strategies),
@@ -516,9 +521,33 @@ export async function updateFeatureAcrossEnvironments(
     });
   }
   for (const { target, update, roles } of prepared) {
-    await saveFeatureValue(tx, changes, { personId: access.personId, roles }, target, update);
+    await refusedAsBadRequest(target.environment, () =>
+      saveFeatureValue(tx, changes, { personId: access.personId, roles }, target, update),
+    );
   }
   return featureAcrossEnvironments(tx, access, applicationId, feature.id);
+}
+
+/**
+ * Upstream answers updateAllFeatureValuesByApplicationForKey's refusals in one environment (no
+ * appropriate role there, a locked value changed) with 400 instead of 403 / 409; the upstream admin UI
+ * saves values through it and keys its error handling off that. The message names the environment.
+ */
+async function refusedAsBadRequest<T>(environment: Environment, run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const code =
+      err instanceof ForbiddenError
+        ? 'no_appropriate_role'
+        : err instanceof FeatureValueLockedError
+          ? 'feature_value_locked'
+          : undefined;
+    if (code === undefined) throw err;
+    throw new ValidationError(`environment ${environment.name}: ${(err as Error).message}`, code, {
+      cause: err,
+    });
+  }
 }
 
 /** Case-insensitive substring of the key, name or description. */

@@ -250,6 +250,57 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.equal((await admin.get(`/application/${world.app.id}/feature-environments/NOPE`)).status, 404);
     });
 
+    it('saving one feature across environments answers 400 for a missing role, a locked value or a foreign environment, and saves nothing', async () => {
+      await createFeature('ACROSS_REFUSED', 'BOOLEAN'); // false and locked everywhere, version 1
+      const path = `/application/${world.app.id}/feature-environments/ACROSS_REFUSED`;
+      const { client: devChanger } = await world.client({
+        envs: { [world.dev.id]: ['CHANGE_VALUE', 'UNLOCK'], [world.prod.id]: ['READ'] },
+      });
+      const both = [
+        { key: 'ACROSS_REFUSED', locked: false, valueBoolean: true, version: 1, environmentId: world.dev.id },
+        {
+          key: 'ACROSS_REFUSED',
+          locked: false,
+          valueBoolean: true,
+          version: 1,
+          environmentId: world.prod.id,
+        },
+      ];
+      const noRole = await devChanger.put(path, both);
+      assert.equal(noRole.status, 400, JSON.stringify(noRole.body));
+      assert.equal(noRole.body.code, 'no_appropriate_role');
+      assert.match(noRole.body.message, /environment prod/);
+      const unchanged = await admin.get(path);
+      assert.deepEqual(
+        unchanged.body.map((e: { featureValue: { value: boolean; version: number } }) => [
+          e.featureValue.value,
+          e.featureValue.version,
+        ]),
+        [
+          [false, 1],
+          [false, 1],
+        ],
+        'the dev change was rolled back with the refused prod one',
+      );
+
+      const { client: changer } = await world.client({ envs: { [world.dev.id]: ['CHANGE_VALUE'] } });
+      const locked = await changer.put(path, [{ ...both[0], locked: true }]);
+      assert.equal(locked.status, 400, JSON.stringify(locked.body));
+      assert.equal(locked.body.code, 'feature_value_locked');
+
+      const foreign = await admin.put(path, [
+        { ...both[0], environmentId: '00000000-0000-4000-8000-000000000000' },
+      ]);
+      assert.equal(foreign.status, 400);
+      assert.match(foreign.body.message, /not an environment of application/);
+
+      const stale = await admin.put(path, [{ ...both[0], version: 7 }]);
+      assert.equal(stale.status, 409);
+      const { client: stranger } = await world.client({});
+      assert.equal((await stranger.put(path, [both[0]])).status, 403);
+      assert.equal((await devChanger.put(path, [both[0]])).status, 200);
+    });
+
     it('serves the dashboard: readable environments in promotion order, filtered and paged features', async () => {
       const path = `/application/${world.app.id}/all-feature-environment`;
       const all = await admin.get(path);

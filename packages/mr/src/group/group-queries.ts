@@ -29,10 +29,13 @@ export async function apiGroupsOfPerson(
   );
 }
 
-/** The members of a group as API people (live and deactivated, by name). */
+/**
+ * The members of a group as API people, by name: active people only, as upstream's Group.members (a deactivated
+ * person keeps their memberships, hidden, until reactivated or removed with their groups).
+ */
 export async function apiMembersOf(stores: Stores, group: Group): Promise<ApiPerson[]> {
   const ids = await stores.groups.listMemberIds(group.id);
   if (ids.length === 0) return [];
-  const { persons } = await stores.persons.list({ ids, includeArchived: true });
+  const { persons } = await stores.persons.list({ ids });
   return persons.map((p) => toApiPerson(p));
 }

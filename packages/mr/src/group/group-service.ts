@@ -28,8 +28,9 @@ export interface CreateGroupInput {
 }
 
 /**
- * An update of a group. Only the parts given change: `members` (the full list), `applicationRoles` and
- * `environmentRoles` (replacing the group's roles, only within `applicationId` when it is given).
+ * An update of a group. Only the parts given change: `members` (the full list), `applicationRoles` (replacing
+ * the group's application roles, only within `applicationId` when it is given) and `environmentRoles` (only the
+ * environments listed change, as upstream: an empty role list removes the group's roles there).
  */
 export interface UpdateGroupInput {
   /** When the path names the portfolio (PUT /portfolio/{id}/group), the group must be one of its. */
@@ -87,13 +88,17 @@ export class GroupService {
     return group;
   }
 
-  /** One group, for whoever may see its portfolio (the superuser group: any admin). */
+  /**
+   * One group, for its members and for those who manage it (superusers, the admins of its portfolio). As upstream,
+   * anyone else is told it does not exist (404), so group ids of other teams reveal nothing.
+   */
   async get(stores: Stores, access: Access, groupId: string): Promise<Group> {
     const group = await stores.groups.findById(groupId);
-    if (!group) throw new NotFoundError(`group ${groupId} not found`);
     const visible =
-      group.portfolioId === null ? access.isAnyAdmin : access.canSeePortfolio(group.portfolioId);
-    if (!visible) throw new ForbiddenError('You cannot see this group');
+      group !== undefined &&
+      (canManageGroup(access, group) ||
+        (await stores.groups.listMemberIds(group.id)).includes(access.personId));
+    if (!group || !visible) throw new NotFoundError(`group ${groupId} not found`);
     return group;
   }
 
@@ -125,7 +130,8 @@ export class GroupService {
   /**
    * Updates a group (portfolio admins their portfolios' groups, superusers any). The version must be
    * current (400 without one, 422 when stale); admin groups keep their names; roles may only name
-   * applications and environments of the group's portfolio (400).
+   * applications and environments of the group's portfolio (400: upstream skips them silently, but a clear
+   * refusal tells the caller what is wrong). `applicationId` scopes the application roles only, as upstream.
    */
   async update(tx: Stores, access: Access, groupId: string, input: UpdateGroupInput): Promise<Group> {
     const group = await tx.groups.findById(groupId);
@@ -147,9 +153,7 @@ export class GroupService {
     const scope = input.applicationId;
     if (scope !== undefined) await this.#checkApplications(tx, group.portfolioId, [{ applicationId: scope }]);
     const appRoles = input.applicationRoles?.filter((r) => scope === undefined || r.applicationId === scope);
-    const envRoles = input.environmentRoles
-      ? await this.#checkEnvironments(tx, group.portfolioId, input.environmentRoles, scope)
-      : undefined;
+    if (input.environmentRoles) await this.#checkEnvironments(tx, group.portfolioId, input.environmentRoles);
     if (appRoles) await this.#checkApplications(tx, group.portfolioId, appRoles);
     const current = input.members ? await tx.groups.listMemberIds(groupId) : [];
     // Deactivated members may be listed back as they are; only newcomers must be active people.
@@ -164,7 +168,11 @@ export class GroupService {
       version: input.version,
     });
     if (appRoles) await this.#replaceApplicationRoles(tx, group, appRoles, scope);
-    if (envRoles) await this.#replaceEnvironmentRoles(tx, group, envRoles, scope);
+    // Only the environments listed change (upstream's updateEnvironmentMembersOfGroup): a client that read the
+    // group without its roles and adds one environment's roles leaves the other environments' roles alone.
+    for (const r of input.environmentRoles ?? []) {
+      await tx.groups.setEnvironmentRoles(group.id, r.environmentId, r.roles);
+    }
     if (input.members) await this.#replaceMembers(tx, group, current, input.members);
     return updated;
   }
@@ -244,32 +252,28 @@ export class GroupService {
     }
   }
 
-  /** Validates the environment roles and keeps those within `scope` (an application) when given. */
+  /** Environment roles must name live environments of the group's portfolio, each once (400). */
   async #checkEnvironments(
     tx: Stores,
     portfolioId: string | null,
     roles: readonly EnvironmentRolesInput[],
-    scope: string | undefined,
-  ): Promise<EnvironmentRolesInput[]> {
+  ): Promise<void> {
     const ids = roles.map((r) => r.environmentId);
     if (new Set(ids).size !== ids.length) {
       throw new BadRequestError('Each environment may appear only once in environmentRoles');
     }
-    if (ids.length === 0) return [];
+    if (ids.length === 0) return;
     const envs = await tx.environments.list({ ids });
     const appIds = [...new Set(envs.map((e) => e.applicationId))];
     const apps =
       portfolioId === null || appIds.length === 0
         ? []
         : await tx.applications.list({ portfolioId, ids: appIds });
-    const appOf = new Map(
-      envs.filter((e) => apps.some((a) => a.id === e.applicationId)).map((e) => [e.id, e.applicationId]),
-    );
-    const foreign = ids.filter((id) => !appOf.has(id));
+    const ours = new Set(envs.filter((e) => apps.some((a) => a.id === e.applicationId)).map((e) => e.id));
+    const foreign = ids.filter((id) => !ours.has(id));
     if (foreign.length > 0) {
       throw new BadRequestError(`Not an environment of this group's portfolio: ${foreign.join(', ')}`);
     }
-    return roles.filter((r) => scope === undefined || appOf.get(r.environmentId) === scope);
   }
 
   async #checkMembers(tx: Stores, personIds: readonly string[], status: 400 | 404 = 400): Promise<void> {
@@ -306,33 +310,20 @@ export class GroupService {
     for (const w of wanted) await tx.groups.setApplicationRoles(group.id, w.applicationId, w.roles);
   }
 
-  async #replaceEnvironmentRoles(
-    tx: Stores,
-    group: Group,
-    wanted: readonly EnvironmentRolesInput[],
-    scope: string | undefined,
-  ): Promise<void> {
-    let current = await tx.groups.listEnvironmentAcls({ groupIds: [group.id] });
-    if (scope) {
-      const inScope = new Set((await tx.environments.list({ applicationId: scope })).map((e) => e.id));
-      current = current.filter((a) => inScope.has(a.environmentId));
-    }
-    for (const acl of current) {
-      if (!wanted.some((w) => w.environmentId === acl.environmentId)) {
-        await tx.groups.setEnvironmentRoles(group.id, acl.environmentId, []);
-      }
-    }
-    for (const w of wanted) await tx.groups.setEnvironmentRoles(group.id, w.environmentId, w.roles);
-  }
-
-  /** Superusers left out of a portfolio administrators group's list stay in it, as upstream keeps them. */
+  /**
+   * Superusers left out of a portfolio administrators group's list stay in it, as upstream keeps them. So do
+   * deactivated members: Group.members lists only active people, so leaving them out is no request to remove them
+   * (they get their groups back when reactivated).
+   */
   async #replaceMembers(
     tx: Stores,
     group: Group,
     current: readonly string[],
     wanted: readonly string[],
   ): Promise<void> {
-    for (const id of current) if (!wanted.includes(id)) await removeGroupMember(tx, group, id);
+    const dropped = current.filter((id) => !wanted.includes(id));
+    const { persons: active } = await tx.persons.list({ ids: dropped });
+    for (const p of active) await removeGroupMember(tx, group, p.id);
     for (const id of wanted) if (!current.includes(id)) await addGroupMember(tx, group, id);
   }
 }

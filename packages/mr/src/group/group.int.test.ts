@@ -144,9 +144,21 @@ describe('groups (sqlite)', () => {
       assert.deepEqual(names(filtered), ['Devs']);
     });
 
-    it('a group is readable by those who see its portfolio', async () => {
-      assert.equal((await member.client.get(`/group/${devsId}`)).status, 200);
-      assert.equal((await outsider.client.get(`/group/${devsId}`)).status, 403);
+    it('a group is readable by its members, superusers and its portfolio’s admins; to others it does not exist', async () => {
+      const neighboursId = (await su.post(`/portfolio/${mine.portfolio.id}/group`, { name: 'Neighbours' }))
+        .body.id;
+      const neighbour = await registerUser(mr, su, 'neighbour@example.com', { groupIds: [neighboursId] });
+      const theirAdmin = await registerUser(mr, su, 'their-admin@example.com', {
+        groupIds: [theirs.adminGroup.id],
+      });
+      for (const reader of [member.client, padmin.client, su]) {
+        assert.equal((await reader.get(`/group/${devsId}`)).status, 200);
+      }
+      for (const stranger of [neighbour.client, theirAdmin.client, outsider.client]) {
+        assert.equal((await stranger.get(`/group/${devsId}`)).status, 404);
+      }
+      assert.equal((await padmin.client.get(`/group/${superGroupId}`)).status, 404);
+      assert.equal((await su.get(`/group/${superGroupId}`)).status, 200);
       assert.equal((await su.get(`/group/${randomUUID()}`)).status, 404);
       const noExtras = await su.get(`/group/${devsId}`);
       // Without the include flags the lists are empty, but present (the schema defaults), as upstream's are.
@@ -287,8 +299,9 @@ describe('groups (sqlite)', () => {
       assert.equal(res.status, 400, 'the scope must be an application of the portfolio');
     });
 
-    it('replaces environment roles; environments must be of the portfolio and appear once', async () => {
+    it('changes environment roles only in the environments listed; they must be of the portfolio and appear once', async () => {
       const gid = (await su.post(`/portfolio/${mine.portfolio.id}/group`, { name: 'Envs' })).body.id;
+      const third = await seedApplication(mr, mine.portfolio.id, 'Third');
       const role = (environmentId: string, roles: string[]) => ({ environmentId, groupId: gid, roles });
       const put = async (body: Record<string, unknown>, query = '') =>
         su.put(`/group/${gid}?includeGroupRoles=true&updateEnvironmentGroupRoles=true${query}`, {
@@ -297,6 +310,9 @@ describe('groups (sqlite)', () => {
           version: await version(gid),
           ...body,
         });
+      const rolesByEnv = (res: {
+        body: { environmentRoles: { environmentId: string; roles: string[] }[] };
+      }) => Object.fromEntries(res.body.environmentRoles.map((r) => [r.environmentId, [...r.roles].sort()]));
       assert.equal((await put({ environmentRoles: [role(theirApp.dev.id, ['READ'])] })).status, 400);
       assert.equal((await put({ environmentRoles: [role(randomUUID(), ['READ'])] })).status, 400);
       assert.equal(
@@ -311,8 +327,40 @@ describe('groups (sqlite)', () => {
       assert.equal(ok.body.environmentRoles.length, 2);
       const scoped = await su.get(`/group/${gid}?includeGroupRoles=true&byApplicationId=${theirApp.app.id}`);
       assert.deepEqual(scoped.body.environmentRoles, []);
-      const cleared = await put({ environmentRoles: [role(mineApp.prod.id, [])] });
-      assert.deepEqual(cleared.body.environmentRoles, []);
+      // environments left out keep their roles
+      const oneMore = await put({ environmentRoles: [role(third.dev.id, ['READ'])] });
+      assert.deepEqual(rolesByEnv(oneMore), {
+        [mineApp.dev.id]: ['CHANGE_VALUE', 'READ'],
+        [mineApp.prod.id]: ['READ'],
+        [third.dev.id]: ['READ'],
+      });
+      // an empty role list removes the roles of that environment only; applicationId does not scope them
+      const cleared = await put(
+        { environmentRoles: [role(mineApp.prod.id, []), role(third.dev.id, [])] },
+        `&applicationId=${mineApp.app.id}`,
+      );
+      assert.deepEqual(rolesByEnv(cleared), { [mineApp.dev.id]: ['CHANGE_VALUE', 'READ'] });
+    });
+
+    it('a client that read the group without its roles and adds one environment keeps the others (upstream’s e2e step)', async () => {
+      const gid = (await su.post(`/portfolio/${mine.portfolio.id}/group`, { name: 'Stepwise' })).body.id;
+      const read = async () => (await su.get(`/group/${gid}`)).body;
+      const assign = async (environmentId: string, roles: string[]) => {
+        const group = await read();
+        group.environmentRoles.push({ environmentId, groupId: gid, roles });
+        const res = await su.put(
+          `/portfolio/${mine.portfolio.id}/group?updateEnvironmentGroupRoles=true`,
+          group,
+        );
+        assert.equal(res.status, 200);
+      };
+      await assign(mineApp.dev.id, ['READ', 'CHANGE_VALUE']);
+      await assign(mineApp.prod.id, ['READ']);
+      const got = await su.get(`/group/${gid}?includeGroupRoles=true`);
+      assert.deepEqual(
+        (got.body.environmentRoles as { environmentId: string }[]).map((r) => r.environmentId).sort(),
+        [mineApp.dev.id, mineApp.prod.id].sort(),
+      );
     });
 
     it('updateMembers sets the full member list; without it members are left alone', async () => {
@@ -430,6 +478,32 @@ describe('groups (sqlite)', () => {
       );
       assert.equal((await su.delete(`/group/${superGroupId}/person/${promoted.personId}`)).status, 200);
       assert.deepEqual(await groupIdsOf(promoted.client), []);
+    });
+
+    it('group answers list active members only; a member list leaving out a deactivated member keeps them', async () => {
+      const gid = (await su.post(`/portfolio/${mine.portfolio.id}/group`, { name: 'Mixed' })).body.id;
+      const stayer = await registerUser(mr, su, 'stayer@example.com', { groupIds: [gid] });
+      const leaver = await registerUser(mr, su, 'leaver@example.com', { groupIds: [gid] });
+      const formerSu = await registerUser(mr, su, 'former-su@example.com', { groupIds: [superGroupId] });
+      for (const p of [leaver, formerSu])
+        assert.equal((await su.delete(`/person/${p.personId}`)).status, 200);
+      const ids = (res: { body: { members: { id: { id: string } }[] } }) =>
+        res.body.members.map((m) => m.id.id);
+      assert.deepEqual(ids(await su.get(`/group/${gid}?includeMembers=true`)), [stayer.personId]);
+      assert.deepEqual(ids(await su.get(`/organization/${orgId}/group`)), [suId]);
+      const added = await su.post(`/group/${gid}/person/${outsider.personId}?includeMembers=true`);
+      assert.deepEqual(ids(added).sort(), [outsider.personId, stayer.personId].sort());
+      const saved = await su.put(`/group/${gid}?updateMembers=true&includeMembers=true`, {
+        id: gid,
+        name: 'Mixed',
+        version: await version(gid),
+        members: [{ id: { id: stayer.personId } }],
+      });
+      assert.deepEqual(ids(saved), [stayer.personId]);
+      assert.ok(
+        (await mr.stores.groups.listMemberIds(gid)).includes(leaver.personId),
+        'the deactivated member keeps the membership for a reactivation',
+      );
     });
 
     it('the last superuser cannot leave', async () => {

@@ -113,18 +113,22 @@ export class Access {
     return this.canEditFeature(app);
   }
 
-  /** Inventory §1.8: only APP_STRATEGY_CREATE (unlike features, where edit rights also create). */
+  /**
+   * Application strategies: whoever may create features (upstream's featureCreatorCheck: FEATURE_CREATE,
+   * FEATURE_EDIT or FEATURE_EDIT_AND_DELETE) may create, edit and delete them, as may the holders of
+   * the matching APP_STRATEGY_* role.
+   */
   canCreateApplicationStrategy(app: ApplicationRef): boolean {
-    return this.applicationRoles(app).has('APP_STRATEGY_CREATE');
+    return this.canCreateFeature(app) || this.applicationRoles(app).has('APP_STRATEGY_CREATE');
   }
 
   canEditApplicationStrategy(app: ApplicationRef): boolean {
     const r = this.applicationRoles(app);
-    return r.has('APP_STRATEGY_EDIT') || r.has('APP_STRATEGY_EDIT_AND_DELETE');
+    return this.canCreateFeature(app) || r.has('APP_STRATEGY_EDIT') || r.has('APP_STRATEGY_EDIT_AND_DELETE');
   }
 
   canDeleteApplicationStrategy(app: ApplicationRef): boolean {
-    return this.applicationRoles(app).has('APP_STRATEGY_EDIT_AND_DELETE');
+    return this.canCreateFeature(app) || this.applicationRoles(app).has('APP_STRATEGY_EDIT_AND_DELETE');
   }
 
   // ---- assertions: throw 403 with a message that says what is missing ----

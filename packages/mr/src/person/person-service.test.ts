@@ -54,6 +54,27 @@ describe('PersonService', () => {
     assert.equal(await w.stores.persons.findByEmail('x@example.com'), undefined);
   });
 
+  it('finds a person by email for an admin or the person themself; other ids are not found', async () => {
+    const w = await world();
+    const plain = await w.person('plain@example.com');
+    const principal = (p: { id: string; email: string }) => ({
+      personId: p.id,
+      email: p.email,
+      name: null,
+      personType: 'person' as const,
+      passwordRequiresReset: false,
+      token: 't',
+    });
+    const su = await w.access(w.superuserId);
+    const suPrincipal = principal({ id: w.superuserId, email: 'super@example.com' });
+    assert.equal((await w.people.get(w.stores, su, suPrincipal, 'PLAIN@example.com')).id, plain.id);
+    await assert.rejects(w.people.get(w.stores, su, suPrincipal, 'nobody@example.com'), { status: 404 });
+    await assert.rejects(w.people.get(w.stores, su, suPrincipal, 'not-an-id'), { status: 404 });
+    const own = await w.access(plain.id);
+    assert.equal((await w.people.get(w.stores, own, principal(plain), 'plain@example.com')).id, plain.id);
+    await assert.rejects(w.people.get(w.stores, own, principal(plain), 'super@example.com'), { status: 403 });
+  });
+
   it('only admins list people; pages are capped at 100 and SDK people never show', async () => {
     const w = await world();
     const plain = await w.person('plain@example.com');

@@ -141,12 +141,24 @@ export class PersonService {
     return created;
   }
 
-  /** One person: yourself (`self` works too) or, for an admin, anyone. */
+  /**
+   * One person: yourself (`self` works too) or, for an admin, anyone. As upstream, the id may also be an email
+   * address (active people only); any other id is not found (404).
+   */
   async get(stores: Stores, access: Access, principal: Principal, idOrSelf: string): Promise<Person> {
     const id = idOrSelf === 'self' ? principal.personId : idOrSelf;
-    if (!UUID.test(id)) throw new BadRequestError(`"${idOrSelf}" is neither a person id nor "self"`);
+    if (!UUID.test(id)) return this.#getByEmail(stores, access, principal, id);
     if (id !== principal.personId) access.requireAnyAdmin();
     const person = await stores.persons.findById(id, { includeArchived: true });
+    if (!person) throw new NotFoundError(`person ${id} not found`);
+    return person;
+  }
+
+  /** The admin check comes first, so that someone who is no admin cannot probe which emails are taken. */
+  async #getByEmail(stores: Stores, access: Access, principal: Principal, id: string): Promise<Person> {
+    const email = id.trim().toLowerCase();
+    if (email !== principal.email.toLowerCase()) access.requireAnyAdmin();
+    const person = email.includes('@') ? await stores.persons.findByEmail(email) : undefined;
     if (!person) throw new NotFoundError(`person ${id} not found`);
     return person;
   }

@@ -47,6 +47,56 @@ describe('portfolio service', () => {
     );
   });
 
+  it('answers a created portfolio with its administrators group among its groups, even unasked', async () => {
+    const w = await world();
+    const view = await createPortfolio(w.stores, w.su, defaultMrSettings, { name: 'Ops' });
+    assert.deepEqual(
+      view.groups?.map((g) => [g.name, g.admin, g.portfolioId]),
+      [['Ops Administrators', true, view.portfolio.id]],
+    );
+    const asked = await createPortfolio(w.stores, w.su, defaultMrSettings, { name: 'Dev' }, { groups: true });
+    assert.deepEqual(
+      asked.groups?.map((g) => g.name),
+      ['Dev Administrators'],
+      'listed once when includeGroups also asks for it',
+    );
+  });
+
+  it('refuses a portfolio name a live portfolio has in another case (409), but not an archived one', async () => {
+    const w = await world();
+    const marketing = await w.create('Marketing');
+    await rejectsWithStatus(w.create('MARKETING'), 409);
+    await rejectsWithStatus(w.create(' marketing '), 409);
+    await deletePortfolio(w.stores, new ChangeSet(), w.su, marketing.id);
+    assert.equal((await w.create('marketing')).name, 'marketing');
+  });
+
+  it('refuses renaming a portfolio to another live portfolio’s name in any case (409), allows changing its own case', async () => {
+    const w = await world();
+    const sales = await w.create('Sales');
+    await w.create('Marketing');
+    await rejectsWithStatus(
+      updatePortfolio(w.stores, w.su, defaultMrSettings, sales.id, {
+        version: sales.version,
+        name: 'marketing',
+      }),
+      409,
+    );
+    const recased = await updatePortfolio(w.stores, w.su, defaultMrSettings, sales.id, {
+      version: sales.version,
+      name: 'SALES',
+    });
+    assert.equal(recased.portfolio.name, 'SALES');
+    // a stale version is reported before a name clash, as upstream
+    await rejectsWithStatus(
+      updatePortfolio(w.stores, w.su, defaultMrSettings, sales.id, {
+        version: sales.version,
+        name: 'marketing',
+      }),
+      422,
+    );
+  });
+
   it('lets only superusers create portfolios, refuses duplicates (409) and blank names (400)', async () => {
     const w = await world();
     await w.create('Marketing');
@@ -113,12 +163,12 @@ describe('portfolio service', () => {
     );
   });
 
-  it('answers 404 for unknown portfolios and 403 for invisible ones', async () => {
+  it('answers 404 for unknown portfolios and for portfolios the caller cannot see, not revealing they exist', async () => {
     const w = await world();
     const p = await w.create('P');
     await rejectsWithStatus(getPortfolio(w.stores, w.su, randomUUID()), 404);
     const nobody = await seedPerson(w.stores, 'nobody');
-    await rejectsWithStatus(getPortfolio(w.stores, await accessOf(w.stores, nobody), p.id), 403);
+    await rejectsWithStatus(getPortfolio(w.stores, await accessOf(w.stores, nobody), p.id), 404);
   });
 
   it('renames a portfolio and its admin group; refuses stale (422), duplicate (409) and non-admin (403) updates', async () => {

@@ -1,4 +1,3 @@
-import { ForbiddenError } from '@fh/service-kit';
 import {
   type ApplicationView,
   readableApplications,
@@ -6,7 +5,7 @@ import {
 } from '../application/application-service.ts';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { createPortfolioAdminGroup, portfolioAdminGroupName } from '../group/admin-groups.ts';
 import type { Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
@@ -53,6 +52,18 @@ async function portfolioOf(tx: Stores, portfolioId: string): Promise<Portfolio> 
   const p = await tx.portfolios.findById(portfolioId);
   if (!p) throw new NotFoundError(`portfolio ${portfolioId} not found`);
   return p;
+}
+
+/**
+ * Names are unique among the organisation's live portfolios whatever their case, as upstream (its
+ * duplicateCheck compares with `ieq`); the database constraint alone is case-sensitive.
+ */
+async function assertNameFree(tx: Stores, organisationId: string, name: string, selfId?: string) {
+  const lower = name.toLowerCase();
+  const clash = (await tx.portfolios.list({ organisationId, nameContains: name })).find(
+    (p) => p.id !== selfId && p.name.toLowerCase() === lower,
+  );
+  if (clash) throw new ConflictError(`A portfolio named "${clash.name}" already exists`);
 }
 
 async function withIncludes(
@@ -105,13 +116,15 @@ export async function createPortfolio(
 ): Promise<PortfolioView> {
   access.requireSuperuser();
   const org = await organisationOf(tx);
+  const name = requiredName(input.name);
+  await assertNameFree(tx, org.id, name);
   const portfolio = await tx.portfolios.create({
     organisationId: org.id,
-    name: requiredName(input.name),
+    name,
     description: input.description ?? null,
     createdBy: access.personId,
   });
-  await createPortfolioAdminGroup(tx, {
+  const adminGroup = await createPortfolioAdminGroup(tx, {
     organisationId: org.id,
     portfolioId: portfolio.id,
     portfolioName: portfolio.name,
@@ -119,9 +132,12 @@ export async function createPortfolio(
     createdBy: access.personId,
   });
   const [view] = await withIncludes(tx, access, [portfolio], includes);
+  // Upstream always answers with the new administrators group among `groups`, includeGroups or not.
+  view!.groups ??= [adminGroup];
   return view!;
 }
 
+/** A portfolio the caller cannot see answers 404 like an unknown one, so its existence is not revealed. */
 export async function getPortfolio(
   tx: Stores,
   access: Access,
@@ -129,7 +145,7 @@ export async function getPortfolio(
   includes: PortfolioIncludes = {},
 ): Promise<PortfolioView> {
   const portfolio = await portfolioOf(tx, portfolioId);
-  if (!access.canSeePortfolio(portfolio.id)) throw new ForbiddenError('You have no access to this portfolio');
+  if (!access.canSeePortfolio(portfolio.id)) throw new NotFoundError(`portfolio ${portfolioId} not found`);
   const [view] = await withIncludes(tx, access, [portfolio], includes);
   return view!;
 }
@@ -146,6 +162,15 @@ export async function updatePortfolio(
   const current = await portfolioOf(tx, portfolioId);
   access.requirePortfolioAdmin(current.id);
   const name = patch.name === undefined ? undefined : requiredName(patch.name);
+  // A stale version answers 422 before a name clash is looked for (upstream's order). Changing only the
+  // case of its own name is allowed.
+  if (
+    name !== undefined &&
+    patch.version === current.version &&
+    name.toLowerCase() !== current.name.toLowerCase()
+  ) {
+    await assertNameFree(tx, current.organisationId, name, current.id);
+  }
   const updated = await tx.portfolios.update(current.id, {
     version: patch.version,
     ...(name !== undefined ? { name } : {}),

@@ -104,6 +104,31 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       expectOk(mr, 'createPortfolio', await su.post('/portfolio', { name: 'Brand', description: 'again' }));
     });
 
+    it('answers a new portfolio with its administrators group, and refuses its name in any case (409)', async () => {
+      const created = expectOk(
+        mr,
+        'createPortfolio',
+        await su.post('/portfolio', { name: 'Finance', description: null }),
+      );
+      assert.deepEqual(
+        created.groups.map((g: { name: string; admin: boolean }) => [g.name, g.admin]),
+        [['Finance Administrators', true]],
+      );
+      expectError(await su.post('/portfolio', { name: 'FINANCE', description: null }), 409);
+      const other = expectOk(
+        mr,
+        'createPortfolio',
+        await su.post('/portfolio', { name: 'Legal', description: null }),
+      );
+      expectError(await su.put('/portfolio', { id: other.id, name: 'finance', version: other.version }), 409);
+      const recased = expectOk(
+        mr,
+        'updatePortfolioOnOrganisation',
+        await su.put('/portfolio', { id: other.id, name: 'LEGAL', version: other.version }),
+      );
+      assert.equal(recased.name, 'LEGAL');
+    });
+
     it('shows a member only the portfolios they have a group in, and refuses them admin work', async () => {
       const mine = expectOk(
         mr,
@@ -124,7 +149,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
         ['Mine'],
       );
       expectOk(mr, 'getPortfolio', await member.get(`/portfolio/${mine.id}`));
-      expectError(await member.get(`/portfolio/${theirs.id}`), 403);
+      expectError(await member.get(`/portfolio/${theirs.id}`), 404);
       expectError(await member.post('/portfolio', { name: 'New', description: null }), 403);
       expectError(await member.put('/portfolio', { ...mine, name: 'Renamed' }), 403);
       expectError(await member.delete(`/portfolio/${mine.id}`), 403);

@@ -4,6 +4,7 @@ import { route } from '../api/mr-api-plugin.ts';
 import { toApiTokenizedPerson } from '../auth/auth-mapper.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import { toApiGroup } from '../group/group-mapper.ts';
+import { capabilityInfo, capabilityInfoBeforeSetup } from './capabilities.ts';
 import { type Installed, LOGIN_PROVIDERS, SetupService } from './setup-service.ts';
 
 function toApiOrganization({ organisation, superuserGroup }: Installed): ApiOrganization {
@@ -21,15 +22,15 @@ function toApiOrganization({ organisation, superuserGroup }: Installed): ApiOrga
 /** GET/POST /initialize: whether FeatureHub is set up, and the first-user setup. */
 export function registerSetupRoutes(app: FastifyInstance, ctx: MrContext): void {
   const setup = new SetupService({ hasher: ctx.hasher, clock: ctx.clock, settings: ctx.settings });
-  const providers = () => ({ providers: [...LOGIN_PROVIDERS], providerInfo: {}, capabilityInfo: {} });
+  const providers = () => ({ providers: [...LOGIN_PROVIDERS], providerInfo: {} });
 
   route(app, 'isInstalled', async (_request, reply) => {
     const installed = await setup.installed(ctx.stores);
     if (!installed) {
-      const missing: SetupMissingResponse = providers();
+      const missing: SetupMissingResponse = { ...providers(), capabilityInfo: capabilityInfoBeforeSetup() };
       return reply.code(404).send(missing);
     }
-    return { organization: toApiOrganization(installed), ...providers() };
+    return { organization: toApiOrganization(installed), ...providers(), capabilityInfo: capabilityInfo() };
   });
 
   route(app, 'setupSiteAdmin', async (request) => {

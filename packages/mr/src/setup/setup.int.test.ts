@@ -28,6 +28,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       const res = await mr.client.get('/initialize');
       assert.equal(res.status, 404);
       assert.deepEqual(res.body.providers, ['local']);
+      assert.deepEqual(res.body.capabilityInfo, { trackingId: '' });
     });
 
     it('refuses blank names, email and password with 400 and sets nothing up', async () => {
@@ -78,6 +79,13 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.equal(res.body.organization.name, 'Acme');
       assert.equal(res.body.organization.orgGroup.name, 'org_admin');
       assert.deepEqual(res.body.providers, ['local']);
+      // Upstream's admin UI offers webhooks and feature groups only where these say "true"; neither is served yet.
+      assert.deepEqual(res.body.capabilityInfo, {
+        'webhook.features': 'false',
+        featureGroupsEnabled: 'false',
+        dacha1Enabled: 'false',
+        trackingId: '',
+      });
     });
 
     it('a second setup is a 409', async () => {
@@ -110,6 +118,15 @@ describe('setup then login', () => {
     const first = await mr.client.post('/initialize', setupBody());
     assert.equal(first.status, 200);
     assert.equal(first.body.person.email, 'ada@example.com');
+    // the superuser group and the portfolio's administrators group, each with its (empty) role lists
+    const groups = first.body.person.groups as {
+      admin: boolean;
+      applicationRoles: [];
+      environmentRoles: [];
+    }[];
+    assert.equal(groups.length, 2);
+    for (const g of groups)
+      assert.deepEqual([g.admin, g.applicationRoles, g.environmentRoles], [true, [], []]);
     const login = await mr.client.post('/login', { email: 'ADA@example.com', password: 'password123' });
     assert.equal(login.status, 200);
     assert.notEqual(login.body.accessToken, first.body.accessToken);

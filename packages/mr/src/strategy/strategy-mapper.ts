@@ -70,7 +70,8 @@ export interface StrategyUsage {
 export function toListItem(
   strategy: ApplicationStrategy,
   extras: {
-    updatedBy?: { email: string; name: string | null } | undefined;
+    /** no email when the person who changed it is unknown */
+    updatedBy?: { email?: string; name: string | null } | undefined;
     usage?: readonly StrategyUsage[] | undefined;
   },
 ): ListApplicationRolloutStrategyItem {
@@ -80,7 +81,10 @@ export function toListItem(
     whenUpdated: strategy.whenUpdated.toISOString(),
     uniqueCode: strategy.code,
   };
-  if (extras.updatedBy) item.updatedBy = { email: extras.updatedBy.email, name: extras.updatedBy.name };
+  if (extras.updatedBy) {
+    const { email, name } = extras.updatedBy;
+    item.updatedBy = email === undefined ? { name } : { email, name };
+  }
   if (extras.usage) {
     item.usage = extras.usage.map((u) => ({
       id: u.environmentId,

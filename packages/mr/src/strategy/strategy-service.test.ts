@@ -103,10 +103,10 @@ describe('StrategyService', () => {
     );
   });
 
-  it('needs APP_STRATEGY_CREATE to create, EDIT to edit and EDIT_AND_DELETE to delete', async () => {
+  it('needs APP_STRATEGY_CREATE to create, EDIT to edit and EDIT_AND_DELETE to delete, when holding no FEATURE_* role', async () => {
     const creator = actorWith(world.applicationId, ['APP_STRATEGY_CREATE']);
     const editor = actorWith(world.applicationId, ['APP_STRATEGY_EDIT']);
-    const nobody = actorWith(world.applicationId, ['FEATURE_EDIT']);
+    const nobody = actorWith(world.applicationId, []);
     await assert.rejects(service.create(world.stores, nobody, world.applicationId, beta), ForbiddenError);
     const created = await service.create(world.stores, creator, world.applicationId, beta);
     const changes = new ChangeSet();
@@ -121,6 +121,30 @@ describe('StrategyService', () => {
     );
     const deleter = actorWith(world.applicationId, ['APP_STRATEGY_EDIT_AND_DELETE']);
     await service.delete(world.stores, changes, deleter, world.applicationId, created.id);
+  });
+
+  for (const role of ['FEATURE_CREATE', 'FEATURE_EDIT', 'FEATURE_EDIT_AND_DELETE'] as const) {
+    it(`a ${role} holder may create, edit and delete application strategies (upstream's featureCreatorCheck)`, async () => {
+      const featureRole = actorWith(world.applicationId, [role]);
+      const changes = new ChangeSet();
+      const created = await service.create(world.stores, featureRole, world.applicationId, beta);
+      const updated = await service.update(
+        world.stores,
+        changes,
+        featureRole,
+        world.applicationId,
+        created.id,
+        { percentage: 1 },
+      );
+      assert.equal(toApiApplicationStrategy(updated).percentage, 1);
+      await service.delete(world.stores, changes, featureRole, world.applicationId, created.id);
+      assert.equal(await world.stores.strategies.findById(created.id), undefined);
+    });
+  }
+
+  it('a FEATURE_* role on another application grants nothing here', async () => {
+    const elsewhere = actorWith('another-app', ['FEATURE_EDIT_AND_DELETE']);
+    await assert.rejects(service.create(world.stores, elsewhere, world.applicationId, beta), ForbiddenError);
   });
 
   it('answers 404 for an unknown application or a strategy of another application', async () => {
@@ -263,6 +287,12 @@ describe('StrategyService', () => {
     assert.deepEqual(filtered.items[0]?.usage, [{ id: env.id, name: 'production', featuresCount: 1 }]);
     assert.deepEqual(filtered.items[0]?.updatedBy, { email: 'who@example.com', name: 'Who' });
     assert.match(filtered.items[0]?.uniqueCode ?? '', /^@/);
+    // as upstream, who changed a strategy comes with every item, asked for or not; usage only when asked
+    assert.deepEqual(
+      all.items.map((i) => i.updatedBy),
+      names.map(() => ({ email: 'who@example.com', name: 'Who' })),
+    );
+    assert.equal(all.items[0]?.usage, undefined);
 
     await service.delete(world.stores, new ChangeSet(), admin, world.applicationId, created[1]!.id);
     assert.equal((await service.list(world.stores, admin, world.applicationId, {})).items.length, 3);
@@ -270,6 +300,18 @@ describe('StrategyService', () => {
       (await service.list(world.stores, admin, world.applicationId, { includeArchived: true })).items.length,
       4,
     );
+  });
+
+  it('lists an item whose changer is unknown with an updatedBy that has no name', async () => {
+    await world.stores.strategies.create({
+      applicationId: world.applicationId,
+      name: 'Orphan',
+      code: '@orp',
+      strategy: { percentage: 1 },
+      whoChanged: null,
+    });
+    const list = await service.list(world.stores, admin, world.applicationId, {});
+    assert.deepEqual(list.items[0]?.updatedBy, { name: null });
   });
 
   it('reading needs some access to the application', async () => {

@@ -45,7 +45,9 @@ export interface StrategyListQuery {
   max?: number | undefined;
   /** 0-based */
   page?: number | undefined;
+  /** accepted for compatibility: as upstream, every item carries who changed it last anyway */
   includeWhoChanged?: boolean | undefined;
+  /** per environment, how many feature values use each strategy (reads every value of the application) */
   includeUsage?: boolean | undefined;
 }
 
@@ -78,13 +80,14 @@ export class StrategyService {
       strategies = strategies.slice(page * max, page * max + max);
     }
     const usage = query.includeUsage ? await usageOf(tx, app.id) : undefined;
-    const people = query.includeWhoChanged ? await whoChanged(tx, strategies) : undefined;
+    // Upstream fills `updatedBy` on every item whatever includeWhoChanged says; clients read it unguarded.
+    const people = await whoChanged(tx, strategies);
     return {
       max: total,
       page,
       items: strategies.map((s) =>
         toListItem(s, {
-          updatedBy: s.whoChanged ? people?.get(s.whoChanged) : undefined,
+          updatedBy: (s.whoChanged ? people.get(s.whoChanged) : undefined) ?? { name: null },
           usage: usage ? (usage.get(s.id) ?? []) : undefined,
         }),
       ),
@@ -104,7 +107,9 @@ export class StrategyService {
   ): Promise<ApplicationStrategy> {
     const app = await existingApplication(tx, applicationId);
     if (!actor.access.canCreateApplicationStrategy(app)) {
-      throw new ForbiddenError('You need the APP_STRATEGY_CREATE permission on this application');
+      throw new ForbiddenError(
+        'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_CREATE on this application',
+      );
     }
     const body: ApplicationStrategyBody = {
       percentage: input.percentage ?? null,
@@ -139,7 +144,9 @@ export class StrategyService {
   ): Promise<ApplicationStrategy> {
     const app = await existingApplication(tx, applicationId);
     if (!actor.access.canEditApplicationStrategy(app)) {
-      throw new ForbiddenError('You need the APP_STRATEGY_EDIT permission on this application');
+      throw new ForbiddenError(
+        'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_EDIT on this application',
+      );
     }
     const current = await strategyOf(tx, app, strategyId);
     const before = strategyBody(current);
@@ -183,7 +190,9 @@ export class StrategyService {
   ): Promise<void> {
     const app = await existingApplication(tx, applicationId);
     if (!actor.access.canDeleteApplicationStrategy(app)) {
-      throw new ForbiddenError('You need the APP_STRATEGY_EDIT_AND_DELETE permission on this application');
+      throw new ForbiddenError(
+        'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_EDIT_AND_DELETE on this application',
+      );
     }
     const current = await strategyOf(tx, app, strategyId);
     // Detach through the value store first, so every affected value gets a version and a history row.

@@ -192,17 +192,22 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
 
     it('enforces the application-strategy roles: create, edit, edit-and-delete', async () => {
       const strategy = await create();
-      const roles = async (name: string, applicationRoles: string[]) => {
+      const roles = async (
+        name: string,
+        applicationRoles: string[],
+        environmentRoles: { environmentId: string; roles: never }[] = [],
+      ) => {
         const person = await seedPerson(world.mr.stores, name);
         await grantRoles(world.mr.stores, {
           org: seeded.org,
           portfolioId,
           personId: person.id,
           applicationRoles: [{ applicationId: appId, roles: applicationRoles as never }],
+          environmentRoles,
         });
         return loginAs(world.mr, person);
       };
-      const reader = await roles('reader', ['FEATURE_EDIT']);
+      const reader = await roles('reader', [], [{ environmentId: envId, roles: ['READ'] as never }]);
       const creator = await roles('creator', ['APP_STRATEGY_CREATE']);
       const editor = await roles('editor', ['APP_STRATEGY_EDIT']);
       const deleter = await roles('deleter', ['APP_STRATEGY_EDIT_AND_DELETE']);
@@ -226,6 +231,39 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       expectError(await world.mr.client.get(`/application/${appId}/strategy`), 401);
       expectError(await su.get('/application/00000000-0000-4000-8000-000000000000/strategy'), 404);
       expectError(await su.get(`/application/${appId}/rollout-strategy/not-a-uuid`), 400);
+    });
+
+    it('lets FEATURE_CREATE / FEATURE_EDIT holders create, edit and delete strategies, as upstream', async () => {
+      const person = await seedPerson(world.mr.stores, 'featureEditor');
+      await grantRoles(world.mr.stores, {
+        org: seeded.org,
+        portfolioId,
+        personId: person.id,
+        applicationRoles: [{ applicationId: appId, roles: ['FEATURE_EDIT'] }],
+      });
+      const featureEditor = await loginAs(world.mr, person);
+      const made = expectOk(
+        world.mr,
+        'createApplicationStrategy',
+        await featureEditor.post(`/application/${appId}/strategy`, { ...beta, name: 'by a feature editor' }),
+        201,
+      );
+      const path = `/application/${appId}/rollout-strategy/${made.id}`;
+      expectOk(world.mr, 'updateApplicationStrategy', await featureEditor.put(path, { percentage: 7 }));
+      assert.equal((await featureEditor.delete(path)).status, 204);
+    });
+
+    it('lists who changed each strategy without being asked (upstream always fills updatedBy)', async () => {
+      const created = await create();
+      const list = expectOk(
+        world.mr,
+        'listApplicationStrategies',
+        await su.get(`/application/${appId}/strategy?filter=${encodeURIComponent(created.name)}`),
+      );
+      assert.equal(list.items.length, 1);
+      assert.equal(list.items[0].updatedBy.name, 'superuser');
+      assert.equal(typeof list.items[0].updatedBy.email, 'string');
+      assert.equal(list.items[0].usage, undefined);
     });
   });
 }
