@@ -41,7 +41,10 @@ if (files.length === 0) {
 const stale = staleBuildReason(root);
 if (stale) {
   process.stderr.write(`test: building the featurehub command first (${stale})\n`);
-  const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { cwd: root, stdio: 'inherit' });
+  const built = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
 

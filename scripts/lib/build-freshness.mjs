@@ -40,7 +40,9 @@ export function staleBuildReason(root) {
     join(root, 'apps/server/src'),
     join(root, 'apps/admin-ui/src'),
   ];
-  const sourceFiles = ['package-lock.json', 'apps/admin-ui/index.html', 'scripts/build.mjs'].map((f) => join(root, f));
+  const sourceFiles = ['package-lock.json', 'apps/admin-ui/index.html', 'scripts/build.mjs'].map((f) =>
+    join(root, f),
+  );
   const newest = Math.max(
     ...sourceDirs.map(newestSource),
     ...sourceFiles.filter((f) => existsSync(f)).map((f) => statSync(f).mtimeMs),
