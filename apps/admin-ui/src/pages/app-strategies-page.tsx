@@ -32,11 +32,18 @@ export function AppStrategiesPage({ appId }: { appId: string }) {
   const [deleting, setDeleting] = useState<ApplicationRolloutStrategy | undefined>(undefined);
   const roles = perms.data?.applicationRoles ?? [];
   const admin = isPortfolioAdmin(portfolio?.id);
-  const canCreate =
-    admin || roles.includes('APP_STRATEGY_CREATE') || roles.includes('APP_STRATEGY_EDIT_AND_DELETE');
+  // As the server decides: whoever may create features may manage application strategies (upstream's rule), and so
+  // may holders of the matching APP_STRATEGY_* role.
+  const featureCreator = roles.some(
+    (r) => r === 'FEATURE_CREATE' || r === 'FEATURE_EDIT' || r === 'FEATURE_EDIT_AND_DELETE',
+  );
+  const canCreate = admin || featureCreator || roles.includes('APP_STRATEGY_CREATE');
   const canEdit =
-    admin || roles.includes('APP_STRATEGY_EDIT') || roles.includes('APP_STRATEGY_EDIT_AND_DELETE');
-  const canDelete = admin || roles.includes('APP_STRATEGY_EDIT_AND_DELETE');
+    admin ||
+    featureCreator ||
+    roles.includes('APP_STRATEGY_EDIT') ||
+    roles.includes('APP_STRATEGY_EDIT_AND_DELETE');
+  const canDelete = admin || featureCreator || roles.includes('APP_STRATEGY_EDIT_AND_DELETE');
 
   const save = useAction(async (form: StrategyForm) => {
     const wire = formToStrategy(form, false);
