@@ -18,7 +18,7 @@ import { GroupsPage } from './pages/groups-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
 import { ApiKeysPage, ServiceAccountsPage } from './pages/service-accounts-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
-import { Empty, Loading, ToastProvider } from './ui/components.tsx';
+import { Empty, Loading, ToastProvider } from './ui/feedback.tsx';
 import { Shell } from './ui/layout.tsx';
 import { Link, navigate, useLocation } from './ui/router.tsx';
 import { SessionProvider, useSession } from './ui/session.tsx';

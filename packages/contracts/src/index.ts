@@ -1,6 +1,7 @@
 // @fh/contracts: wire types and their runtime (TypeBox) schemas. No I/O, no imports of our own packages.
 // Each shape is exported twice: `XSchema` (a JSON Schema object for Value.Check / fastify) and `type X`.
-// Enums are also exported as frozen `{ MEMBER: 'MEMBER' }` objects under the type's name.
+// Enums are also exported as frozen `{ MEMBER: 'MEMBER' }` objects under the type's name; their members
+// are listed once, in `enums.ts`. The admin API contract is a separate entry, `@fh/contracts/admin-api`.
 
 export type {
   CacheEnvironment,
@@ -111,6 +112,14 @@ export {
   StrategyAttributeWellKnownNames,
   StrategyAttributeWellKnownNamesSchema,
 } from './edge.ts';
+export {
+  APPLICATION_ROLE_TYPES,
+  FEATURE_VALUE_TYPES,
+  PERSON_TYPES,
+  ROLE_TYPES,
+  ROLLOUT_STRATEGY_ATTRIBUTE_CONDITIONALS,
+  ROLLOUT_STRATEGY_FIELD_TYPES,
+} from './enums.ts';
 export type {
   BaseRolloutStrategy,
   FeatureWireValue,
@@ -134,4 +143,12 @@ export {
   RolloutStrategyFieldTypeSchema,
   RolloutStrategySchema,
 } from './strategy.ts';
+export {
+  fromStreamedFeatureUpdate,
+  type TestApiPort,
+  type TestApiResult,
+  type TestApiStatus,
+  type TestFeatureUpdate,
+  toStreamedFeatureUpdate,
+} from './test-api.ts';
 export { COUNTRY_NAMES, DEVICE_NAMES, PLATFORM_NAMES, WELL_KNOWN_NAMES } from './well-known-names.ts';

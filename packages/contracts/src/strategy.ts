@@ -1,19 +1,11 @@
 import { type Static, Type } from 'typebox';
 import { enumObject, OptionalNullable } from './enum-values.ts';
-
-const CONDITIONALS = [
-  'EQUALS',
-  'ENDS_WITH',
-  'STARTS_WITH',
-  'GREATER',
-  'GREATER_EQUALS',
-  'LESS',
-  'LESS_EQUALS',
-  'NOT_EQUALS',
-  'INCLUDES',
-  'EXCLUDES',
-  'REGEX',
-] as const;
+import {
+  ROLLOUT_STRATEGY_ATTRIBUTE_CONDITIONALS as CONDITIONALS,
+  FEATURE_VALUE_TYPES,
+  ROLLOUT_STRATEGY_FIELD_TYPES as FIELD_TYPES,
+  ROLE_TYPES,
+} from './enums.ts';
 
 /** Schema of {@link RolloutStrategyAttributeConditional}. */
 export const RolloutStrategyAttributeConditionalSchema = Type.Enum(CONDITIONALS);
@@ -22,16 +14,6 @@ export type RolloutStrategyAttributeConditional = Static<typeof RolloutStrategyA
 /** The conditionals by name, e.g. `RolloutStrategyAttributeConditional.EQUALS`. */
 export const RolloutStrategyAttributeConditional = enumObject(CONDITIONALS);
 
-const FIELD_TYPES = [
-  'STRING',
-  'SEMANTIC_VERSION',
-  'NUMBER',
-  'DATE',
-  'DATETIME',
-  'BOOLEAN',
-  'IP_ADDRESS',
-] as const;
-
 /** Schema of {@link RolloutStrategyFieldType}. */
 export const RolloutStrategyFieldTypeSchema = Type.Enum(FIELD_TYPES);
 /** How a rollout-strategy attribute interprets the context value and its `values`. */
@@ -39,16 +21,12 @@ export type RolloutStrategyFieldType = Static<typeof RolloutStrategyFieldTypeSch
 /** The field types by name, e.g. `RolloutStrategyFieldType.SEMANTIC_VERSION`. */
 export const RolloutStrategyFieldType = enumObject(FIELD_TYPES);
 
-const FEATURE_VALUE_TYPES = ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'] as const;
-
 /** Schema of {@link FeatureValueType}. */
 export const FeatureValueTypeSchema = Type.Enum(FEATURE_VALUE_TYPES);
 /** The type of a feature, fixed when the feature is created. */
 export type FeatureValueType = Static<typeof FeatureValueTypeSchema>;
 /** The feature value types by name, e.g. `FeatureValueType.BOOLEAN`. */
 export const FeatureValueType = enumObject(FEATURE_VALUE_TYPES);
-
-const ROLE_TYPES = ['READ', 'LOCK', 'UNLOCK', 'CHANGE_VALUE', 'EXTENDED_DATA'] as const;
 
 /** Schema of {@link RoleType}. */
 export const RoleTypeSchema = Type.Enum(ROLE_TYPES);

@@ -1,32 +1,10 @@
-import { FeatureUpdateResultSchema, type StreamedFeatureUpdate } from '@fh/contracts';
+import { FeatureUpdateResultSchema, toStreamedFeatureUpdate } from '@fh/contracts';
 import { type Bus, BusError, eventSubjects, eventTypes, type FeatureHubSubjects } from '@fh/messaging';
 import type { Logger } from '@fh/service-kit';
 import { Value } from 'typebox/value';
 import type { TestApiPort, TestApiResult, TestApiStatus, TestFeatureUpdate } from './ports.ts';
 
 const STATUSES: ReadonlySet<number> = new Set<TestApiStatus>([200, 202, 400, 403, 404, 412, 503]);
-
-/** The test-SDK update as it travels to MR (`feature-update-v1`, upstream's StreamedFeatureUpdate). */
-export function toStreamedFeatureUpdate(update: TestFeatureUpdate): StreamedFeatureUpdate {
-  const out: StreamedFeatureUpdate = {
-    apiKey: update.apiKey,
-    environmentId: update.environmentId,
-    featureKey: update.featureKey,
-    featureId: update.featureId,
-    updatingValue: update.updateValue,
-    organizationId: update.organizationId,
-    portfolioId: update.portfolioId,
-    applicationId: update.applicationId,
-    serviceKeyId: update.serviceAccountId,
-  };
-  if (update.lock !== undefined) out.lock = update.lock;
-  if (update.updateValue) {
-    if (typeof update.value === 'boolean') out.valueBoolean = update.value;
-    else if (typeof update.value === 'number') out.valueNumber = update.value;
-    else if (typeof update.value === 'string') out.valueString = update.value;
-  }
-  return out;
-}
 
 /**
  * Edge's test API when MR runs elsewhere: each accepted update is sent to one MR instance as a

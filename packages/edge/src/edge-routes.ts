@@ -1,6 +1,13 @@
 import { FeatureStateUpdateSchema } from '@fh/contracts';
 import type { EvaluationOptions } from '@fh/evaluation';
-import { AppError, BadRequestError, ForbiddenError, type Logger, NotFoundError } from '@fh/service-kit';
+import {
+  AppError,
+  BadRequestError,
+  errorCodeForStatus,
+  ForbiddenError,
+  type Logger,
+  NotFoundError,
+} from '@fh/service-kit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Value } from 'typebox/value';
 import { type ApiKey, apiKeyFromParts, DEFAULT_CACHE_NAME } from './api-key.ts';
@@ -187,7 +194,7 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
 
     const decision = decideTestUpdate(permission.feature, permission.roles, body);
     if (decision.outcome === 'reject')
-      throw new AppError(decision.status, statusCode(decision.status), decision.message);
+      throw new AppError(decision.status, errorCodeForStatus(decision.status), decision.message);
     if (decision.outcome === 'unchanged') return reply.code(202).send();
     const result = await options.testApi.applyFeatureUpdate({
       environmentId: key.environmentId,
@@ -204,7 +211,11 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
       request: body,
     });
     if (result.status >= 400) {
-      throw new AppError(result.status, statusCode(result.status), result.message ?? 'update refused');
+      throw new AppError(
+        result.status,
+        errorCodeForStatus(result.status),
+        result.message ?? 'update refused',
+      );
     }
     return reply.code(result.status).send();
   };
@@ -242,23 +253,6 @@ function updateKey(params: UpdateParams): ApiKey | undefined {
     return apiKeyFromParts(undefined, parts[0] ?? '', parts[1] ?? '');
   }
   return apiKeyFromParts(params.namedCache, params.environmentId ?? '', params.apiKey ?? '');
-}
-
-function statusCode(status: number): string {
-  switch (status) {
-    case 400:
-      return 'bad_request';
-    case 403:
-      return 'forbidden';
-    case 404:
-      return 'not_found';
-    case 412:
-      return 'precondition_failed';
-    case 503:
-      return 'not_ready';
-    default:
-      return 'error';
-  }
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

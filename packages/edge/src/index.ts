@@ -1,7 +1,7 @@
 // @fh/edge: the SDK-facing HTTP API (polling, SSE, test API), reading through the FeatureSource port.
 export { type ApiKey, apiKeyFromParts, DEFAULT_CACHE_NAME, parseApiKey } from './api-key.ts';
 export { BusFeatureSource, type BusFeatureSourceOptions } from './bus-feature-source.ts';
-export { BusTestApi, toStreamedFeatureUpdate } from './bus-test-api.ts';
+export { BusTestApi } from './bus-test-api.ts';
 export {
   DEFAULT_EDGE_SETTINGS,
   type EdgeRoutes,

@@ -1,20 +1,74 @@
-import type { FeatureStateUpdate, FeatureWireValue } from '@fh/contracts';
-import type { EnvironmentChange, FeaturesLookup, PermissionLookup } from '@fh/dacha';
+import type { CacheEnvironmentFeature, RoleType } from '@fh/contracts';
 
-// The ports Edge reads and writes through. The in-process Dacha (`@fh/dacha`'s DachaCache)
-// satisfies FeatureSource and FeatureUpdates as is; a bus-backed source can come later. MR implements
-// TestApiPort. These mirror the Dacha API (dacha-api.yaml) in spirit, as typed in-process calls.
+// The ports Edge reads and writes through, and the answers they give. Edge owns them: the in-process
+// Dacha (`@fh/dacha`'s DachaCache), its LoadingFeatureSource and Edge's own BusFeatureSource satisfy
+// FeatureSource and FeatureUpdates structurally. These mirror the Dacha API (dacha-api.yaml) in spirit,
+// as typed in-process calls. The test-API port is shared with MR (which implements it), so it lives in
+// @fh/contracts and is re-exported here.
 
-// The shapes of a lookup are Dacha's (Edge already builds on Dacha's snapshots); Edge's ports are the
-// operations below.
-export type {
-  EnvironmentFeatures,
-  FeaturePermission,
-  FeaturesLookup,
-  LookupFailure,
-  PayloadMemo,
-  PermissionLookup,
-} from '@fh/dacha';
+export type { TestApiPort, TestApiResult, TestApiStatus, TestFeatureUpdate } from '@fh/contracts';
+
+/**
+ * Serialised payloads that belong to one state of an environment. The source hands a fresh memo out
+ * with every new state, so whatever Edge stores here is dropped the moment a feature changes: that is
+ * the whole invalidation scheme. Keys are chosen by Edge (e.g. "client-eval, no extended data").
+ */
+export interface PayloadMemo {
+  get(key: string): string | undefined;
+  set(key: string, payload: string): void;
+}
+
+/** What the source knows about one environment as seen through one API key. */
+export interface EnvironmentFeatures {
+  readonly environmentId: string;
+  readonly organizationId: string;
+  readonly portfolioId: string;
+  readonly applicationId: string;
+  /** The service account's id (not its key). */
+  readonly serviceAccountId: string;
+  /** The account's roles in this environment; never empty. */
+  readonly roles: readonly RoleType[];
+  /** The account's feature filters; empty = every feature. Applying them is Edge's job. */
+  readonly filters: readonly string[];
+  /** The environment info map (`eInf`): e.g. `mgmt.cacheControl`. */
+  readonly environmentInfo: Readonly<Record<string, string>>;
+  /** Changes whenever any feature an SDK could see changes; the same content gives the same tag. */
+  readonly etag: string;
+  /** The features an SDK may see, in publishing order. Retired values are already left out. */
+  readonly features: readonly CacheEnvironmentFeature[];
+  /** Serialised payloads for exactly this state of the environment. */
+  readonly payloads: PayloadMemo;
+}
+
+/** One feature of an environment with the roles of the API key asking (test API). */
+export interface FeaturePermission {
+  readonly environmentId: string;
+  readonly organizationId: string;
+  readonly portfolioId: string;
+  readonly applicationId: string;
+  readonly serviceAccountId: string;
+  readonly roles: readonly RoleType[];
+  readonly filters: readonly string[];
+  /** The feature and its current value, retired or not. */
+  readonly feature: CacheEnvironmentFeature;
+}
+
+/**
+ * - `not_found`: unknown API key, environment or feature.
+ * - `no_permission`: the key exists but has no role in this environment.
+ * - `not_ready`: the source has not been filled yet; ask again shortly.
+ */
+export type LookupFailure = 'not_found' | 'no_permission' | 'not_ready';
+
+/** Answer to "features for (environment, API key)". */
+export type FeaturesLookup =
+  | { readonly status: 'found'; readonly environment: EnvironmentFeatures }
+  | { readonly status: LookupFailure };
+
+/** Answer to "roles of (environment, API key) and feature (key)". */
+export type PermissionLookup =
+  | { readonly status: 'found'; readonly permission: FeaturePermission }
+  | { readonly status: LookupFailure };
 
 /** Where Edge reads features. `apiKey` is the service-key part only (no environment id). */
 export interface FeatureSource {
@@ -26,53 +80,31 @@ export interface FeatureSource {
   ): PermissionLookup | Promise<PermissionLookup>;
 }
 
-export type { EnvironmentChange } from '@fh/dacha';
+/**
+ * A change an open SDK stream must hear about. `feature-deleted` covers a deleted feature, a value
+ * being retired, and the old key of a renamed feature; its `feature` carries the version to send.
+ * `service-account-changed` means keys or permissions of that account changed: re-check access.
+ */
+export type EnvironmentChange =
+  | {
+      readonly kind: 'feature-updated';
+      readonly environmentId: string;
+      readonly feature: CacheEnvironmentFeature;
+    }
+  | {
+      readonly kind: 'feature-deleted';
+      readonly environmentId: string;
+      readonly feature: CacheEnvironmentFeature;
+    }
+  | { readonly kind: 'environment-deleted'; readonly environmentId: string }
+  | {
+      readonly kind: 'service-account-changed';
+      readonly environmentId: string;
+      readonly serviceAccountId: string;
+    };
 
 /** Lets SSE streams hear about the changes of one environment. */
 export interface FeatureUpdates {
   /** Returns the unsubscribe function; Edge calls it when the stream ends. */
   subscribe(environmentId: string, listener: (change: EnvironmentChange) => void): () => void;
-}
-
-/**
- * A test-API update that passed Edge's checks (edge-protocol.md §2.3 steps 1–7) against the cached
- * state. `value` is already converted to the feature's wire type (BOOLEAN boolean, NUMBER number,
- * STRING/JSON string, `null` = clear).
- */
-export interface TestFeatureUpdate {
-  readonly environmentId: string;
-  /** The service-key part of the API key. */
-  readonly apiKey: string;
-  readonly serviceAccountId: string;
-  readonly organizationId: string;
-  readonly portfolioId: string;
-  readonly applicationId: string;
-  readonly featureId: string;
-  readonly featureKey: string;
-  /** `undefined` leaves the lock as it is. */
-  readonly lock: boolean | undefined;
-  /** True when the value is to be set to `value`. */
-  readonly updateValue: boolean;
-  readonly value: FeatureWireValue;
-  /** The body as the SDK sent it. */
-  readonly request: FeatureStateUpdate;
-}
-
-/** Statuses a test-API update may end with (any 2xx is success to the SDK). */
-export type TestApiStatus = 200 | 202 | 400 | 403 | 404 | 412 | 503;
-
-export interface TestApiResult {
-  readonly status: TestApiStatus;
-  readonly message?: string;
-}
-
-/**
- * Applies test-API updates through MR, so the change is stored, versioned, written to history and
- * published to the caches like any other change. MR re-checks against its own (authoritative)
- * state in the order of §2.3 and answers: 200 changed, 202 nothing to change, 404 unknown
- * environment/key/feature, 403 missing role, 412 locked (or null flag), 400 bad value.
- * Throwing means an unexpected failure (Edge answers 500).
- */
-export interface TestApiPort {
-  applyFeatureUpdate(update: TestFeatureUpdate): Promise<TestApiResult>;
 }

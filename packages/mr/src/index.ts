@@ -58,11 +58,7 @@ export {
   sqlStores,
   type TransactionalStores,
 } from './db/stores.ts';
-export {
-  fromStreamedFeatureUpdate,
-  serveTestApiUpdates,
-  type TestApiResponder,
-} from './edge-updates/test-api-responder.ts';
+export { serveTestApiUpdates, type TestApiResponder } from './edge-updates/test-api-responder.ts';
 export {
   type CreateEnvironment,
   type Environment,
@@ -72,7 +68,6 @@ export {
   orderByPromotion,
   type UpdateEnvironment,
 } from './environment/environment-store.ts';
-export { ConflictError, MrError, NotFoundError, StaleVersionError, ValidationError } from './errors.ts';
 export type {
   CreateFeature,
   Feature,
@@ -92,7 +87,7 @@ export type {
   StrategyInstance,
   UpdateFeatureValue,
 } from './feature-value/feature-value-store.ts';
-// Edge's TestApiPort, for an MR in the same process: new MrTestApiUpdater(mr.context.uow, mr.context.stores).
+// The test-API port (@fh/contracts' TestApiPort, which Edge calls), for an MR in the same process: new MrTestApiUpdater(mr.context.uow, mr.context.stores).
 export {
   MrTestApiUpdater,
   TEST_API_ATTEMPTS,

@@ -1,5 +1,5 @@
 import Fastify, { type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { AppError } from './errors.ts';
+import { AppError, errorCodeForStatus } from './errors.ts';
 import type { HealthRegistry } from './health.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -75,9 +75,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     void reply.status(mapped.status).send(mapped.body);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .status(404)
-      .send({ code: 'not_found', message: `No route for ${request.method} ${request.url.split('?')[0]}` });
+    void reply.status(404).send({
+      code: errorCodeForStatus(404),
+      message: `No route for ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
 
   app.get('/health/liveness', async () => ({ status: 'UP' }));
@@ -103,7 +104,15 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-/** Turns any thrown value into a status and a JSON body with a message a person can act on. */
+/**
+ * Turns any thrown value into a status and a JSON body with a message a person can act on (docs/errors.md):
+ * - an AppError answers its own status, code, message (and `details`, when it has them);
+ * - a failed schema validation is a 400 `bad_request` with the validator's message (`body/name must be string`);
+ * - a body that is not JSON is a 415 `unsupported_media_type`;
+ * - Fastify's other 4xx errors (malformed JSON, an empty JSON body, a wrong Content-Length, a body over the
+ *   limit) keep their status, with the code for it (`bad_request`, `body_too_large`, …);
+ * - anything else is a 500 `internal` that says nothing about the cause (the error handler logs it).
+ */
 export function mapError(error: unknown): { status: number; body: ErrorBody } {
   if (error instanceof AppError) {
     return {
@@ -117,18 +126,19 @@ export function mapError(error: unknown): { status: number; body: ErrorBody } {
   }
   const fe = error as Partial<FastifyError> & { validation?: unknown };
   if (fe && fe.validation !== undefined) {
-    return { status: 400, body: { code: 'validation', message: fe.message ?? 'invalid request' } };
+    return { status: 400, body: { code: errorCodeForStatus(400), message: fe.message ?? 'invalid request' } };
   }
   if (fe?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return {
       status: 415,
-      body: { code: 'unsupported_media_type', message: `${fe.message}: send the body as application/json` },
+      body: { code: errorCodeForStatus(415), message: `${fe.message}: send the body as application/json` },
     };
   }
   if (fe && typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
-    const code =
-      fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'body_too_large' : (fe.code ?? 'bad_request').toLowerCase();
-    return { status: fe.statusCode, body: { code, message: fe.message ?? 'bad request' } };
+    return {
+      status: fe.statusCode,
+      body: { code: errorCodeForStatus(fe.statusCode), message: fe.message ?? 'bad request' },
+    };
   }
-  return { status: 500, body: { code: 'internal', message: 'Internal server error' } };
+  return { status: 500, body: { code: errorCodeForStatus(500), message: 'Internal server error' } };
 }

@@ -9,10 +9,13 @@ export {
 } from './config.ts';
 export {
   AppError,
+  type AppErrorOptions,
   BadRequestError,
   ConflictError,
+  errorCodeForStatus,
   ForbiddenError,
   NotFoundError,
+  StaleVersionError,
   UnauthorizedError,
 } from './errors.ts';
 export { type HealthCheck, HealthRegistry, type HealthReport } from './health.ts';

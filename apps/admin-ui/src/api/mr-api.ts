@@ -30,6 +30,7 @@ import type {
   ServiceAccount,
   SetupResponse,
   SetupSiteAdmin,
+  SortOrder,
   TokenizedPerson,
   UpdateEnvironmentV2,
   UpdatePerson,
@@ -46,7 +47,7 @@ export interface DashboardQuery {
   max?: number;
   page?: number;
   featureTypes?: FeatureValueType[];
-  sortOrder?: 'ASC' | 'DESC';
+  sortOrder?: SortOrder;
 }
 
 export interface GroupUpdateFlags {

@@ -1,7 +1,10 @@
 import { useState } from 'react';
 import { confirmProblem, passwordProblem } from '../lib/validation.ts';
-import { Button, ErrorBanner, NewPasswordFields, Notice, PageHeader, TextField } from '../ui/components.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { ErrorBanner, Notice } from '../ui/feedback.tsx';
+import { NewPasswordFields, TextField } from '../ui/forms.tsx';
 import { useAction } from '../ui/hooks.ts';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
 export function AccountPage() {

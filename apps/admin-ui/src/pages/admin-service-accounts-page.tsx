@@ -2,20 +2,12 @@ import { useState } from 'react';
 import type { Person, SearchPerson } from '../api/types.ts';
 import { relativeTime } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Button,
-  ConfirmDialog,
-  CopyField,
-  Empty,
-  ErrorBanner,
-  LoadGate,
-  Modal,
-  Notice,
-  PageHeader,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { Empty, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
+import { CopyField, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
+import { ConfirmDialog, FormDialog, Modal } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 import { GroupPicker } from './users-page.tsx';
 
@@ -49,7 +41,6 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
   );
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<Set<string>>(new Set());
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'service account', 100);
   const action = useAction(async () => {
     const r = await api.createPerson({
@@ -60,42 +51,35 @@ function CreateDialog({ onClose, onCreated }: { onClose: () => void; onCreated: 
     onCreated(r.token);
   });
   return (
-    <Modal
+    <FormDialog
       title="Create admin service account"
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problem) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel="Create"
+      submitTestId="admin-sa-save"
       testId="admin-sa-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="admin-sa-save">
-            Create
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problem : undefined}
-          testId="admin-sa-name"
-          autoFocus
-        />
-        <p className="muted small">It gets the permissions of the groups it is in, like a person.</p>
-        <GroupPicker
-          groups={groups.data ?? []}
-          chosen={chosen}
-          onChange={setChosen}
-          testId="admin-sa-groups"
-        />
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      {(tried) => (
+        <>
+          <TextField
+            label="Name"
+            value={name}
+            onChange={setName}
+            error={tried ? problem : undefined}
+            testId="admin-sa-name"
+            autoFocus
+          />
+          <p className="muted small">It gets the permissions of the groups it is in, like a person.</p>
+          <GroupPicker
+            groups={groups.data ?? []}
+            chosen={chosen}
+            onChange={setChosen}
+            testId="admin-sa-groups"
+          />
+        </>
+      )}
+    </FormDialog>
   );
 }
 
@@ -116,27 +100,17 @@ function RenameDialog({
     onSaved();
   });
   return (
-    <Modal
+    <FormDialog
       title="Rename admin service account"
       size="sm"
       onClose={onClose}
-      onSubmit={() => {
-        if (!problem) void action.run();
-      }}
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="admin-sa-rename-save">
-            Save
-          </Button>
-        </>
-      }
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel="Save"
+      submitTestId="admin-sa-rename-save"
     >
-      <div className="stack">
-        <TextField label="Name" value={name} onChange={setName} error={problem} autoFocus />
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      <TextField label="Name" value={name} onChange={setName} error={problem} autoFocus />
+    </FormDialog>
   );
 }
 

@@ -2,19 +2,13 @@ import { useEffect, useId, useState } from 'react';
 import type { ApplicationRolloutStrategy, ListApplicationRolloutStrategyItem } from '../api/types.ts';
 import { dateTime, relativeTime } from '../lib/format.ts';
 import { emptyStrategy, formToStrategy, type StrategyForm, strategyToForm } from '../lib/strategy-form.ts';
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  Empty,
-  IconButton,
-  LoadGate,
-  PageHeader,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Badge, Empty, LoadGate, useToast } from '../ui/feedback.tsx';
 import { useAction, useDebounced, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
 import { rememberApp } from '../ui/layout.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 import { StrategyEditor, strategySummary } from './features/strategy-editor.tsx';
 

@@ -2,20 +2,13 @@ import { useState } from 'react';
 import type { Application } from '../api/types.ts';
 import { plural } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Button,
-  ConfirmDialog,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  PageHeader,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Empty, LoadGate, useToast } from '../ui/feedback.tsx';
+import { NameDescriptionFields } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { applicationsChanged, rememberApp } from '../ui/layout.tsx';
+import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { Link, navigate } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
 
@@ -31,7 +24,6 @@ function ApplicationDialog({
   const { api, portfolio } = useSession();
   const [name, setName] = useState(app?.name ?? '');
   const [description, setDescription] = useState(app?.description ?? '');
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'application', 100);
   const action = useAction(async () => {
     const saved = app?.id
@@ -44,49 +36,34 @@ function ApplicationDialog({
       : await api.createApplication(portfolio?.id ?? '', name.trim(), description.trim());
     onSaved(saved);
   });
-  const submit = () => {
-    setTried(true);
-    if (!problem) void action.run();
-  };
   return (
-    <Modal
+    <FormDialog
       title={app ? 'Edit application' : 'Create application'}
       onClose={onClose}
-      onSubmit={submit}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel={app ? 'Save' : 'Create'}
+      submitTestId="application-save"
       testId="application-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="application-save">
-            {app ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problem : undefined}
-          testId="application-name"
-          autoFocus
-          required
-        />
-        <TextField
-          label="Description"
-          value={description}
-          onChange={setDescription}
-          testId="application-description"
-          multiline
-          rows={3}
-        />
-        {!app ? (
-          <p className="muted small">A production environment is created with the application.</p>
-        ) : null}
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      {(tried) => (
+        <>
+          <NameDescriptionFields
+            name={name}
+            description={description}
+            onName={setName}
+            onDescription={setDescription}
+            nameError={tried ? problem : undefined}
+            testIds={['application-name', 'application-description']}
+            rows={3}
+            required
+          />
+          {!app ? (
+            <p className="muted small">A production environment is created with the application.</p>
+          ) : null}
+        </>
+      )}
+    </FormDialog>
   );
 }
 

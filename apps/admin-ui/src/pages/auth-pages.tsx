@@ -1,7 +1,9 @@
 import { type FormEvent, type ReactNode, useState } from 'react';
 import { safeNext } from '../lib/route-match.ts';
 import { confirmProblem, passwordProblem } from '../lib/validation.ts';
-import { Button, ErrorBanner, Loading, NewPasswordFields, Notice, TextField } from '../ui/components.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { ErrorBanner, Loading, Notice } from '../ui/feedback.tsx';
+import { NewPasswordFields, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Link, navigate, useLocation } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';

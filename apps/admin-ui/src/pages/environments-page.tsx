@@ -3,23 +3,14 @@ import type { Environment } from '../api/types.ts';
 import { orderingLinks, promotionOrder } from '../lib/format.ts';
 import { moveItem } from '../lib/strategy-form.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  ConfirmDialog,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  PageHeader,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
+import { Checkbox, NameDescriptionFields } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
 import { rememberApp } from '../ui/layout.tsx';
+import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useDragReorder } from '../ui/reorder.ts';
 import { useSession } from '../ui/session.tsx';
 
@@ -40,7 +31,6 @@ function EnvironmentDialog({
   const [name, setName] = useState(env?.name ?? '');
   const [description, setDescription] = useState(env?.description ?? '');
   const [production, setProduction] = useState(env?.production ?? false);
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'environment', 150);
   const action = useAction(async () => {
     const saved = env?.id
@@ -60,56 +50,41 @@ function EnvironmentDialog({
     onSaved(saved);
   });
   return (
-    <Modal
+    <FormDialog
       title={env ? 'Edit environment' : 'Create environment'}
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problem) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel={env ? 'Save' : 'Create'}
+      submitTestId="environment-save"
       testId="environment-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="environment-save">
-            {env ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problem : undefined}
-          testId="environment-name"
-          autoFocus
-          required
-        />
-        <TextField
-          label="Description"
-          value={description}
-          onChange={setDescription}
-          multiline
-          rows={2}
-          testId="environment-description"
-        />
-        <Checkbox
-          label="Production environment"
-          hint=" — marked in the console and protected by an extra warning on delete."
-          checked={production}
-          onChange={setProduction}
-          testId="environment-production"
-        />
-        {!env ? (
-          <p className="muted small">
-            New environments go at the end of the promotion order; drag them to move.
-          </p>
-        ) : null}
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      {(tried) => (
+        <>
+          <NameDescriptionFields
+            name={name}
+            description={description}
+            onName={setName}
+            onDescription={setDescription}
+            nameError={tried ? problem : undefined}
+            testIds={['environment-name', 'environment-description']}
+            required
+          />
+          <Checkbox
+            label="Production environment"
+            hint=" — marked in the console and protected by an extra warning on delete."
+            checked={production}
+            onChange={setProduction}
+            testId="environment-production"
+          />
+          {!env ? (
+            <p className="muted small">
+              New environments go at the end of the promotion order; drag them to move.
+            </p>
+          ) : null}
+        </>
+      )}
+    </FormDialog>
   );
 }
 

@@ -2,21 +2,12 @@ import { useEffect, useId, useState } from 'react';
 import type { ApplicationRoleType, Group, Person, RoleType } from '../api/types.ts';
 import { promotionOrder } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  PageHeader,
-  SelectField,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
+import { SelectField, TextField } from '../ui/forms.tsx';
 import { useAction, useDebounced, useLoad } from '../ui/hooks.ts';
+import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { navigate, useLocation } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
 
@@ -356,7 +347,6 @@ function GroupNameDialog({
 }) {
   const { api, portfolio } = useSession();
   const [name, setName] = useState(group?.name ?? '');
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'group', 255);
   const action = useAction(async () => {
     const saved = group?.id
@@ -365,25 +355,17 @@ function GroupNameDialog({
     onSaved(saved);
   });
   return (
-    <Modal
+    <FormDialog
       title={group ? 'Rename group' : 'Create group'}
       size="sm"
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problem) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel={group ? 'Save' : 'Create'}
+      submitTestId="group-save"
       testId="group-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="group-save">
-            {group ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
+      {(tried) => (
         <TextField
           label="Group name"
           value={name}
@@ -393,9 +375,8 @@ function GroupNameDialog({
           autoFocus
           required
         />
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      )}
+    </FormDialog>
   );
 }
 

@@ -1,19 +1,12 @@
 import { useState } from 'react';
 import type { Portfolio } from '../api/types.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Button,
-  ConfirmDialog,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  PageHeader,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Empty, LoadGate, useToast } from '../ui/feedback.tsx';
+import { NameDescriptionFields } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
+import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
 function PortfolioDialog({
@@ -28,7 +21,6 @@ function PortfolioDialog({
   const { api } = useSession();
   const [name, setName] = useState(portfolio?.name ?? '');
   const [description, setDescription] = useState(portfolio?.description ?? '');
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'portfolio', 200);
   const action = useAction(async () => {
     const saved = portfolio
@@ -37,44 +29,29 @@ function PortfolioDialog({
     onSaved(saved);
   });
   return (
-    <Modal
+    <FormDialog
       title={portfolio ? 'Edit portfolio' : 'Create portfolio'}
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problem) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel={portfolio ? 'Save' : 'Create'}
+      submitTestId="portfolio-save"
       testId="portfolio-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="portfolio-save">
-            {portfolio ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problem : undefined}
-          testId="portfolio-name"
-          autoFocus
-        />
-        <TextField
-          label="Description"
-          value={description}
-          onChange={setDescription}
-          multiline
-          rows={2}
-          testId="portfolio-description"
-        />
-        {!portfolio ? <p className="muted small">An administrators group is created with it.</p> : null}
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      {(tried) => (
+        <>
+          <NameDescriptionFields
+            name={name}
+            description={description}
+            onName={setName}
+            onDescription={setDescription}
+            nameError={tried ? problem : undefined}
+            testIds={['portfolio-name', 'portfolio-description']}
+          />
+          {!portfolio ? <p className="muted small">An administrators group is created with it.</p> : null}
+        </>
+      )}
+    </FormDialog>
   );
 }
 

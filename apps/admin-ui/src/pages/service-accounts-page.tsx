@@ -2,23 +2,13 @@ import { useEffect, useState } from 'react';
 import type { RoleType, ServiceAccount } from '../api/types.ts';
 import { promotionOrder } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
-import {
-  Badge,
-  Button,
-  ConfirmDialog,
-  CopyField,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  PageHeader,
-  SelectField,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button, IconButton } from '../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
+import { CopyField, NameDescriptionFields, SelectField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { rememberApp } from '../ui/layout.tsx';
+import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 import { RoleGrid } from './groups-page.tsx';
 
@@ -34,7 +24,6 @@ function AccountDialog({
   const { api, portfolio } = useSession();
   const [name, setName] = useState(account?.name ?? '');
   const [description, setDescription] = useState(account?.description ?? '');
-  const [tried, setTried] = useState(false);
   const problem = nameProblem(name, 'service account', 70);
   const action = useAction(async () => {
     const pid = portfolio?.id ?? '';
@@ -54,43 +43,28 @@ function AccountDialog({
     onSaved(saved);
   });
   return (
-    <Modal
+    <FormDialog
       title={account ? 'Edit service account' : 'Create service account'}
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problem) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problem)}
+      submitLabel={account ? 'Save' : 'Create'}
+      submitTestId="service-account-save"
       testId="service-account-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="service-account-save">
-            {account ? 'Save' : 'Create'}
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problem : undefined}
-          testId="service-account-name"
-          autoFocus
-        />
-        <TextField
-          label="Description"
-          value={description}
-          onChange={setDescription}
-          multiline
-          rows={2}
-          testId="service-account-description"
-        />
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+      {(tried) => (
+        <>
+          <NameDescriptionFields
+            name={name}
+            description={description}
+            onName={setName}
+            onDescription={setDescription}
+            nameError={tried ? problem : undefined}
+            testIds={['service-account-name', 'service-account-description']}
+          />
+        </>
+      )}
+    </FormDialog>
   );
 }
 

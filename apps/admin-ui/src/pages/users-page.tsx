@@ -2,23 +2,13 @@ import { useId, useState } from 'react';
 import type { Group, Person, RegistrationUrl, SearchPerson } from '../api/types.ts';
 import { dateTime, relativeTime } from '../lib/format.ts';
 import { emailProblem, nameProblem, passwordProblem } from '../lib/validation.ts';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  ConfirmDialog,
-  CopyField,
-  Empty,
-  ErrorBanner,
-  LoadGate,
-  Modal,
-  Notice,
-  PageHeader,
-  TextField,
-  useToast,
-} from '../ui/components.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
+import { Checkbox, CopyField, TextField } from '../ui/forms.tsx';
 import { useAction, useDebounced, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
+import { ConfirmDialog, FormDialog, Modal } from '../ui/overlays.tsx';
+import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
 const PAGE = 20;
@@ -228,7 +218,6 @@ function EditPersonDialog({
   const picked = chosen ?? current;
   const wasSuperuser = orgGroupId !== undefined && current.has(orgGroupId);
   const [superuser, setSuperuser] = useState<boolean | undefined>(undefined);
-  const [tried, setTried] = useState(false);
   const problems = { name: nameProblem(name, 'person', 100), email: emailProblem(email) };
   const action = useAction(async () => {
     const p = full.data;
@@ -253,64 +242,57 @@ function EditPersonDialog({
     onSaved();
   });
   return (
-    <Modal
+    <FormDialog
       title="Edit user"
       onClose={onClose}
-      onSubmit={() => {
-        setTried(true);
-        if (!problems.name && !problems.email) void action.run();
-      }}
+      action={action}
+      invalid={Boolean(problems.name || problems.email)}
+      submitLabel="Save"
+      submitTestId="edit-person-save"
+      submitDisabled={full.loading}
       testId="edit-person-dialog"
-      footer={
-        <>
-          <Button onClick={onClose}>Cancel</Button>
-          <Button
-            type="submit"
-            variant="primary"
-            busy={action.busy}
-            disabled={full.loading}
-            data-testid="edit-person-save"
-          >
-            Save
-          </Button>
-        </>
-      }
     >
-      <div className="stack">
-        <TextField
-          label="Name"
-          value={name}
-          onChange={setName}
-          error={tried ? problems.name : undefined}
-          testId="edit-person-name"
-        />
-        <TextField
-          label="Email"
-          type="email"
-          value={email}
-          onChange={setEmail}
-          error={tried ? problems.email : undefined}
-          testId="edit-person-email"
-        />
-        <LoadGate loaded={full}>
-          {() => (
-            <>
-              <GroupPicker groups={groups} chosen={picked} onChange={setChosen} testId="edit-person-groups" />
-              {iAmSuperuser && orgGroupId ? (
-                <Checkbox
-                  label="Superuser"
-                  hint=" — can administer every portfolio and the organisation."
-                  checked={superuser ?? wasSuperuser}
-                  onChange={setSuperuser}
-                  testId="edit-person-superuser"
+      {(tried) => (
+        <>
+          <TextField
+            label="Name"
+            value={name}
+            onChange={setName}
+            error={tried ? problems.name : undefined}
+            testId="edit-person-name"
+          />
+          <TextField
+            label="Email"
+            type="email"
+            value={email}
+            onChange={setEmail}
+            error={tried ? problems.email : undefined}
+            testId="edit-person-email"
+          />
+          <LoadGate loaded={full}>
+            {() => (
+              <>
+                <GroupPicker
+                  groups={groups}
+                  chosen={picked}
+                  onChange={setChosen}
+                  testId="edit-person-groups"
                 />
-              ) : null}
-            </>
-          )}
-        </LoadGate>
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+                {iAmSuperuser && orgGroupId ? (
+                  <Checkbox
+                    label="Superuser"
+                    hint=" — can administer every portfolio and the organisation."
+                    checked={superuser ?? wasSuperuser}
+                    onChange={setSuperuser}
+                    testId="edit-person-superuser"
+                  />
+                ) : null}
+              </>
+            )}
+          </LoadGate>
+        </>
+      )}
+    </FormDialog>
   );
 }
 

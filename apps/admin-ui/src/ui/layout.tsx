@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useId, useState } from 'react';
-import { Button } from './components.tsx';
+import { Button } from './buttons.tsx';
 import { useLoad } from './hooks.ts';
 import { Icon, type IconName } from './icons.tsx';
 import { Link, navigate, useLocation } from './router.tsx';

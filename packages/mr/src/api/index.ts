@@ -1,5 +1,9 @@
-// The admin API surface of the Management Repository: schemas and types of mr-api 1.2.5, the table
-// of its operations, the Fastify plugin that validates and documents them, and the response check.
+// The admin API surface of the Management Repository: the Fastify plugin that validates and documents the
+// operations of mr-api 1.2.5, and the response check; plus the contract itself (schemas, types and the
+// operation table), re-exported from @fh/contracts/admin-api.
+
+// The schemas and the operation table live in @fh/contracts/admin-api; mr code imports them from here.
+export * from '@fh/contracts/admin-api';
 export {
   API_DOCS_PREFIX,
   type Authenticate,
@@ -18,15 +22,5 @@ export {
   route,
 } from './mr-api-plugin.ts';
 export type { OpenApiDocument } from './openapi-compat.ts';
-export {
-  allOperations,
-  type HttpMethod,
-  type MrOperations,
-  mrOperations,
-  type OperationId,
-  type OperationSpec,
-  operation,
-} from './operations.ts';
 export { validateResponse } from './response-validator.ts';
-export * from './schemas/index.ts';
 export { describeValidationErrors, formatValidationErrors } from './validation-errors.ts';

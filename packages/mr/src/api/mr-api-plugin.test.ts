@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { FeatureValue, Portfolio } from '@fh/contracts/admin-api';
 import { createHttpServer, HealthRegistry, Metrics, silentLogger, UnauthorizedError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { type Authenticate, registerMrApi, route } from './mr-api-plugin.ts';
-import type { FeatureValue, Portfolio } from './schemas/index.ts';
 
 const PORTFOLIO_ID = '8a5f4a3e-2c1b-4d6e-9f70-1a2b3c4d5e6f';
 
@@ -57,7 +57,7 @@ describe('request validation', () => {
     const app = await portfolioServer();
     const res = await postPortfolio(app, { name: 123, description: 'd' });
     assert.equal(res.statusCode, 400);
-    assert.deepEqual(res.json(), { code: 'validation', message: 'body/name must be string' });
+    assert.deepEqual(res.json(), { code: 'bad_request', message: 'body/name must be string' });
   });
 
   it('names a missing required field', async () => {
@@ -93,7 +93,7 @@ describe('request validation', () => {
     const app = await portfolioServer();
     const res = await app.inject({ method: 'POST', url: '/mr-api/portfolio' });
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().code, 'validation');
+    assert.equal(res.json().code, 'bad_request');
   });
 
   it('refuses an int64 that JavaScript cannot hold exactly (a version of 1e300) with 400', async () => {
@@ -243,7 +243,7 @@ describe('query parameters', () => {
     const res = await app.inject({ url: '/mr-api/portfolio?order=sideways' });
     assert.equal(res.statusCode, 400);
     assert.deepEqual(res.json(), {
-      code: 'validation',
+      code: 'bad_request',
       message: 'querystring/order must be one of: ASC, DESC',
     });
   });

@@ -1,5 +1,14 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import {
+  allOperations,
+  type MrOperations,
+  type MrSchemaContext,
+  mrSchemas,
+  type OperationId,
+  type OperationSpec,
+  operation,
+} from '@fh/contracts/admin-api';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type {
@@ -10,16 +19,8 @@ import type {
   RouteShorthandOptions,
 } from 'fastify';
 import type { Static, TSchema } from 'typebox';
-import {
-  allOperations,
-  type MrOperations,
-  type OperationId,
-  type OperationSpec,
-  operation,
-} from './operations.ts';
 import { rejectNulCharacters } from './reject-nul-characters.ts';
 import { fillResponseDefaults } from './response-defaults.ts';
-import { type MrSchemaContext, mrSchemas } from './schemas/context.ts';
 import { formatValidationErrors } from './validation-errors.ts';
 
 /** The version of the upstream admin API contract we serve. */
@@ -95,7 +96,7 @@ interface MrApiState {
 /**
  * Sets a Fastify instance up to serve the admin API: registers every component schema, validates
  * bodies strictly (no type coercion) and query/path parameters with coercion, formats validation
- * errors as `body/name must be string` (service-kit maps them to 400 `{code: 'validation'}`), and serves
+ * errors as `body/name must be string` (service-kit maps them to 400 `{code: 'bad_request'}`), and serves
  * the OpenAPI document at `/mr-api/openapi.json` and Swagger UI at `/api-docs`.
  *
  * Await it before registering operations with `route()`, so the document generator sees them.

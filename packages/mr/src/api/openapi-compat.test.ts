@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import { allOperations } from '@fh/contracts/admin-api';
 import {
   buildMrApiDocument,
   compareDocuments,
@@ -8,7 +9,6 @@ import {
   type OpenApiDocument,
   upstreamDocumentPath,
 } from './openapi-compat.ts';
-import { allOperations } from './operations.ts';
 
 const upstream = loadUpstreamDocument();
 const skip = upstream ? false : `upstream contract not found at ${upstreamDocumentPath()}`;

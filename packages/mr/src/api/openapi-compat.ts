@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { allOperations, type OperationId } from '@fh/contracts/admin-api';
 import { createHttpServer, HealthRegistry, Metrics, silentLogger } from '@fh/service-kit';
 import { parse } from 'yaml';
 import { registerMrApi, route } from './mr-api-plugin.ts';
-import { allOperations, type OperationId } from './operations.ts';
 
 /**
  * Compares the OpenAPI document we generate with the upstream admin API contract (mr-api 1.2.5):

@@ -1,5 +1,5 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyRequest } from 'fastify';
-import { ValidationError } from '../errors.ts';
 
 function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
@@ -16,8 +16,8 @@ function containsNul(value: unknown, depth = 0): boolean {
  */
 export async function rejectNulCharacters(request: FastifyRequest): Promise<void> {
   if (containsNul(request.params))
-    throw new ValidationError('path parameters must not contain NUL characters');
+    throw new BadRequestError('path parameters must not contain NUL characters');
   if (containsNul(request.query))
-    throw new ValidationError('query parameters must not contain NUL characters');
-  if (containsNul(request.body)) throw new ValidationError('the body must not contain NUL characters');
+    throw new BadRequestError('query parameters must not contain NUL characters');
+  if (containsNul(request.body)) throw new BadRequestError('the body must not contain NUL characters');
 }

@@ -1,5 +1,5 @@
+import { mrSchemas } from '@fh/contracts/admin-api';
 import type { TSchema } from 'typebox';
-import { mrSchemas } from './schemas/context.ts';
 
 type Schema = {
   $ref?: string;

@@ -1,8 +1,8 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Application as ApiApplication } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
-import { ValidationError } from '../errors.ts';
 import {
   toApiApplication,
   toApiApplicationPermissions,
@@ -21,7 +21,7 @@ import {
 
 /** Name and description from an Application body; the version it was edited from is required. */
 function applicationChanges(body: ApiApplication): ApplicationChanges {
-  if (body.version === undefined) throw new ValidationError('body/version is required');
+  if (body.version === undefined) throw new BadRequestError('body/version is required');
   return {
     version: body.version,
     name: body.name,

@@ -1,9 +1,8 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
 import { addEnvironment, environmentsVisibleIn } from '../environment/environment-service.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
@@ -43,7 +42,7 @@ export interface ApplicationChanges {
 
 function requiredName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '') throw new ValidationError('the application name must not be blank');
+  if (trimmed === '') throw new BadRequestError('the application name must not be blank');
   return trimmed;
 }
 

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { ApplicationTable } from '../db/schema.ts';
 import { archiveApplicationsCascade, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
@@ -10,7 +11,6 @@ import {
   toNumber,
   uniquely,
 } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type {
   Application,
   ApplicationQuery,

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Clock } from '../db/store-support.ts';
 import type { Stores } from '../db/stores.ts';
-import { MrError } from '../errors.ts';
 import { requireMayManagePerson } from '../group/admin-groups.ts';
 import type { Access } from '../permission/access.ts';
 import type { Person } from '../person/person-store.ts';
@@ -36,7 +35,7 @@ export function registrationUrlFor(siteUrl: string, token: string): string {
 }
 
 /** Refused because this account or client address failed to log in too often recently. */
-export class TooManyLoginAttemptsError extends MrError {
+export class TooManyLoginAttemptsError extends AppError {
   constructor(readonly retryAfterSeconds: number) {
     super(429, 'too_many_attempts', `Too many failed logins; try again in ${retryAfterSeconds} seconds`);
   }

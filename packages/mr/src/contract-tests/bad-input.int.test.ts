@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { allOperations, operation } from '../api/operations.ts';
+import { allOperations, operation } from '@fh/contracts/admin-api';
 import { randomAlphanumeric } from '../auth/tokens.ts';
 import type { ApiResponse } from '../testing/mr-harness.ts';
 import {

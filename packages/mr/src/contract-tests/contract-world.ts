@@ -7,6 +7,7 @@ import type { Logger } from '@fh/service-kit';
 import { skipUnlessService, type TestDialect } from '@fh/test-support';
 import type { OpenApiDocument } from '../api/openapi-compat.ts';
 import type { DB } from '../db/schema.ts';
+import type { FeatureValueType } from '../feature/feature-store.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 import { grantRoles, loginAs } from '../portfolio/test-fixtures.ts';
 import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
@@ -147,10 +148,7 @@ export interface FreshTargets {
    * A feature of application A (made in the stores, so a BOOLEAN one has no values yet); with
    * `devValue`, its value in dev is saved first (over HTTP).
    */
-  feature(
-    valueType?: 'BOOLEAN' | 'STRING' | 'NUMBER' | 'JSON',
-    devValue?: { valueString: string; locked: boolean },
-  ): Promise<string>;
+  feature(valueType?: FeatureValueType, devValue?: { valueString: string; locked: boolean }): Promise<string>;
   strategy(): Promise<string>;
   serviceAccount(): Promise<string>;
   /** An admin service account in no group. */

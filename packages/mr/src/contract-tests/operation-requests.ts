@@ -2,7 +2,7 @@
 // permission matrix sends them as each role; the bad-input test breaks them one part at a time. The
 // table is typed over the operation table, so an operation newly put in scope fails to compile until
 // it has an entry here.
-import { type MrOperations, type OperationId, operation } from '../api/operations.ts';
+import { type MrOperations, type OperationId, operation } from '@fh/contracts/admin-api';
 import type { ApiResponse, MrClient } from '../testing/mr-harness.ts';
 import { ok, PASSWORD, type World } from './contract-world.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allOperations, operation } from '../api/operations.ts';
+import { allOperations, operation } from '@fh/contracts/admin-api';
 import {
   buildWorld,
   type ContractMr,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { allOperations, operation } from '@fh/contracts/admin-api';
 import type { OpenApiDocument } from '../api/openapi-compat.ts';
-import { allOperations, operation } from '../api/operations.ts';
 import { validateResponse } from '../api/response-validator.ts';
 import type { MrClient } from '../testing/mr-harness.ts';
 import { type ContractMr, DIALECTS, runsOn, startContractMr } from './contract-world.ts';

@@ -1,6 +1,6 @@
+import { ConflictError, NotFoundError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { FeatureValue, FeatureValueVersion } from '../feature-value/feature-value-store.ts';
 import type { ApplicationAcl, EnvironmentAcl, Group } from '../group/group-store.ts';

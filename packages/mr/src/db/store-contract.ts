@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ConflictError, NotFoundError, StaleVersionError } from '../errors.ts';
+import { ConflictError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import type { TransactionalStores } from './stores.ts';
 
 // One behavioural contract for every store implementation: the in-memory fakes, SQLite, PostgreSQL and

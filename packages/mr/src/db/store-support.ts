@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, NotFoundError, StaleVersionError } from '../errors.ts';
+import { ConflictError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 
 /** Where stores get the time from; tests pass a controllable one. */
 export interface Clock {

@@ -1,39 +1,12 @@
 import {
   type FeatureUpdateResult,
-  type FeatureWireValue,
-  type StreamedFeatureUpdate,
+  fromStreamedFeatureUpdate,
   StreamedFeatureUpdateSchema,
+  type TestApiPort,
 } from '@fh/contracts';
-import type { TestApiPort, TestFeatureUpdate } from '@fh/edge';
 import { type Bus, eventTypes, type FeatureHubSubjects, MR_UPDATES_QUEUE } from '@fh/messaging';
 import type { Logger } from '@fh/service-kit';
 import { Value } from 'typebox/value';
-
-/** A test-SDK update from the bus, in the shape MR's Test-API updater takes. */
-export function fromStreamedFeatureUpdate(update: StreamedFeatureUpdate): TestFeatureUpdate {
-  const updateValue = update.updatingValue === true;
-  const value: FeatureWireValue = updateValue
-    ? (update.valueBoolean ?? update.valueNumber ?? update.valueString ?? null)
-    : null;
-  const lock = update.lock ?? undefined;
-  return {
-    environmentId: update.environmentId,
-    apiKey: update.apiKey,
-    serviceAccountId: update.serviceKeyId ?? '',
-    organizationId: update.organizationId ?? '',
-    portfolioId: update.portfolioId ?? '',
-    applicationId: update.applicationId ?? '',
-    featureId: update.featureId ?? '',
-    featureKey: update.featureKey,
-    lock,
-    updateValue,
-    value,
-    request: {
-      ...(updateValue ? { value, updateValue: true } : {}),
-      ...(lock === undefined ? {} : { lock }),
-    },
-  };
-}
 
 /** A running responder; `stop()` leaves the queue group. */
 export interface TestApiResponder {

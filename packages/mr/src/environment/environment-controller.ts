@@ -1,3 +1,4 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type {
   CreateEnvironment as ApiCreateEnvironment,
@@ -5,7 +6,6 @@ import type {
 } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
-import { ValidationError } from '../errors.ts';
 import type { Access } from '../permission/access.ts';
 import { toApiEnvironment } from './environment-mapper.ts';
 import {
@@ -38,7 +38,7 @@ function newEnvironment(body: ApiCreateEnvironment): NewEnvironment {
 function environmentChanges(
   body: Omit<ApiUpdateEnvironment, 'version'> & { version?: number },
 ): EnvironmentChanges {
-  if (body.version === undefined) throw new ValidationError('body/version is required');
+  if (body.version === undefined) throw new BadRequestError('body/version is required');
   return {
     version: body.version,
     ...(body.name != null ? { name: body.name } : {}),

@@ -1,7 +1,6 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
-import { NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { EnvironmentAcl, EnvironmentRole } from '../group/group-store.ts';
 import type { Access, EnvironmentRef } from '../permission/access.ts';
@@ -91,7 +90,7 @@ export function mergeWebhookInfo(current: EnvironmentInfo, update: EnvironmentIn
 
 function requiredName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '') throw new ValidationError('the environment name must not be blank');
+  if (trimmed === '') throw new BadRequestError('the environment name must not be blank');
   return trimmed;
 }
 
@@ -226,9 +225,8 @@ export async function addEnvironment(
 ): Promise<Environment> {
   const before = await tx.environments.list({ applicationId: app.id });
   if (input.priorEnvironmentId !== undefined && !before.some((e) => e.id === input.priorEnvironmentId)) {
-    throw new ValidationError(
+    throw new BadRequestError(
       `priorEnvironmentId ${input.priorEnvironmentId} is not an environment of application ${app.id}`,
-      'invalid_prior_environment',
     );
   }
   const env = await tx.environments.create({
@@ -307,12 +305,10 @@ export async function updateEnvironment(
   const before = await tx.environments.list({ applicationId: application.id });
   const prior = patch.priorEnvironmentId;
   if (prior !== undefined && prior !== current.priorEnvironmentId) {
-    if (prior === current.id)
-      throw new ValidationError('an environment cannot follow itself', 'invalid_prior_environment');
+    if (prior === current.id) throw new BadRequestError('an environment cannot follow itself');
     if (!before.some((e) => e.id === prior)) {
-      throw new ValidationError(
+      throw new BadRequestError(
         `priorEnvironmentId ${prior} is not an environment of application ${application.id}`,
-        'invalid_prior_environment',
       );
     }
     // Take it out of the chain (its followers now follow its predecessor), then put it after `prior`.
@@ -372,16 +368,12 @@ export async function reorderEnvironments(
   for (const p of placements) {
     const env = byId.get(p.id);
     if (!env) {
-      throw new ValidationError(
-        `environment ${p.id} is not an environment of application ${app.id}`,
-        'unknown_environment',
-      );
+      throw new BadRequestError(`environment ${p.id} is not an environment of application ${app.id}`);
     }
-    if (seen.has(p.id))
-      throw new ValidationError(`environment ${env.name} is listed twice`, 'duplicate_environment');
+    if (seen.has(p.id)) throw new BadRequestError(`environment ${env.name} is listed twice`);
     seen.add(p.id);
     if (p.version === undefined) {
-      throw new ValidationError(`environment ${env.name} has no version`, 'missing_version');
+      throw new BadRequestError(`environment ${env.name} has no version`);
     }
     if (p.version !== env.version) {
       // 400, not the usual 422: upstream's setOrdering refuses every bad ordering alike.
@@ -391,9 +383,8 @@ export async function reorderEnvironments(
       );
     }
     if (p.priorEnvironmentId !== null && !byId.has(p.priorEnvironmentId)) {
-      throw new ValidationError(
+      throw new BadRequestError(
         `environment ${env.name} cannot follow ${p.priorEnvironmentId}: not an environment of application ${app.id}`,
-        'invalid_prior_environment',
       );
     }
     priors.set(p.id, p.priorEnvironmentId);
@@ -401,7 +392,7 @@ export async function reorderEnvironments(
   const cycle = findCycle(priors);
   if (cycle) {
     const names = cycle.map((id) => byId.get(id)?.name ?? id);
-    throw new ValidationError(`the promotion order has a cycle: ${names.join(' → ')}`, 'ordering_cycle');
+    throw new BadRequestError(`the promotion order has a cycle: ${names.join(' → ')}`);
   }
   for (const p of placements) {
     const env = byId.get(p.id)!;

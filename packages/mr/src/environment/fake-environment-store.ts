@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import {
   archiveIn,
   assertUnique,
@@ -9,7 +10,6 @@ import {
   notFound,
 } from '../db/fake-state.ts';
 import { applyPatch, checkVersion } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import {
   type CreateEnvironment,
   type Environment,

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ConflictError, StaleVersionError } from '../errors.ts';
+import { ConflictError, StaleVersionError } from '@fh/service-kit';
 
 // A feature-value save reads the current row, merges, then writes `WHERE version = <read version>`.
 // When another transaction commits in between, the write misses (the store's StaleVersionError), a

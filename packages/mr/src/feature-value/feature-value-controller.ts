@@ -1,3 +1,4 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type {
   FeatureValue as ApiFeatureValue,
@@ -8,7 +9,6 @@ import type {
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
-import { ValidationError } from '../errors.ts';
 import { toApiFeature } from '../feature/feature-mapper.ts';
 import { InvalidRolloutStrategiesError } from '../strategy/rollout-strategy-validation.ts';
 import { retryConcurrentWrites } from './concurrent-write-retry.ts';
@@ -136,10 +136,7 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
   );
 
   route(app, 'deleteFeatureForEnvironment', async () => {
-    throw new ValidationError(
-      'feature values cannot be deleted: set the value to null instead',
-      'unsupported',
-    );
+    throw new BadRequestError('feature values cannot be deleted: set the value to null instead');
   });
 
   route(app, 'getAllFeatureValuesByApplicationForKey', async (request) => {

@@ -1,3 +1,4 @@
+import { BadRequestError } from '@fh/service-kit';
 import type {
   AnemicPerson,
   Environment as ApiEnvironment,
@@ -8,7 +9,6 @@ import type {
   RolloutStrategyInstance,
 } from '../api/index.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { ValidationError } from '../errors.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Person } from '../person/person-store.ts';
@@ -30,7 +30,7 @@ function describe(raw: unknown): string {
 
 /**
  * The stored text form of a value for a feature of `type`; null clears (a BOOLEAN's null is "false").
- * @throws ValidationError when the value does not fit the type
+ * @throws BadRequestError when the value does not fit the type
  */
 export function toStoredValue(type: FeatureValueType, raw: unknown, what = 'value'): string | null {
   if (raw === null || raw === undefined) return type === 'BOOLEAN' ? 'false' : null;
@@ -53,12 +53,12 @@ export function toStoredValue(type: FeatureValueType, raw: unknown, what = 'valu
           JSON.parse(raw);
           return raw;
         } catch {
-          throw new ValidationError(`the ${what} ${describe(raw)} is not valid JSON`);
+          throw new BadRequestError(`the ${what} ${describe(raw)} is not valid JSON`);
         }
       }
       return JSON.stringify(raw);
   }
-  throw new ValidationError(`the ${what} ${describe(raw)} is not a valid ${type} value`);
+  throw new BadRequestError(`the ${what} ${describe(raw)} is not a valid ${type} value`);
 }
 
 /** The typed API form of a stored value (BOOLEAN never null). */

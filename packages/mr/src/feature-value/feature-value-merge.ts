@@ -1,4 +1,4 @@
-import { ConflictError } from '../errors.ts';
+import { ConflictError } from '@fh/service-kit';
 import type { StrategyInstance } from './feature-value-store.ts';
 
 // The 3-way merge of a feature-value update (inventory §2.5). A client edits from some saved

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { ForbiddenError } from '@fh/service-kit';
+import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { FeatureValue as ApiFeatureValue } from '../api/index.ts';
 import { manualClock } from '../db/store-support.ts';
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
-import { NotFoundError, ValidationError } from '../errors.ts';
 import { createFeature } from '../feature/feature-service.ts';
 import type { FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
@@ -162,7 +161,7 @@ describe('feature value service', () => {
         bodies.map((b) => ({ key, locked: false, ...b })),
       );
     const badRequest = (code: string, message: RegExp) => (e: unknown) => {
-      assert.ok(e instanceof ValidationError, String(e));
+      assert.ok(e instanceof BadRequestError, String(e));
       assert.deepEqual([e.status, e.code], [400, code]);
       assert.match(e.message, message);
       return true;
@@ -257,8 +256,8 @@ describe('feature value service', () => {
     it('refuses values that do not fit the type', async () => {
       await feature('NUM', 'NUMBER');
       await feature('JSN', 'JSON');
-      await assert.rejects(put(admin, 'NUM', { value: 'twelve' }), ValidationError);
-      await assert.rejects(put(admin, 'JSN', { valueJson: '{not json' }), ValidationError);
+      await assert.rejects(put(admin, 'NUM', { value: 'twelve' }), BadRequestError);
+      await assert.rejects(put(admin, 'JSN', { valueJson: '{not json' }), BadRequestError);
       assert.equal((await put(admin, 'NUM', { valueNumber: 12.5 })).value.value, '12.5');
       assert.equal((await put(admin, 'JSN', { valueJson: '{"a":1}' })).value.value, '{"a":1}');
     });
@@ -303,7 +302,7 @@ describe('feature value service', () => {
         put(admin, 'TEXT', {
           rolloutStrategyInstances: [{ strategyId: '00000000-0000-4000-8000-000000000000', value: 'a' }],
         }),
-        ValidationError,
+        BadRequestError,
       );
       const out = await put(admin, 'TEXT', { rolloutStrategyInstances: [{ strategyId: s.id, value: 'a' }] });
       assert.deepEqual(out.value.strategyInstances, [{ strategyId: s.id, value: 'a', enabled: true }]);
@@ -318,7 +317,7 @@ describe('feature value service', () => {
         { key: 'A', locked: false, valueString: 'x' },
         { key: 'A', locked: false, valueString: 'y' },
       ]),
-      ValidationError,
+      BadRequestError,
     );
     await assert.rejects(
       stores.transaction((tx) =>
@@ -327,7 +326,7 @@ describe('feature value service', () => {
           { key: 'B', locked: false, value: 'not a number' },
         ]),
       ),
-      ValidationError,
+      BadRequestError,
     );
     assert.equal((await stores.featureValues.list({ environmentId: world.dev.id })).length, 0);
     const result = await updateEnvironmentFeatureValues(stores, new ChangeSet(), admin, world.dev.id, [

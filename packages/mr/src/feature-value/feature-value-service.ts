@@ -1,9 +1,8 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { AppError, BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { FeatureValue as ApiFeatureValue } from '../api/index.ts';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { MrError, NotFoundError, ValidationError } from '../errors.ts';
 import { applicationOf, findFeatureByKeyOrId, requireFeatureReader } from '../feature/feature-service.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
@@ -35,7 +34,7 @@ import type { FeatureValue, StrategyInstance } from './feature-value-store.ts';
 // does) and records the value in the ChangeSet so caches are told after the commit.
 
 /** Two application-strategy instances in one value name the same strategy (upstream 412). */
-export class DuplicateStrategyInstanceError extends MrError {
+export class DuplicateStrategyInstanceError extends AppError {
   constructor(strategyId: string) {
     super(
       412,
@@ -186,7 +185,7 @@ export function valueUpdateFrom(
   const instances = body.rolloutStrategyInstances ?? undefined;
   const seen = new Set<string>();
   for (const i of instances ?? []) {
-    if (!i.strategyId) throw new ValidationError('every rolloutStrategyInstances entry needs a strategyId');
+    if (!i.strategyId) throw new BadRequestError('every rolloutStrategyInstances entry needs a strategyId');
     if (seen.has(i.strategyId)) throw new DuplicateStrategyInstanceError(i.strategyId);
     seen.add(i.strategyId);
   }
@@ -233,7 +232,7 @@ function knownInstancesOnly(update: ValueUpdate, base: ValueState): RequestedSta
     if (!unknown.has(i.strategyId)) return true;
     const before = base.strategyInstances.find((b) => b.strategyId === i.strategyId);
     if (before && before.value === i.value && before.enabled === i.enabled) return false;
-    throw new ValidationError(`application strategy ${i.strategyId} is not a strategy of this application`);
+    throw new BadRequestError(`application strategy ${i.strategyId} is not a strategy of this application`);
   });
   return { ...update.state, strategyInstances: kept };
 }
@@ -410,7 +409,7 @@ export async function updateEnvironmentFeatureValues(
   const keys = bodies.map((b) => b.key);
   const repeated = keys.find((k, i) => keys.indexOf(k) !== i);
   if (repeated !== undefined)
-    throw new ValidationError(`feature "${repeated}" appears more than once in the body`);
+    throw new BadRequestError(`feature "${repeated}" appears more than once in the body`);
   const strategies = liveOnly(await strategiesOf(tx, application.id));
   const prepared: { target: ValueTarget; update: ValueUpdate }[] = [];
   for (const body of bodies) {
@@ -501,14 +500,14 @@ export async function updateFeatureAcrossEnvironments(
   const seen = new Set<string>();
   const prepared: { target: ValueTarget; update: ValueUpdate; roles: Set<EnvironmentRole> }[] = [];
   for (const body of bodies) {
-    if (!body.environmentId) throw new ValidationError('every feature value needs its environmentId');
+    if (!body.environmentId) throw new BadRequestError('every feature value needs its environmentId');
     if (seen.has(body.environmentId)) {
-      throw new ValidationError(`environment ${body.environmentId} appears more than once in the body`);
+      throw new BadRequestError(`environment ${body.environmentId} appears more than once in the body`);
     }
     seen.add(body.environmentId);
     const environment = await tx.environments.findById(body.environmentId);
     if (!environment || environment.applicationId !== applicationId) {
-      throw new ValidationError(
+      throw new BadRequestError(
         `environment ${body.environmentId} is not an environment of application ${applicationId}`,
         'no_appropriate_role',
       );
@@ -544,7 +543,7 @@ async function refusedAsBadRequest<T>(environment: Environment, run: () => T | P
           ? 'feature_value_locked'
           : undefined;
     if (code === undefined) throw err;
-    throw new ValidationError(`environment ${environment.name}: ${(err as Error).message}`, code, {
+    throw new BadRequestError(`environment ${environment.name}: ${(err as Error).message}`, code, {
       cause: err,
     });
   }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import type { TestApiPort } from '@fh/edge';
+import type { TestApiPort } from '@fh/contracts';
 import { UnitOfWork } from '../core/unit-of-work.ts';
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
 import { createFeature } from '../feature/feature-service.ts';

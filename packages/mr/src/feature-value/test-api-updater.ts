@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { BadRequestError } from '@fh/service-kit';
 import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { Stores } from '../db/stores.ts';
-import { ValidationError } from '../errors.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
@@ -15,7 +15,7 @@ import { saveFeatureValue } from './feature-value-service.ts';
 // published), as the service account's hidden "shadow" person.
 
 /**
- * A test-API update as Edge hands it over (structurally Edge's `TestFeatureUpdate`): `value` is typed
+ * A test-API update as Edge hands it over (structurally @fh/contracts' `TestFeatureUpdate`): `value` is typed
  * for the wire (`null` = clear) and `lock: undefined` leaves the lock alone.
  */
 export interface TestApiFeatureUpdate {
@@ -48,7 +48,7 @@ const refuse = (status: TestApiUpdateResult['status'], message: string): TestApi
   message,
 });
 
-/** Implements Edge's `TestApiPort` for an MR in the same process. */
+/** Implements the test-API port Edge calls (@fh/contracts' `TestApiPort`) for an MR in the same process. */
 export class MrTestApiUpdater {
   readonly #uow: UnitOfWork;
   readonly #stores: Stores;
@@ -116,7 +116,7 @@ export class MrTestApiUpdater {
       try {
         value = toStoredValue(feature.valueType, update.value);
       } catch (err) {
-        if (err instanceof ValidationError) return refuse(400, err.message);
+        if (err instanceof BadRequestError) return refuse(400, err.message);
         throw err;
       }
     }

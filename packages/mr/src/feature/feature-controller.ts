@@ -1,8 +1,8 @@
+import { BadRequestError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import type { Feature as ApiFeature } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
-import { ValidationError } from '../errors.ts';
 import { toApiFeature } from './feature-mapper.ts';
 import {
   createFeature,
@@ -58,7 +58,7 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): voi
     const access = await ctx.access(request);
     const body = request.body;
     const locator = body.id ?? body.key;
-    if (!locator) throw new ValidationError('body/key (or body/id) is required to find the feature');
+    if (!locator) throw new BadRequestError('body/key (or body/id) is required to find the feature');
     const applicationId = request.params.id;
     const includeMetaData = request.query.includeMetaData;
     const updated = await ctx.uow.run((tx, changes) =>

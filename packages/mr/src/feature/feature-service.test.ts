@@ -1,8 +1,13 @@
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
-import { ForbiddenError } from '@fh/service-kit';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  StaleVersionError,
+} from '@fh/service-kit';
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
-import { ConflictError, NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import { buildValueWorld, type ValueWorld } from '../feature-value/value-test-world.ts';
 import type { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
@@ -56,16 +61,16 @@ describe('feature service', () => {
   it('keys are unique in the application, non-empty and without whitespace', async () => {
     await create(creator, 'ONE');
     await assert.rejects(create(creator, 'ONE'), ConflictError);
-    await assert.rejects(create(creator, ''), ValidationError);
-    await assert.rejects(create(creator, 'has space'), ValidationError);
-    await assert.rejects(create(creator, 'tab\there'), ValidationError);
+    await assert.rejects(create(creator, ''), BadRequestError);
+    await assert.rejects(create(creator, 'has space'), BadRequestError);
+    await assert.rejects(create(creator, 'tab\there'), BadRequestError);
     await assert.rejects(
       createFeature(stores, new ChangeSet(), creator, world.app.id, {
         key: 'K',
         name: '  ',
         valueType: 'STRING',
       }),
-      ValidationError,
+      BadRequestError,
     );
   });
 

@@ -1,7 +1,6 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
-import { NotFoundError, StaleVersionError, ValidationError } from '../errors.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import type { Feature, FeatureValueType, UpdateFeature } from './feature-store.ts';
@@ -44,24 +43,24 @@ const MAX_LINK = 600;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function checkKey(key: string): string {
-  if (key === '') throw new ValidationError('the feature key must not be empty');
-  if (/\s/.test(key)) throw new ValidationError(`the feature key "${key}" must not contain whitespace`);
+  if (key === '') throw new BadRequestError('the feature key must not be empty');
+  if (/\s/.test(key)) throw new BadRequestError(`the feature key "${key}" must not contain whitespace`);
   if (key.length > MAX_KEY)
-    throw new ValidationError(`the feature key must be at most ${MAX_KEY} characters`);
+    throw new BadRequestError(`the feature key must be at most ${MAX_KEY} characters`);
   return key;
 }
 
 function checkName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '') throw new ValidationError('the feature name must not be blank');
+  if (trimmed === '') throw new BadRequestError('the feature name must not be blank');
   if (trimmed.length > MAX_NAME)
-    throw new ValidationError(`the feature name must be at most ${MAX_NAME} characters`);
+    throw new BadRequestError(`the feature name must be at most ${MAX_NAME} characters`);
   return trimmed;
 }
 
 function checkLength(field: string, value: string | null | undefined, max: number): void {
   if (typeof value === 'string' && value.length > max) {
-    throw new ValidationError(`the feature ${field} must be at most ${max} characters`);
+    throw new BadRequestError(`the feature ${field} must be at most ${max} characters`);
   }
 }
 

@@ -1,4 +1,6 @@
-export type FeatureValueType = 'BOOLEAN' | 'STRING' | 'NUMBER' | 'JSON';
+import type { FeatureValueType } from '@fh/contracts';
+
+export type { FeatureValueType };
 
 export interface Feature {
   id: string;

@@ -1,6 +1,5 @@
-import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
+import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import type { Stores } from '../db/stores.ts';
-import { StaleVersionError } from '../errors.ts';
 import type { Access } from '../permission/access.ts';
 import { addGroupMember, canManageGroup, findSuperuserGroup, removeGroupMember } from './admin-groups.ts';
 import type {

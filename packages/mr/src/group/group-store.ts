@@ -1,14 +1,10 @@
+import type { APPLICATION_ROLE_TYPES, RoleType } from '@fh/contracts';
+
 /** Roles a group (or SDK service account) holds in an environment. Any non-empty set implies READ. */
-export type EnvironmentRole = 'READ' | 'LOCK' | 'UNLOCK' | 'CHANGE_VALUE' | 'EXTENDED_DATA';
+export type EnvironmentRole = RoleType;
 
 /** Roles a group holds on an application. */
-export type ApplicationRole =
-  | 'FEATURE_EDIT'
-  | 'FEATURE_CREATE'
-  | 'FEATURE_EDIT_AND_DELETE'
-  | 'APP_STRATEGY_EDIT'
-  | 'APP_STRATEGY_CREATE'
-  | 'APP_STRATEGY_EDIT_AND_DELETE';
+export type ApplicationRole = (typeof APPLICATION_ROLE_TYPES)[number];
 
 export interface Group {
   id: string;

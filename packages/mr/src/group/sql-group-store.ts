@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { GroupTable } from '../db/schema.ts';
 import { archiveGroupsCascade, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
@@ -14,7 +15,6 @@ import {
   toNumber,
   uniquely,
 } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type {
   ApplicationAcl,
   ApplicationRole,

@@ -1,6 +1,6 @@
+import { ConflictError } from '@fh/service-kit';
 import { copy, type FakeState, notFound } from '../db/fake-state.ts';
 import { applyPatch, checkVersion } from '../db/store-support.ts';
-import { ConflictError } from '../errors.ts';
 import type {
   CreateOrganisation,
   Organisation,

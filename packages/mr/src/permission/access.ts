@@ -1,7 +1,12 @@
+import { ROLE_TYPES } from '@fh/contracts';
 import { ForbiddenError } from '@fh/service-kit';
 import type { Stores } from '../db/stores.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 
+/**
+ * Every application role: @fh/contracts' APPLICATION_ROLE_TYPES in another order, kept because a portfolio
+ * admin's roles are answered in this order.
+ */
 export const ALL_APPLICATION_ROLES: readonly ApplicationRole[] = [
   'FEATURE_CREATE',
   'FEATURE_EDIT',
@@ -10,13 +15,7 @@ export const ALL_APPLICATION_ROLES: readonly ApplicationRole[] = [
   'APP_STRATEGY_EDIT',
   'APP_STRATEGY_EDIT_AND_DELETE',
 ];
-export const ALL_ENVIRONMENT_ROLES: readonly EnvironmentRole[] = [
-  'READ',
-  'LOCK',
-  'UNLOCK',
-  'CHANGE_VALUE',
-  'EXTENDED_DATA',
-];
+export const ALL_ENVIRONMENT_ROLES: readonly EnvironmentRole[] = ROLE_TYPES;
 
 /** The ids an access decision about an application needs. */
 export interface ApplicationRef {

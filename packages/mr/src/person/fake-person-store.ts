@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import {
   assertUnique,
   containsIgnoringCase,
@@ -7,7 +8,6 @@ import {
   notFound,
 } from '../db/fake-state.ts';
 import { applyPatch, checkVersion } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type { CreatePerson, Person, PersonQuery, PersonStore, UpdatePerson } from './person-store.ts';
 
 const duplicateEmail = (email: string) => `a person with email "${email}" already exists`;

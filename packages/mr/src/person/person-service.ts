@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, NotFoundError } from '@fh/service-kit';
+import { BadRequestError, ConflictError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import {
   ADMIN_TOKEN_LENGTH,
   newRegistrationToken,
@@ -10,7 +10,6 @@ import type { Principal } from '../auth/principal.ts';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Clock } from '../db/store-support.ts';
 import type { Stores } from '../db/stores.ts';
-import { ConflictError, StaleVersionError } from '../errors.ts';
 import {
   addGroupMember,
   canManageGroup,

@@ -1,5 +1,7 @@
+import type { PERSON_TYPES } from '@fh/contracts';
+
 /** person = a human; serviceAccount = an admin API account; sdkServiceAccount = an SDK account's shadow. */
-export type PersonType = 'person' | 'serviceAccount' | 'sdkServiceAccount';
+export type PersonType = (typeof PERSON_TYPES)[number];
 
 export interface Person {
   id: string;

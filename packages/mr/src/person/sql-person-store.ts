@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import { type Selectable, sql } from 'kysely';
 import type { PersonTable } from '../db/schema.ts';
 import { containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
@@ -11,7 +12,6 @@ import {
   toNumber,
   uniquely,
 } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type {
   CreatePerson,
   Person,

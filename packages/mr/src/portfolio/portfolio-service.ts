@@ -1,3 +1,4 @@
+import { BadRequestError, ConflictError, NotFoundError } from '@fh/service-kit';
 import {
   type ApplicationView,
   readableApplications,
@@ -5,7 +6,6 @@ import {
 } from '../application/application-service.ts';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
 import { createPortfolioAdminGroup, portfolioAdminGroupName } from '../group/admin-groups.ts';
 import type { Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
@@ -38,7 +38,7 @@ type AdminGroupSettings = Pick<MrSettings, 'portfolioAdminGroupSuffix'>;
 
 function requiredName(name: string): string {
   const trimmed = name.trim();
-  if (trimmed === '') throw new ValidationError('the portfolio name must not be blank');
+  if (trimmed === '') throw new BadRequestError('the portfolio name must not be blank');
   return trimmed;
 }
 

@@ -5,6 +5,7 @@ import { type Bus, type BusMessage, createInProcessBus, featureHubSubjects } fro
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
+import type { EnvironmentRole } from '../group/group-store.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
 import { BusChangePublisher } from './bus-change-publisher.ts';
 import { ChangeSet } from './change-set.ts';
@@ -38,10 +39,7 @@ export interface PublishingWorld {
   commit<T>(fn: (tx: TransactionalStores, changes: ChangeSet) => Promise<T>): Promise<T>;
   addEnvironment(name: string): Promise<Environment>;
   addFeature(key: string, valueType: FeatureValueType): Promise<Feature>;
-  addServiceAccount(
-    name: string,
-    permissions: Record<string, ('READ' | 'CHANGE_VALUE' | 'LOCK' | 'UNLOCK' | 'EXTENDED_DATA')[]>,
-  ): Promise<ServiceAccount>;
+  addServiceAccount(name: string, permissions: Record<string, EnvironmentRole[]>): Promise<ServiceAccount>;
   /** Messages of one CloudEvents type on the cache channel. */
   onCacheChannel(type: string): unknown[];
   close(): Promise<void>;

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { BadRequestError, ForbiddenError } from '@fh/service-kit';
-import { ConflictError, NotFoundError, StaleVersionError } from '../errors.ts';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  StaleVersionError,
+} from '@fh/service-kit';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';

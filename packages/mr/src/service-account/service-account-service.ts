@@ -1,9 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { BadRequestError, ForbiddenError } from '@fh/service-kit';
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  StaleVersionError,
+} from '@fh/service-kit';
 import type { ResetApiKeyType } from '../api/index.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
-import { ConflictError, NotFoundError, StaleVersionError } from '../errors.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';

@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { ServiceAccountTable } from '../db/schema.ts';
 import { archiveWhere, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
@@ -12,7 +13,6 @@ import {
   toNumber,
   uniquely,
 } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type {
   CreateServiceAccount,

@@ -1,11 +1,10 @@
-import { BadRequestError } from '@fh/service-kit';
+import { BadRequestError, ConflictError } from '@fh/service-kit';
 import { type LoggedIn, startSession } from '../auth/auth-service.ts';
 import type { PasswordHasher } from '../auth/password-hasher.ts';
 import { checkNewPassword } from '../auth/password-policy.ts';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Clock } from '../db/store-support.ts';
 import type { Stores } from '../db/stores.ts';
-import { ConflictError } from '../errors.ts';
 import {
   addGroupMember,
   createPortfolioAdminGroup,

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { AppError } from '@fh/service-kit';
 import {
   type RolloutStrategy as ApiRolloutStrategy,
   type CustomRolloutStrategyViolation,
@@ -14,7 +15,6 @@ import {
   StrategyAttributePlatformNameSchema,
 } from '../api/index.ts';
 import { randomAlphanumeric } from '../auth/tokens.ts';
-import { MrError } from '../errors.ts';
 
 // Rollout-strategy validation (inventory §1.7 "Validation"): every save of a feature value, the
 // application-strategy endpoints and POST /application/{appId}/rollout-strategy-validation run the
@@ -57,7 +57,7 @@ export interface RolloutStrategyValidation {
 }
 
 /** The strategies broke the rules; the body is the RolloutStrategyValidationResponse (HTTP 422). */
-export class InvalidRolloutStrategiesError extends MrError {
+export class InvalidRolloutStrategiesError extends AppError {
   constructor(readonly response: RolloutStrategyValidationResponse) {
     super(422, 'invalid_strategies', describeViolations(response));
   }

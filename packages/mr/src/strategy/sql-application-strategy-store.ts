@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { ApplicationStrategyTable } from '../db/schema.ts';
 import { archiveWhere, type SqlStoreContext } from '../db/sql-support.ts';
@@ -11,7 +12,6 @@ import {
   toNumber,
   uniquely,
 } from '../db/store-support.ts';
-import { NotFoundError } from '../errors.ts';
 import type {
   ApplicationStrategy,
   ApplicationStrategyStore,

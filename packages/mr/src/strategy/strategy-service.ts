@@ -1,4 +1,4 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { ConflictError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type {
   ApplicationRolloutStrategyList,
   CreateApplicationRolloutStrategy,
@@ -9,7 +9,6 @@ import type {
 import type { Application } from '../application/application-store.ts';
 import { randomAlphanumeric } from '../auth/tokens.ts';
 import type { Stores } from '../db/stores.ts';
-import { ConflictError, NotFoundError } from '../errors.ts';
 import type { FeatureValue } from '../feature-value/feature-value-store.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
-import { ForbiddenError } from '@fh/service-kit';
+import { ForbiddenError, NotFoundError } from '@fh/service-kit';
 import { createFakeStores, type Stores } from '../db/stores.ts';
-import { NotFoundError } from '../errors.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import { Access } from '../permission/access.ts';
 import { InvalidUserStateError, UserStateService } from './user-state-service.ts';

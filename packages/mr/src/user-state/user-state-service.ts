@@ -1,7 +1,6 @@
-import { ForbiddenError } from '@fh/service-kit';
+import { AppError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
-import { MrError, NotFoundError } from '../errors.ts';
 import type { Access } from '../permission/access.ts';
 
 /**
@@ -15,7 +14,7 @@ export interface HiddenEnvironmentsChoice {
 }
 
 /** A choice the server refuses to keep (upstream answers 422 "invalid"). */
-export class InvalidUserStateError extends MrError {
+export class InvalidUserStateError extends AppError {
   constructor(message: string) {
     super(422, 'invalid_user_state', message);
   }

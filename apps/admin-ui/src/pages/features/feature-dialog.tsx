@@ -2,8 +2,9 @@ import { useState } from 'react';
 import type { Feature, FeatureValueType } from '../../api/types.ts';
 import { featureKeyProblem, suggestKey, VALUE_TYPE_LABELS } from '../../lib/feature-value.ts';
 import { nameProblem } from '../../lib/validation.ts';
-import { Button, ErrorBanner, Modal, SelectField, TextField } from '../../ui/components.tsx';
+import { SelectField, TextField } from '../../ui/forms.tsx';
 import { useAction } from '../../ui/hooks.ts';
+import { FormDialog } from '../../ui/overlays.tsx';
 import { useApi } from '../../ui/session.tsx';
 
 const TYPES: FeatureValueType[] = ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'];
@@ -30,7 +31,6 @@ export function FeatureDialog({
   const [description, setDescription] = useState(feature?.description ?? '');
   const [link, setLink] = useState(feature?.link ?? '');
   const [metaData, setMetaData] = useState(feature?.metaData ?? '');
-  const [tried, setTried] = useState(false);
   const problems = {
     name: nameProblem(name, 'feature', 255),
     key: featureKeyProblem(key),
@@ -49,102 +49,91 @@ export function FeatureDialog({
     else await api.createFeature(appId, { ...common, valueType: type });
     onSaved(common.key);
   });
-  const submit = () => {
-    setTried(true);
-    if (!Object.values(problems).some(Boolean)) void action.run();
-  };
   return (
-    <Modal
+    <FormDialog
       title={readOnly ? 'Feature details' : feature ? 'Edit feature' : 'Create feature'}
       onClose={onClose}
-      onSubmit={readOnly ? onClose : submit}
+      action={action}
+      invalid={Object.values(problems).some(Boolean)}
+      submitLabel={feature ? 'Save' : 'Create feature'}
+      submitTestId="feature-save"
+      readOnly={readOnly}
       size="lg"
       testId="feature-dialog"
-      footer={
-        readOnly ? (
-          <Button onClick={onClose}>Close</Button>
-        ) : (
-          <>
-            <Button onClick={onClose}>Cancel</Button>
-            <Button type="submit" variant="primary" busy={action.busy} data-testid="feature-save">
-              {feature ? 'Save' : 'Create feature'}
-            </Button>
-          </>
-        )
-      }
     >
-      <div className="stack">
-        <div className="grid-2">
+      {(tried) => (
+        <>
+          <div className="grid-2">
+            <TextField
+              label="Name"
+              value={name}
+              onChange={(v) => {
+                setName(v);
+                if (!keyTouched) setKey(suggestKey(v));
+              }}
+              error={tried ? problems.name : undefined}
+              testId="feature-name"
+              autoFocus
+              required
+              disabled={readOnly}
+            />
+            <TextField
+              label="Key"
+              value={key}
+              onChange={(v) => {
+                setKey(v);
+                setKeyTouched(true);
+              }}
+              error={tried || key !== '' ? problems.key : undefined}
+              hint="What SDKs ask for. No spaces."
+              testId="feature-key"
+              required
+              mono
+              disabled={readOnly}
+            />
+          </div>
+          <SelectField<FeatureValueType>
+            label="Type"
+            value={type}
+            onChange={setType}
+            options={TYPES.map((t) => ({ value: t, label: VALUE_TYPE_LABELS[t] }))}
+            testId="feature-type"
+            disabled={feature !== undefined || readOnly}
+            hint={feature ? 'The type is fixed once the feature exists.' : undefined}
+          />
           <TextField
-            label="Name"
-            value={name}
-            onChange={(v) => {
-              setName(v);
-              if (!keyTouched) setKey(suggestKey(v));
-            }}
-            error={tried ? problems.name : undefined}
-            testId="feature-name"
-            autoFocus
-            required
+            label="Description"
+            value={description}
+            onChange={setDescription}
+            error={problems.description}
+            multiline
+            rows={2}
+            testId="feature-description"
             disabled={readOnly}
           />
           <TextField
-            label="Key"
-            value={key}
-            onChange={(v) => {
-              setKey(v);
-              setKeyTouched(true);
-            }}
-            error={tried || key !== '' ? problems.key : undefined}
-            hint="What SDKs ask for. No spaces."
-            testId="feature-key"
-            required
+            label="Reference link"
+            value={link}
+            onChange={setLink}
+            error={problems.link}
+            placeholder="https://tracker.example/ticket/123"
+            testId="feature-link"
+            type="url"
+            disabled={readOnly}
+          />
+          <TextField
+            label="Metadata"
+            value={metaData}
+            onChange={setMetaData}
+            multiline
+            rows={5}
             mono
+            hint="Free text for your own tools, often JSON."
+            testId="feature-metadata"
             disabled={readOnly}
           />
-        </div>
-        <SelectField<FeatureValueType>
-          label="Type"
-          value={type}
-          onChange={setType}
-          options={TYPES.map((t) => ({ value: t, label: VALUE_TYPE_LABELS[t] }))}
-          testId="feature-type"
-          disabled={feature !== undefined || readOnly}
-          hint={feature ? 'The type is fixed once the feature exists.' : undefined}
-        />
-        <TextField
-          label="Description"
-          value={description}
-          onChange={setDescription}
-          error={problems.description}
-          multiline
-          rows={2}
-          testId="feature-description"
-          disabled={readOnly}
-        />
-        <TextField
-          label="Reference link"
-          value={link}
-          onChange={setLink}
-          error={problems.link}
-          placeholder="https://tracker.example/ticket/123"
-          testId="feature-link"
-          type="url"
-          disabled={readOnly}
-        />
-        <TextField
-          label="Metadata"
-          value={metaData}
-          onChange={setMetaData}
-          multiline
-          rows={5}
-          mono
-          hint="Free text for your own tools, often JSON."
-          testId="feature-metadata"
-          disabled={readOnly}
-        />
-        <ErrorBanner error={action.error} />
-      </div>
-    </Modal>
+        </>
+      )}
+    </FormDialog>
   );
 }

@@ -2,23 +2,14 @@ import { useEffect, useId, useMemo, useState } from 'react';
 import type { Feature, FeatureValue, FeatureValueType, HiddenEnvironments } from '../../api/types.ts';
 import { defaultValueOf, displayValue, isSet, VALUE_TYPE_SHORT } from '../../lib/feature-value.ts';
 import { promotionOrder } from '../../lib/format.ts';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  ConfirmDialog,
-  CopyButton,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  Loading,
-  Modal,
-  PageHeader,
-  useToast,
-} from '../../ui/components.tsx';
+import { Button, CopyButton, IconButton } from '../../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, Loading, useToast } from '../../ui/feedback.tsx';
+import { Checkbox } from '../../ui/forms.tsx';
 import { useAction, useDebounced, useLoad } from '../../ui/hooks.ts';
 import { Icon } from '../../ui/icons.tsx';
 import { rememberApp } from '../../ui/layout.tsx';
+import { ConfirmDialog, Modal } from '../../ui/overlays.tsx';
+import { PageHeader } from '../../ui/page-header.tsx';
 import { setQuery, useLocation } from '../../ui/router.tsx';
 import { useSession } from '../../ui/session.tsx';
 import { FeatureDialog } from './feature-dialog.tsx';

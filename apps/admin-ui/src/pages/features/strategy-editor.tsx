@@ -18,15 +18,10 @@ import {
   validateStrategy,
 } from '../../lib/strategy-form.ts';
 import { COUNTRIES, DEVICES, PLATFORMS, wellKnownLabel } from '../../lib/well-known.ts';
-import {
-  Button,
-  ErrorBanner,
-  IconButton,
-  Modal,
-  SelectField,
-  Switch,
-  TextField,
-} from '../../ui/components.tsx';
+import { Button, IconButton } from '../../ui/buttons.tsx';
+import { ErrorBanner } from '../../ui/feedback.tsx';
+import { SelectField, Switch, TextField } from '../../ui/forms.tsx';
+import { Modal } from '../../ui/overlays.tsx';
 import { TypedValueInput } from './typed-value.tsx';
 
 const RULE_KINDS: RuleKind[] = ['country', 'device', 'platform', 'userkey', 'version', 'custom'];

@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import type { FeatureValueType, StrategyValue } from '../../api/types.ts';
 import { formatJson, jsonProblem, parseNumberInput } from '../../lib/feature-value.ts';
-import { Button } from '../../ui/components.tsx';
+import { Button } from '../../ui/buttons.tsx';
 
 /** Why a value does not fit its type, for the editors below. */
 export function typedValueProblem(type: FeatureValueType, value: StrategyValue): string | undefined {

@@ -21,24 +21,15 @@ import {
   strategyValueProblem,
   validateStrategy,
 } from '../../lib/strategy-form.ts';
-import {
-  Badge,
-  Button,
-  Checkbox,
-  Empty,
-  ErrorBanner,
-  IconButton,
-  LoadGate,
-  Modal,
-  Notice,
-  Switch,
-  Tabs,
-  useToast,
-} from '../../ui/components.tsx';
+import { Button, IconButton } from '../../ui/buttons.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, Notice, useToast } from '../../ui/feedback.tsx';
+import { Checkbox, Switch } from '../../ui/forms.tsx';
 import { useAction, useLoad } from '../../ui/hooks.ts';
 import { Icon } from '../../ui/icons.tsx';
+import { Modal } from '../../ui/overlays.tsx';
 import { useDragReorder } from '../../ui/reorder.ts';
 import { useApi } from '../../ui/session.tsx';
+import { Tabs } from '../../ui/tabs.tsx';
 import { StrategyEditor, strategySummary } from './strategy-editor.tsx';
 import { TypedValueInput, typedValueProblem } from './typed-value.tsx';
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mrSchemas, type Person, type ServiceAccount } from '@fh/contracts/admin-api';
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
-import { loadUpstreamDocument } from '../openapi-compat.ts';
-import { mrSchemas } from './context.ts';
-import type { Person, ServiceAccount } from './index.ts';
+import { loadUpstreamDocument } from './openapi-compat.ts';
 
 function compiler() {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });

@@ -1,8 +1,11 @@
+// Edge's BusTestApi against MR's serveTestApiUpdates over an in-process bus: the two ends of the
+// `feature-update-v1` request, which live in packages that do not import each other.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BusTestApi, type TestApiPort, type TestFeatureUpdate } from '@fh/edge';
+import type { TestApiPort, TestFeatureUpdate } from '@fh/contracts';
+import { BusTestApi } from '@fh/edge';
 import { createInProcessBus, featureHubSubjects } from '@fh/messaging';
-import { serveTestApiUpdates } from './test-api-responder.ts';
+import { serveTestApiUpdates } from '@fh/mr';
 
 const subjects = featureHubSubjects('mr-updates');
 

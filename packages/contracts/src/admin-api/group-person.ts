@@ -1,27 +1,20 @@
 import { type Static, Type } from 'typebox';
+import { APPLICATION_ROLE_TYPES, PERSON_TYPES, ROLE_TYPES } from '../enums.ts';
 import type { MrSchemaContext } from './context.ts';
 import { auditProperties } from './portfolio-application-environment.ts';
 import { dateTime, int64, optionalNullable, ref, stringEnum, uuid } from './schema-kit.ts';
 
-export const RoleTypeSchema = stringEnum(['READ', 'LOCK', 'UNLOCK', 'CHANGE_VALUE', 'EXTENDED_DATA'], {
+export const RoleTypeSchema = stringEnum([...ROLE_TYPES], {
   $id: 'RoleType',
 });
 export type RoleType = Static<typeof RoleTypeSchema, MrSchemaContext>;
 
-export const ApplicationRoleTypeSchema = stringEnum(
-  [
-    'FEATURE_EDIT',
-    'FEATURE_CREATE',
-    'FEATURE_EDIT_AND_DELETE',
-    'APP_STRATEGY_EDIT',
-    'APP_STRATEGY_CREATE',
-    'APP_STRATEGY_EDIT_AND_DELETE',
-  ],
-  { $id: 'ApplicationRoleType' },
-);
+export const ApplicationRoleTypeSchema = stringEnum([...APPLICATION_ROLE_TYPES], {
+  $id: 'ApplicationRoleType',
+});
 export type ApplicationRoleType = Static<typeof ApplicationRoleTypeSchema, MrSchemaContext>;
 
-export const PersonTypeSchema = stringEnum(['person', 'serviceAccount', 'sdkServiceAccount'], {
+export const PersonTypeSchema = stringEnum([...PERSON_TYPES], {
   $id: 'PersonType',
   default: 'person',
 });

@@ -1,5 +1,5 @@
 import { type TObject, type TProperties, type TSchema, Type } from 'typebox';
-import { int64, ref, uuid } from './schemas/schema-kit.ts';
+import { int64, ref, uuid } from './schema-kit.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 

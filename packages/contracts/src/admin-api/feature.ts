@@ -1,8 +1,9 @@
 import { type Static, Type } from 'typebox';
+import { FEATURE_VALUE_TYPES } from '../enums.ts';
 import type { MrSchemaContext } from './context.ts';
 import { anyValue, dateTime, int64, optionalNullable, ref, stringEnum, uuid } from './schema-kit.ts';
 
-export const FeatureValueTypeSchema = stringEnum(['BOOLEAN', 'STRING', 'NUMBER', 'JSON'], {
+export const FeatureValueTypeSchema = stringEnum([...FEATURE_VALUE_TYPES], {
   $id: 'FeatureValueType',
 });
 export type FeatureValueType = Static<typeof FeatureValueTypeSchema, MrSchemaContext>;

@@ -1,56 +1,41 @@
-import { COUNTRY_NAMES } from '@fh/contracts';
 import { type Static, Type } from 'typebox';
+import { ROLLOUT_STRATEGY_ATTRIBUTE_CONDITIONALS, ROLLOUT_STRATEGY_FIELD_TYPES } from '../enums.ts';
+import { COUNTRY_NAMES, DEVICE_NAMES, PLATFORM_NAMES, WELL_KNOWN_NAMES } from '../well-known-names.ts';
 import type { MrSchemaContext } from './context.ts';
 import { anyValue, dateTime, optionalNullable, ref, stringEnum, uuid } from './schema-kit.ts';
 
-export const RolloutStrategyFieldTypeSchema = stringEnum(
-  ['STRING', 'SEMANTIC_VERSION', 'NUMBER', 'DATE', 'DATETIME', 'BOOLEAN', 'IP_ADDRESS'],
-  { $id: 'RolloutStrategyFieldType' },
-);
+export const RolloutStrategyFieldTypeSchema = stringEnum([...ROLLOUT_STRATEGY_FIELD_TYPES], {
+  $id: 'RolloutStrategyFieldType',
+});
 export type RolloutStrategyFieldType = Static<typeof RolloutStrategyFieldTypeSchema, MrSchemaContext>;
 
 export const RolloutStrategyAttributeConditionalSchema = stringEnum(
-  [
-    'EQUALS',
-    'ENDS_WITH',
-    'STARTS_WITH',
-    'GREATER',
-    'GREATER_EQUALS',
-    'LESS',
-    'LESS_EQUALS',
-    'NOT_EQUALS',
-    'INCLUDES',
-    'EXCLUDES',
-    'REGEX',
-  ],
-  { $id: 'RolloutStrategyAttributeConditional' },
+  [...ROLLOUT_STRATEGY_ATTRIBUTE_CONDITIONALS],
+  {
+    $id: 'RolloutStrategyAttributeConditional',
+  },
 );
 export type RolloutStrategyAttributeConditional = Static<
   typeof RolloutStrategyAttributeConditionalSchema,
   MrSchemaContext
 >;
 
-export const StrategyAttributeWellKnownNamesSchema = stringEnum(
-  ['device', 'country', 'platform', 'userkey', 'session', 'version'],
-  { $id: 'StrategyAttributeWellKnownNames' },
-);
+export const StrategyAttributeWellKnownNamesSchema = stringEnum([...WELL_KNOWN_NAMES], {
+  $id: 'StrategyAttributeWellKnownNames',
+});
 export type StrategyAttributeWellKnownNames = Static<
   typeof StrategyAttributeWellKnownNamesSchema,
   MrSchemaContext
 >;
 
-export const StrategyAttributeDeviceNameSchema = stringEnum(
-  ['browser', 'mobile', 'desktop', 'server', 'watch', 'embedded'],
-  { $id: 'StrategyAttributeDeviceName' },
-);
+export const StrategyAttributeDeviceNameSchema = stringEnum([...DEVICE_NAMES], {
+  $id: 'StrategyAttributeDeviceName',
+});
 export type StrategyAttributeDeviceName = Static<typeof StrategyAttributeDeviceNameSchema, MrSchemaContext>;
 
-export const StrategyAttributePlatformNameSchema = stringEnum(
-  ['linux', 'windows', 'macos', 'android', 'ios'],
-  {
-    $id: 'StrategyAttributePlatformName',
-  },
-);
+export const StrategyAttributePlatformNameSchema = stringEnum([...PLATFORM_NAMES], {
+  $id: 'StrategyAttributePlatformName',
+});
 export type StrategyAttributePlatformName = Static<
   typeof StrategyAttributePlatformNameSchema,
   MrSchemaContext
