@@ -12,7 +12,7 @@ import {
   StrategyAttributeCountryNameSchema,
 } from './index.ts';
 
-// The client-eval item that SDK 1.4.0 accepted on the wire (edge-protocol.md §3).
+// The client-eval item that SDK 1.4.0 accepted on the wire (docs/edge-protocol.md §3).
 const clientEvalFeature = {
   id: 'feature-1',
   key: 'COLOUR',

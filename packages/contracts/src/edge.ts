@@ -8,8 +8,8 @@ import {
 } from './strategy.ts';
 import { COUNTRY_NAMES, DEVICE_NAMES, PLATFORM_NAMES, WELL_KNOWN_NAMES } from './well-known-names.ts';
 
-// The Edge ⇄ SDK wire model. Where the published OpenAPI (edge-api 1.1.9) and the protocol notes
-// (edge-protocol.md §3, checked on the wire against SDK 1.4.0) disagree, these follow the notes.
+// The Edge ⇄ SDK wire model. Where the published OpenAPI (edge-api 1.1.9) and what SDK 1.4.0 does on
+// the wire (docs/edge-protocol.md §3) disagree, these follow the SDK.
 
 /**
  * One attribute rule inside a strategy sent to client-evaluating SDKs. Same shape as
@@ -22,7 +22,7 @@ export type FeatureRolloutStrategyAttribute = Static<typeof FeatureRolloutStrate
 /**
  * A strategy inside `FeatureState.strategies` (client-eval keys only). `percentage` is on the
  * 1,000,000 scale; for SDK 1.4.0 write it as an integer, `0` when there is no percentage rule
- * (edge-protocol.md §6.3). `id` is a plain string, not necessarily a UUID.
+ * (docs/edge-protocol.md §6.3). `id` is a plain string, not necessarily a UUID.
  */
 export const FeatureRolloutStrategySchema = Type.Object({
   id: Type.String(),

@@ -8,7 +8,7 @@ import type { FeatureWireValue } from './strategy.ts';
 // has to import the other.
 
 /**
- * A test-API update that passed Edge's checks (edge-protocol.md §2.3 steps 1–7) against the cached
+ * A test-API update that passed Edge's checks (docs/edge-protocol.md §2.3 steps 1–7) against the cached
  * state. `value` is already converted to the feature's wire type (BOOLEAN boolean, NUMBER number,
  * STRING/JSON string, `null` = clear).
  */

@@ -25,7 +25,7 @@ import { closeAllSdks, sdkClient } from './test-support/sdk.ts';
 // Differential test: random features and contexts, the real SDK 1.4.0 evaluating locally with the
 // client-evaluated key against Edge evaluating with the server-evaluated key. Every pair is compared
 // except where 1.4.0 is known to depart from the documented / Java Edge semantics (sdk140Divergences:
-// edge-protocol.md §6.1, §6.3, §6.4 and the SDK bugs in packages/evaluation/README.md); those are
+// docs/edge-protocol.md §6.1, §6.3, §6.4 and the SDK bugs in packages/evaluation/README.md); those are
 // counted and reported by reason, and all compared pairs must agree. The seed is printed as a
 // diagnostic; rerun a failure with FH_DIFF_SEED=<seed>.
 

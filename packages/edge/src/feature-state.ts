@@ -66,7 +66,7 @@ function wireStrategy(
 }
 
 /**
- * The FeatureState an SDK gets for one feature (edge-protocol.md §3): `id` is the feature id, `l`
+ * The FeatureState an SDK gets for one feature (docs/edge-protocol.md §3): `id` is the feature id, `l`
  * and `version` are always written (`false`/`0` without a value), `type` always, `value` typed for
  * the wire or left out when unset. Client-evaluated: every strategy, `percentage` as an integer.
  * Server-evaluated: the value for `context`, `v` = the matching strategy, never any strategy.

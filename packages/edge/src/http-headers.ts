@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type EvaluationContext, encodeContextHeader, parseContextHeader } from '@fh/evaluation';
 
-/** Headers a browser SDK needs on every cross-origin answer (edge-protocol.md §2.4). */
+/** Headers a browser SDK needs on every cross-origin answer (docs/edge-protocol.md §2.4). */
 export const CORS_RESPONSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'access-control-allow-origin': '*',
   'access-control-expose-headers': 'etag,cache-control',

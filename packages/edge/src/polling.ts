@@ -44,7 +44,7 @@ function strings(value: unknown): string[] {
 }
 
 /**
- * `GET /features` (edge-protocol.md §2.1): one FeatureEnvironmentCollection per known key, in
+ * `GET /features` (docs/edge-protocol.md §2.1): one FeatureEnvironmentCollection per known key, in
  * request order, always with `features`; an etag over every environment plus the context; 304 only
  * for a single key whose etag (context included) matches.
  */

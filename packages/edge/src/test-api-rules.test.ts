@@ -16,7 +16,7 @@ function status(feature: typeof text, roles: RoleType[], update: FeatureStateUpd
   return d.outcome === 'reject' ? d.status : d.outcome === 'unchanged' ? 202 : 200;
 }
 
-describe('test-API decisions (edge-protocol.md §2.3 order)', () => {
+describe('test-API decisions (docs/edge-protocol.md §2.3 order)', () => {
   it('refuses keys without a write role before looking at the body', () => {
     assert.equal(status(text, ['READ'], {}), 403);
     assert.equal(status(text, ['READ', 'EXTENDED_DATA'], { value: 'b' }), 403);

@@ -23,7 +23,7 @@ function asText(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** The value converted to the feature's wire type, or an error message (§2.3 step 6). */
+/** The value in the feature's wire type, or an error message (docs/edge-protocol.md §2.3 step 6). */
 function typedValue(
   type: CacheEnvironmentFeature['feature']['valueType'],
   value: unknown,
@@ -59,7 +59,7 @@ function typedValue(
 }
 
 /**
- * Decides a test-API update in the order of edge-protocol.md §2.3 (the Java FeatureUpdateProcessor):
+ * Decides a test-API update in the order of docs/edge-protocol.md §2.3 (the Java FeatureUpdateProcessor):
  * roles → "nothing to do" → value role and lock → value type → "no actual change" (202).
  * Lookup failures (404) are the caller's.
  */

@@ -20,7 +20,7 @@ import {
 import { closeAllSdks, sdkClient } from './test-support/sdk.ts';
 import { eventNames, openSse } from './test-support/sse-client.ts';
 
-// One test per trap of edge-protocol.md §8, named after it.
+// One test per trap of docs/edge-protocol.md §8, named after it.
 
 let edge: EdgeFixture | undefined;
 async function start(options: EdgeFixtureOptions = {}): Promise<EdgeFixture> {
@@ -95,7 +95,7 @@ const decodeFeature = cacheFeature({
   ],
 });
 
-describe('edge-protocol.md §8 traps', () => {
+describe('docs/edge-protocol.md §8 traps', () => {
   it('1. accepts /features and /features/ for polling, 2- and 3-part SSE and PUT paths, raw * in paths', async () => {
     const { url } = await start();
     for (const path of ['/features', '/features/']) {

@@ -11,7 +11,8 @@ import {
 
 const plain = (ctx: EvaluationContext) => ({ ...ctx });
 
-// edge-protocol.md §5 test vectors: the context the SDK built, the header, its contextSha.
+// x-featurehub vectors recorded from SDK 1.4.0 (docs/edge-protocol.md §5): the context the SDK built, the
+// header, its contextSha.
 const headerVectors: ReadonlyArray<{ context: EvaluationContext; header: string; sha: string }> = [
   {
     context: {

@@ -52,7 +52,7 @@ const user = (key: string, extra: EvaluationContext = {}): EvaluationContext => 
   ...extra,
 });
 
-// edge-protocol.md §6.3 scenario vectors; `expected` is the Java Edge / documented column (with the
+// docs/edge-protocol.md §6.3 scenario vectors; `expected` is the Java Edge / documented column (with the
 // session key rule of trap 10), `sdk` the SDK 1.4.0 answer when it differs.
 const scenarios: ReadonlyArray<{
   name: string;

@@ -54,7 +54,7 @@ export interface StrategyMatch {
 const DECIMAL_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
 /**
- * Converts a stored default or strategy value to the wire form of `type` (edge-protocol.md §3,
+ * Converts a stored default or strategy value to the wire form of `type` (docs/edge-protocol.md §3,
  * §6.2): BOOLEAN → `true` for `true`/`"true"`, else `false`; NUMBER → a number (numeric strings
  * parsed, anything else unset); STRING → text; JSON → a string (non-string values are serialised).
  * `null`/`undefined` → `undefined` (unset). Never throws.
@@ -104,7 +104,7 @@ function allAttributesMatch(
 }
 
 /**
- * The first strategy (in order) that matches the context, per edge-protocol.md §6.2 (Java Edge):
+ * The first strategy (in order) that matches the context, per docs/edge-protocol.md §6.2 (Java Edge):
  * - A strategy with a percentage needs a percentage key (its `percentageAttributes`, or
  *   session/sessionkey/userkey): the key's bucket must be `<=` its percentage — plus, for a strategy
  *   without attributes, the percentages of the earlier attribute-less percentage strategies of the

@@ -26,7 +26,7 @@ const DATES = ['2019-01-01', '2019-02-01'];
 const DATETIMES = ['2019-01-01T01:01:01Z', '2019-02-01T01:01:01Z'];
 const IPS = ['192.168.86.75', '10.7.4.8'];
 
-// edge-protocol.md §6.4 "SDK 1.4.0 matcher vectors" (upstream strategy_matching_spec.ts). Where the
+// SDK 1.4.0 matcher vectors (docs/edge-protocol.md §6.4; upstream strategy_matching_spec.ts). Where the
 // documented / Java semantics give another answer, `expected` is the documented one and the SDK's
 // answer is recorded as the sixth column.
 const sdkVectors: readonly Vector[] = [

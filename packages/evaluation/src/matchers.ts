@@ -207,7 +207,7 @@ function matchIp(conditional: Conditional, s: string, values: readonly unknown[]
 
 /**
  * Does one supplied context value satisfy a rule? `values` are the rule's values (ORed).
- * Semantics are the Java Edge's / documented ones (edge-protocol.md §6.4):
+ * Semantics are the Java Edge's / documented ones (docs/edge-protocol.md §6.4):
  * - STRING: case-sensitive; NOT_EQUALS = any value differs; INCLUDES/EXCLUDES = substring;
  *   GREATER… = UTF-16 string order; REGEX = whole-string match.
  * - NUMBER: exact decimals (`5` = `5.0`, `5` ≠ `5.5`); string values are ignored; non-numeric s →

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { determinePercentageKey, murmur3X86x32, PERCENTAGE_BUCKETS, percentageBucket } from './index.ts';
 import { percentageBucketOfIdBytes } from './percentage.ts';
 
-// edge-protocol.md §6.1 hash test vectors.
+// Hash test vectors of docs/edge-protocol.md §6.1 (upstream's Java and JS tests, and SDK 1.4.0 runs).
 const rawHashVectors: ReadonlyArray<readonly [key: string, id: string, raw: number, bucket: number]> = [
   ['fred', 'abcde', 913231447, 212628],
   ['zappo-food', '172765e02-2-1-1-2-2-1', 4002404987, 931882],

@@ -218,7 +218,7 @@ describe('agreesWithSdk140 against the real SDK 1.4.0 evaluator', {
       assert.notEqual(evaluateFeature(feature, context).value, theirs, 'the case really differs');
       assert.equal(agreesWithSdk140(feature, context), false, JSON.stringify(strategies));
     }
-    // A rule without values on a missing attribute passes EQUALS in both (edge-protocol.md §6.2).
+    // A rule without values on a missing attribute passes EQUALS in both (docs/edge-protocol.md §6.2).
     const missing = {
       id: 'feature-1',
       type: 'STRING' as const,

@@ -5,7 +5,7 @@ import type { EvaluableFeature, EvaluableStrategy } from './evaluate.ts';
 import { matchesCondition, NOW_ATTRIBUTE } from './matchers.ts';
 
 // Where the JavaScript SDK 1.4.0's client-side evaluation can disagree with evaluateFeature
-// (edge-protocol.md §6.3 and the ⚠ rows of §6.4). Deliberately conservative: it may flag a case
+// (docs/edge-protocol.md §6.3 and the ⚠ rows of §6.4). Deliberately conservative: it may flag a case
 // where both happen to agree, but must never pass one where they differ. A differential test
 // (our server-eval vs the real SDK on the same data) should only assert when this returns [].
 
@@ -143,8 +143,8 @@ function attributeDivergences(
  * rules without `values` on a supplied attribute, the `sessionkey` default key, an empty default
  * key, multi-value percentage attributes, the ⚠ matcher rows of §6.4 (NOT_EQUALS with other than one
  * value, unanchored REGEX, NUMBER/SEMVER/DATE/DATETIME/IP data that is not in the canonical forms
- * the protocol notes recommend), `now` rules, and non-string JSON values. A percentage strategy with
- * attributes and no percentage key is not a divergence: both skip it (edge-protocol.md §6.2).
+ * docs/edge-protocol.md §6.4 lists), `now` rules, and non-string JSON values. A percentage strategy
+ * with attributes and no percentage key is not a divergence: both skip it (docs/edge-protocol.md §6.2).
  */
 export function sdk140Divergences(
   feature: EvaluableFeature,

@@ -262,7 +262,7 @@ function ruleValues(rng: Rng, f: Field, conditional: Conditional): unknown[] {
 function randomAttribute(rng: Rng, id: string): CacheRolloutStrategyAttribute {
   const f = rng.pick(FIELDS);
   const conditional = rng.pick(f.conditionals);
-  // values null: "passes when the attribute is missing" for EQUALS (edge-protocol.md §6.2); 1.4.0
+  // values null: "passes when the attribute is missing" for EQUALS (docs/edge-protocol.md §6.2); 1.4.0
   // never matches it on a supplied attribute, so those contexts are filtered out
   if (rng.chance(0.03)) return { id, fieldName: f.name, type: f.type, conditional: 'EQUALS', values: null };
   return { id, fieldName: f.name, type: f.type, conditional, values: ruleValues(rng, f, conditional) };
@@ -371,7 +371,7 @@ export function generateFeatures(
 }
 
 /**
- * Which default percentage keys (edge-protocol.md §6.1) a generated context carries. `none` and
+ * Which default percentage keys (docs/edge-protocol.md §6.1) a generated context carries. `none` and
  * `empty` have no session, sessionkey or userkey: only strategies without a percentage (or with
  * `percentageAttributes`) can match them.
  */

@@ -1,4 +1,4 @@
-// Test-only: drives the real featurehub-javascript-node-sdk@1.4.0 (edge-protocol.md §7).
+// Test-only: drives the real featurehub-javascript-node-sdk@1.4.0 (docs/edge-protocol.md §7).
 import {
   EdgeFeatureHubConfig,
   FeatureHubPollingClient,
