@@ -29,7 +29,7 @@ function applicationChanges(body: ApiApplication): ApplicationChanges {
   };
 }
 
-/** Registers the application operations of the admin API (inventory §1.3, §2.2 Applications). */
+/** Registers the application operations of the admin API (docs/admin-api-rules.md §Applications). */
 export function registerApplicationRoutes(app: FastifyInstance, ctx: MrContext): void {
   route(app, 'findApplications', async (request) => {
     const access = await ctx.access(request);

@@ -4,11 +4,8 @@ import type {
   ApplicationSummary as ApiApplicationSummary,
 } from '../api/index.ts';
 import { toApiEnvironment, toApiFeatureSummary } from '../environment/environment-mapper.ts';
-import type {
-  ApplicationPermissionsView,
-  ApplicationSummaryView,
-  ApplicationView,
-} from './application-service.ts';
+import type { ApplicationView } from './application-read-model.ts';
+import type { ApplicationPermissionsView, ApplicationSummaryView } from './application-service.ts';
 import type { Application } from './application-store.ts';
 
 /** API Application from a domain application and the nested lists the service included. */

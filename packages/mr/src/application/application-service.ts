@@ -1,25 +1,21 @@
 import { BadRequestError, ConflictError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
-import { addEnvironment, environmentsVisibleIn } from '../environment/environment-service.ts';
-import type { Environment } from '../environment/environment-store.ts';
-import type { Feature } from '../feature/feature-store.ts';
+import { addEnvironment } from '../environment/environment-service.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
+import {
+  type ApplicationIncludes,
+  type ApplicationView,
+  applicationOf,
+  readableApplications,
+  withApplicationIncludes,
+} from './application-read-model.ts';
 import type { Application } from './application-store.ts';
 
-/** An application with what a reader asked to see alongside it. */
-export interface ApplicationView {
-  application: Application;
-  environments?: Environment[];
-  features?: Feature[];
-}
-
-export interface ApplicationIncludes {
-  environments?: boolean;
-  features?: boolean;
-}
+/** What showing an application with its includes reads. */
+type ApplicationViewStores = Pick<Stores, 'applications' | 'environments' | 'features'>;
 
 export interface ApplicationSummaryView {
   groupsHavePermission: boolean;
@@ -46,13 +42,7 @@ function requiredName(name: string): string {
   return trimmed;
 }
 
-async function applicationOf(tx: Stores, applicationId: string): Promise<Application> {
-  const app = await tx.applications.findById(applicationId);
-  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
-  return app;
-}
-
-async function requirePortfolio(tx: Stores, portfolioId: string): Promise<void> {
+async function requirePortfolio(tx: Pick<Stores, 'portfolios'>, portfolioId: string): Promise<void> {
   if (!(await tx.portfolios.findById(portfolioId)))
     throw new NotFoundError(`portfolio ${portfolioId} not found`);
 }
@@ -62,7 +52,11 @@ async function requirePortfolio(tx: Stores, portfolioId: string): Promise<void> 
  * applications (upstream's createApplication compares with `iequalTo`). Renames stay case-sensitive, as
  * upstream's updateApplication compares with `eq` (the database constraint covers that).
  */
-async function assertNameFreeIgnoringCase(tx: Stores, portfolioId: string, name: string): Promise<void> {
+async function assertNameFreeIgnoringCase(
+  tx: Pick<Stores, 'applications'>,
+  portfolioId: string,
+  name: string,
+): Promise<void> {
   const lower = name.toLowerCase();
   const clash = (await tx.applications.list({ portfolioId, nameContains: name })).find(
     (a) => a.name.toLowerCase() === lower,
@@ -76,39 +70,8 @@ function requireReader(access: Access, app: Application): void {
   if (!access.canReadApplication(app)) throw new ForbiddenError('You have no access to this application');
 }
 
-/** Adds the requested nested lists: only environments the caller can see, only live features. */
-export async function withApplicationIncludes(
-  tx: Stores,
-  access: Access,
-  apps: readonly Application[],
-  includes: ApplicationIncludes,
-): Promise<ApplicationView[]> {
-  const views: ApplicationView[] = [];
-  for (const application of apps) {
-    const view: ApplicationView = { application };
-    if (includes.environments) view.environments = await environmentsVisibleIn(tx, access, application);
-    if (includes.features) view.features = await tx.features.list({ applicationId: application.id });
-    views.push(view);
-  }
-  return views;
-}
-
-/** The applications of a portfolio the caller can read (administrators: all of them). */
-export async function readableApplications(
-  tx: Stores,
-  access: Access,
-  portfolioId: string,
-  query: { filter?: string; order?: 'ASC' | 'DESC' } = {},
-): Promise<Application[]> {
-  const filter = query.filter?.trim();
-  const apps = (
-    await tx.applications.list({ portfolioId, ...(filter ? { nameContains: filter } : {}) })
-  ).filter((a) => access.canReadApplication(a));
-  return query.order === 'DESC' ? apps.reverse() : apps;
-}
-
 export async function listApplications(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'portfolios'>,
   access: Access,
   portfolioId: string,
   query: { filter?: string; order?: 'ASC' | 'DESC'; includes?: ApplicationIncludes } = {},
@@ -121,7 +84,7 @@ export async function listApplications(
 
 /** Creates an application with its production environment. */
 export async function createApplication(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues' | 'portfolios'>,
   changes: ChangeSet,
   access: Access,
   settings: Pick<MrSettings, 'productionEnvironmentName' | 'productionEnvironmentDescription'>,
@@ -155,7 +118,7 @@ export async function createApplication(
 }
 
 export async function getApplication(
-  tx: Stores,
+  tx: ApplicationViewStores,
   access: Access,
   applicationId: string,
   includes: ApplicationIncludes = {},
@@ -168,7 +131,7 @@ export async function getApplication(
 
 /** With `inPortfolio`, the application must belong to that portfolio (the portfolio-scoped route). */
 export async function updateApplication(
-  tx: Stores,
+  tx: ApplicationViewStores,
   access: Access,
   applicationId: string,
   patch: ApplicationChanges,
@@ -190,7 +153,7 @@ export async function updateApplication(
 
 /** Archives an application with its environments and features; caches drop its environments. */
 export async function deleteApplication(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'serviceAccounts'>,
   changes: ChangeSet,
   access: Access,
   applicationId: string,
@@ -207,7 +170,7 @@ export async function deleteApplication(
 
 /** What the setup stepper of the admin UI needs to know about an application. */
 export async function applicationSummary(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'groups' | 'serviceAccounts'>,
   access: Access,
   applicationId: string,
 ): Promise<ApplicationSummaryView> {
@@ -246,7 +209,7 @@ export async function applicationSummary(
  * answers everybody (even for an unknown id), others get 403 and an unknown application 404.
  */
 export async function applicationPermissions(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments'>,
   access: Access,
   applicationId: string,
 ): Promise<ApplicationPermissionsView> {

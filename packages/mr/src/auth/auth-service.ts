@@ -12,13 +12,20 @@ import { checkNewPassword } from './password-policy.ts';
 import type { Principal } from './principal.ts';
 import { randomAlphanumeric } from './tokens.ts';
 
+/** People, their sessions, and the groups that say who may manage whom. */
+type AuthStores = Pick<Stores, 'groups' | 'persons' | 'sessions'>;
+
 /** Login session tokens: 36 random letters and digits, as upstream. */
 export const SESSION_TOKEN_LENGTH = 36;
 /** Admin service account bearer tokens: 48 random letters and digits, as upstream. */
 export const ADMIN_TOKEN_LENGTH = 48;
 
 /** Opens a session for the person and returns its token (only the token's hash is stored). */
-export async function startSession(tx: Stores, personId: string, length = SESSION_TOKEN_LENGTH) {
+export async function startSession(
+  tx: Pick<Stores, 'sessions'>,
+  personId: string,
+  length = SESSION_TOKEN_LENGTH,
+) {
   const token = randomAlphanumeric(length);
   await tx.sessions.create(token, personId);
   return token;
@@ -83,7 +90,7 @@ export class AuthService {
    * a `person` and wrong passwords all get the same 404 after the same work, so answers do not tell
    * which emails exist; failures count against the account and the client address.
    */
-  async checkLogin(stores: Stores, input: { email: string; password: string; address: string }) {
+  async checkLogin(stores: AuthStores, input: { email: string; password: string; address: string }) {
     const { email, password, address } = input;
     const wait = this.#deps.loginLimiter.retryAfterSeconds(email, address);
     if (wait > 0) throw new TooManyLoginAttemptsError(wait);
@@ -102,20 +109,20 @@ export class AuthService {
   }
 
   /** Records the login and opens the session. */
-  async openSession(tx: Stores, person: Person): Promise<LoggedIn> {
+  async openSession(tx: AuthStores, person: Person): Promise<LoggedIn> {
     const updated = await tx.persons.update(person.id, { whenLastAuthenticated: this.#deps.clock.now() });
     return { token: await startSession(tx, person.id), person: updated };
   }
 
   /** Ends exactly the session of this request. */
-  async logout(tx: Stores, principal: Principal): Promise<void> {
+  async logout(tx: AuthStores, principal: Principal): Promise<void> {
     await tx.sessions.delete(principal.token);
   }
 
   // ---- registration ----
 
   /** The person a live registration token belongs to; 404 when unknown, used, expired or deactivated. */
-  async findRegistration(stores: Stores, token: string): Promise<Person> {
+  async findRegistration(stores: AuthStores, token: string): Promise<Person> {
     const person = token.trim() === '' ? undefined : await stores.persons.findByRegistrationToken(token);
     if (
       !person ||
@@ -131,7 +138,7 @@ export class AuthService {
 
   /** Checks a registration before its password is hashed. */
   async checkRegistration(
-    stores: Stores,
+    stores: AuthStores,
     input: { token: string; email: string; name: string },
   ): Promise<Person> {
     const person = await this.findRegistration(stores, input.token);
@@ -144,7 +151,7 @@ export class AuthService {
 
   /** Completes a registration checked by checkRegistration and logs the person in. */
   async register(
-    tx: Stores,
+    tx: AuthStores,
     person: Person,
     input: { name: string; passwordHash: string },
   ): Promise<LoggedIn> {
@@ -162,7 +169,7 @@ export class AuthService {
   }
 
   /** An admin renews the registration link of someone who has not registered yet. */
-  async renewRegistration(tx: Stores, access: Access, email: string) {
+  async renewRegistration(tx: AuthStores, access: Access, email: string) {
     access.requireAnyAdmin();
     const person = await tx.persons.findByEmail(email);
     if (person?.personType !== 'person') throw new NotFoundError(`No person with email ${email}`);
@@ -192,7 +199,7 @@ export class AuthService {
    * Replacing a temporary password: only your own, and only while it must be replaced. Every session of
    * the person ends (the temporary one too) and a new one starts.
    */
-  async checkReplaceTempPassword(stores: Stores, principal: Principal, personId: string) {
+  async checkReplaceTempPassword(stores: AuthStores, principal: Principal, personId: string) {
     if (principal.personId !== personId) {
       throw new ForbiddenError('You can only replace your own temporary password');
     }
@@ -202,7 +209,7 @@ export class AuthService {
     return person;
   }
 
-  async replaceTempPassword(tx: Stores, person: Person, passwordHash: string): Promise<LoggedIn> {
+  async replaceTempPassword(tx: AuthStores, person: Person, passwordHash: string): Promise<LoggedIn> {
     const updated = await tx.persons.update(person.id, {
       passwordHash,
       passwordAlgorithm: 'scrypt',
@@ -220,7 +227,7 @@ export class AuthService {
    * either way (400 when it is wrong).
    */
   async checkChangePassword(
-    stores: Stores,
+    stores: AuthStores,
     access: Access,
     personId: string,
     oldPassword: string,
@@ -239,7 +246,7 @@ export class AuthService {
 
   /** Sets the new password and ends the person's other sessions (the caller's own one stays). */
   async changePassword(
-    tx: Stores,
+    tx: AuthStores,
     principal: Principal,
     person: Person,
     passwordHash: string,
@@ -261,7 +268,7 @@ export class AuthService {
    * people whose groups the admin administers: see requireMayManagePerson).
    */
   async checkResetPassword(
-    stores: Stores,
+    stores: AuthStores,
     access: Access,
     personId: string,
     reactivate: boolean,
@@ -284,7 +291,7 @@ export class AuthService {
     return person;
   }
 
-  async resetPassword(tx: Stores, access: Access, person: Person, passwordHash: string): Promise<Person> {
+  async resetPassword(tx: AuthStores, access: Access, person: Person, passwordHash: string): Promise<Person> {
     if (person.whenArchived !== null) await tx.persons.unarchive(person.id);
     const updated = await tx.persons.update(person.id, {
       passwordHash,

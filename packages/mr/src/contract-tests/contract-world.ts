@@ -61,7 +61,7 @@ export async function startContractMr(dialect: TestDialect): Promise<ContractMr>
 
 // ---- roles ----
 
-/** Everyone the permission rules tell apart (inventory §1.8). */
+/** Everyone the permission rules tell apart (docs/admin-api-rules.md §Groups and permissions). */
 export const ROLES = [
   'anonymous',
   'superuser',

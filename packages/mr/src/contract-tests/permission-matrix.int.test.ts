@@ -13,8 +13,9 @@ import {
 } from './contract-world.ts';
 import { type InScopeOperationId, type PlannedRequest, send, validRequests } from './operation-requests.ts';
 
-// Who may call each changing operation of the admin API (inventory §1.8 and §2.2), checked over HTTP
-// for every role against portfolio P / application A / environment dev of the contract World.
+// Who may call each changing operation of the admin API (docs/admin-api-rules.md §Who may call what),
+// checked over HTTP for every role against portfolio P / application A / environment dev of the contract
+// World.
 // Allowed: the operation's success status (or the `allowedStatus` of the row, for operations that
 // refuse for another reason). Refused: 401 for the anonymous caller, else 403 (or the `refusedStatus`
 // of the row, for operations upstream refuses with another status).

@@ -9,7 +9,10 @@ import type { Stores } from '../db/stores.ts';
 import { type Access, resolveAccess } from '../permission/access.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
-/** Operator settings of the Management Repository (inventory §4.4), with upstream's defaults. */
+/**
+ * Operator settings of the Management Repository (docs/admin-api-rules.md §Operator settings), with
+ * upstream's defaults.
+ */
 export interface MrSettings {
   /** Name and description of the environment every new application starts with. */
   productionEnvironmentName: string;

@@ -50,7 +50,7 @@ function environmentChanges(
   };
 }
 
-/** Registers the environment operations of the admin API (inventory §1.4, §2.2 Environments). */
+/** Registers the environment operations of the admin API (docs/admin-api-rules.md §Environments). */
 export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext): void {
   route(app, 'findEnvironments', async (request) => {
     const access = await ctx.access(request);

@@ -1,11 +1,13 @@
 import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
+import { applicationOf } from '../application/application-read-model.ts';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { EnvironmentAcl, EnvironmentRole } from '../group/group-store.ts';
-import type { Access, EnvironmentRef } from '../permission/access.ts';
+import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
+import { environmentRef, environmentsVisibleIn } from './environment-read-model.ts';
 import { type Environment, type EnvironmentInfo, orderByPromotion } from './environment-store.ts';
 
 /** An environment with what a reader asked to see alongside it. */
@@ -24,7 +26,10 @@ export interface EnvironmentView {
 export interface ServiceAccountInEnvironment {
   serviceAccount: ServiceAccount;
   roles: EnvironmentRole[];
-  /** whether the caller may see the account's keys (§1.10: admins, or holders of a superset of its roles) */
+  /**
+   * whether the caller may see the account's keys (docs/admin-api-rules.md §SDK service accounts: admins,
+   * or holders of a superset of its roles)
+   */
   showKeys: boolean;
   sdkUrls: boolean;
 }
@@ -94,36 +99,20 @@ function requiredName(name: string): string {
   return trimmed;
 }
 
-async function applicationOf(tx: Stores, applicationId: string): Promise<Application> {
-  const app = await tx.applications.findById(applicationId);
-  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
-  return app;
-}
+/** What showing environments with their includes reads. */
+type EnvironmentViewStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'features' | 'groups' | 'serviceAccounts'
+>;
 
-async function environmentWithApp(tx: Stores, environmentId: string) {
+/** What adding an environment writes: the environment, and a value for each boolean feature. */
+type NewEnvironmentStores = Pick<Stores, 'environments' | 'features' | 'featureValues'>;
+
+async function environmentWithApp(tx: Pick<Stores, 'applications' | 'environments'>, environmentId: string) {
   const environment = await tx.environments.findById(environmentId);
   if (!environment) throw new NotFoundError(`environment ${environmentId} not found`);
   const application = await applicationOf(tx, environment.applicationId);
-  return { environment, application, ref: envRef(environment, application) };
-}
-
-function envRef(env: Environment, app: Application): EnvironmentRef {
-  return { id: env.id, applicationId: app.id, portfolioId: app.portfolioId };
-}
-
-/** Administrators see every environment of an application; others those they hold a role in. */
-export function visibleEnvironments(access: Access, app: Application, envs: readonly Environment[]) {
-  if (access.isPortfolioAdmin(app.portfolioId)) return [...envs];
-  return envs.filter((e) => access.environmentRoles(envRef(e, app)).size > 0);
-}
-
-/** The environments of an application the caller may see, in promotion order (for embedding). */
-export async function environmentsVisibleIn(
-  tx: Stores,
-  access: Access,
-  app: Application,
-): Promise<Environment[]> {
-  return visibleEnvironments(access, app, await tx.environments.list({ applicationId: app.id }));
+  return { environment, application, ref: environmentRef(environment, application) };
 }
 
 export function sortEnvironments(envs: readonly Environment[], order: EnvironmentOrder): Environment[] {
@@ -133,7 +122,7 @@ export function sortEnvironments(envs: readonly Environment[], order: Environmen
 }
 
 async function withIncludes(
-  tx: Stores,
+  tx: Pick<Stores, 'features' | 'groups' | 'serviceAccounts'>,
   access: Access,
   app: Application,
   envs: readonly Environment[],
@@ -155,7 +144,7 @@ async function withIncludes(
       const sa = byId.get(p.serviceAccountId);
       const env = envs.find((e) => e.id === p.environmentId);
       if (!sa || !env) continue;
-      const mine = access.environmentRoles(envRef(env, app));
+      const mine = access.environmentRoles(environmentRef(env, app));
       const entry: ServiceAccountInEnvironment = {
         serviceAccount: sa,
         roles: p.roles,
@@ -176,7 +165,7 @@ async function withIncludes(
 }
 
 export async function listEnvironments(
-  tx: Stores,
+  tx: EnvironmentViewStores,
   access: Access,
   applicationId: string,
   query: { order?: EnvironmentOrder; filter?: string; includes?: EnvironmentIncludes } = {},
@@ -199,7 +188,7 @@ export async function listEnvironments(
 }
 
 export async function getEnvironment(
-  tx: Stores,
+  tx: EnvironmentViewStores,
   access: Access,
   environmentId: string,
   includes: EnvironmentIncludes = {},
@@ -217,7 +206,7 @@ export async function getEnvironment(
  * made this way): default values for the application's boolean features come with it.
  */
 export async function addEnvironment(
-  tx: Stores,
+  tx: NewEnvironmentStores,
   changes: ChangeSet,
   app: Application,
   input: NewEnvironment,
@@ -237,7 +226,8 @@ export async function addEnvironment(
     ...(input.priorEnvironmentId !== undefined ? { priorEnvironmentId: input.priorEnvironmentId } : {}),
     environmentInfo: withoutManagementKeys(input.environmentInfo ?? {}),
   });
-  // A boolean feature always has a value; in a new environment it starts false and locked (§1.5).
+  // A boolean feature always has a value; in a new environment it starts false and locked
+  // (docs/admin-api-rules.md §Environments).
   for (const feature of await tx.features.list({ applicationId: app.id })) {
     if (feature.valueType !== 'BOOLEAN') continue;
     await tx.featureValues.create({
@@ -255,7 +245,7 @@ export async function addEnvironment(
 
 /** Environments whose version moved because another one was inserted or removed before them. */
 async function recordRelinked(
-  tx: Stores,
+  tx: Pick<Stores, 'environments'>,
   changes: ChangeSet,
   applicationId: string,
   before: readonly Environment[],
@@ -268,7 +258,7 @@ async function recordRelinked(
 }
 
 export async function createEnvironment(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues'>,
   changes: ChangeSet,
   access: Access,
   applicationId: string,
@@ -285,7 +275,7 @@ export async function createEnvironment(
  * application-scoped route); a new priorEnvironmentId moves the environment there in promotion order.
  */
 export async function updateEnvironment(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments'>,
   changes: ChangeSet,
   access: Access,
   environmentId: string,
@@ -353,7 +343,7 @@ export async function updateEnvironment(
  * a stale version included, is a 400 as upstream.
  */
 export async function reorderEnvironments(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments'>,
   changes: ChangeSet,
   access: Access,
   applicationId: string,
@@ -432,7 +422,7 @@ export function findCycle(priors: ReadonlyMap<string, string | null>): string[] 
 
 /** Archives an environment; its followers now follow its predecessor, and caches drop it. */
 export async function deleteEnvironment(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'serviceAccounts'>,
   changes: ChangeSet,
   access: Access,
   environmentId: string,

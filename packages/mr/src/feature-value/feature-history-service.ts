@@ -1,19 +1,13 @@
-import type {
-  RolloutStrategy as ApiRolloutStrategy,
-  FeatureHistoryItem,
-  FeatureHistoryList,
-  FeatureHistoryValue,
-} from '../api/index.ts';
 import type { Stores } from '../db/stores.ts';
-import { applicationOf, requireFeatureReader } from '../feature/feature-service.ts';
+import { environmentsVisibleIn } from '../environment/environment-read-model.ts';
+import { applicationWithReadableFeatures } from '../feature/feature-read-model.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { Access } from '../permission/access.ts';
-import { toAnemicPerson, toApiValue } from './feature-value-mapper.ts';
-import { environmentRef, personsById, strategiesOf } from './feature-value-service.ts';
+import { type FeatureValueLookups, lookupsFor } from './feature-value-queries.ts';
 import type { FeatureHistoryRow } from './feature-value-store.ts';
 
-// The feature history API (inventory §1.14): saved versions of feature values, one page across the
-// application, grouped by feature value.
+// The feature history API (docs/admin-api-rules.md §Feature history): saved versions of feature values, one
+// page across the application, grouped by feature value.
 
 export interface FeatureHistoryQuery {
   featureKeys?: readonly string[] | undefined;
@@ -32,18 +26,32 @@ export interface FeatureHistoryQuery {
 export const HISTORY_DEFAULT_MAX = 20;
 export const HISTORY_MAX = 100;
 
-/** One page of history (max = how many versions match in all). */
+/** The saved versions of one feature value on a page of history, oldest or newest first as asked. */
+export interface FeatureValueHistory {
+  featureValueId: string;
+  environmentId: string;
+  feature: Feature;
+  versions: FeatureHistoryRow[];
+}
+
+export interface FeatureHistoryPage {
+  /** how many versions match, over all pages */
+  total: number;
+  /** this page's versions, grouped by feature value in the order they first appear */
+  items: FeatureValueHistory[];
+  /** who saved the versions and the application strategies they name */
+  lookups: FeatureValueLookups;
+}
+
+/** One page of history. */
 export async function listFeatureHistory(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues' | 'persons' | 'strategies'>,
   access: Access,
   applicationId: string,
   query: FeatureHistoryQuery,
-): Promise<FeatureHistoryList> {
-  const application = await applicationOf(tx, applicationId);
-  requireFeatureReader(access, application);
-  const readable = (await tx.environments.list({ applicationId }))
-    .filter((e) => access.environmentRoles(environmentRef(e, application)).size > 0)
-    .map((e) => e.id);
+): Promise<FeatureHistoryPage> {
+  const application = await applicationWithReadableFeatures(tx, access, applicationId);
+  const readable = (await environmentsVisibleIn(tx, access, application)).map((e) => e.id);
   const asked =
     query.environmentIds && query.environmentIds.length > 0 ? new Set(query.environmentIds) : null;
   const environmentIds = asked === null ? readable : readable.filter((id) => asked.has(id));
@@ -70,63 +78,18 @@ export async function listFeatureHistory(
     offset: Math.min(Math.max(query.startAt ?? 0, 0), Number.MAX_SAFE_INTEGER),
     limit: max,
   });
-  const [persons, strategies] = await Promise.all([
-    personsById(
-      tx,
-      rows.map((r) => r.whoUpdated),
-    ),
-    rows.some((r) => r.strategyInstances.length > 0)
-      ? strategiesOf(tx, applicationId)
-      : Promise.resolve(new Map()),
-  ]);
+  const lookups = await lookupsFor(tx, applicationId, rows);
 
-  const items = new Map<string, FeatureHistoryItem & { history: FeatureHistoryValue[] }>();
+  const items = new Map<string, FeatureValueHistory>();
   for (const row of rows) {
     const feature = featureById.get(row.featureId);
     if (!feature) continue;
     let item = items.get(row.featureValueId);
     if (!item) {
-      item = {
-        envId: row.environmentId,
-        featureValueId: row.featureValueId,
-        featureId: row.featureId,
-        history: [],
-      };
+      item = { featureValueId: row.featureValueId, environmentId: row.environmentId, feature, versions: [] };
       items.set(row.featureValueId, item);
     }
-    const who = row.whoUpdated === null ? undefined : persons.get(row.whoUpdated);
-    item.history.push({
-      version: row.version,
-      versionFrom: row.versionFrom,
-      when: row.whenCreated.toISOString(),
-      ...(who ? { who: toAnemicPerson(who) } : {}),
-      value: toApiValue(feature.valueType, row.value),
-      locked: row.locked,
-      retired: row.retired,
-      rolloutStrategies: historyStrategies(row, feature, strategies),
-    });
+    item.versions.push(row);
   }
-  return { max: total, items: [...items.values()] };
-}
-
-/** Custom strategies, then the application strategies attached at that version (by their code). */
-function historyStrategies(
-  row: FeatureHistoryRow,
-  feature: Feature,
-  strategies: ReadonlyMap<string, { code: string; name: string }>,
-): ApiRolloutStrategy[] {
-  const shared = row.strategyInstances.flatMap((i) => {
-    const s = strategies.get(i.strategyId);
-    if (!s) return [];
-    return [
-      {
-        id: s.code,
-        name: s.name,
-        value: i.value === null ? null : toApiValue(feature.valueType, i.value),
-        attributes: [],
-        disabled: !i.enabled,
-      },
-    ];
-  });
-  return [...(row.rolloutStrategies as ApiRolloutStrategy[]), ...shared];
+  return { total, items: [...items.values()], lookups };
 }

@@ -14,23 +14,27 @@ import { InvalidRolloutStrategiesError } from '../strategy/rollout-strategy-vali
 import { retryConcurrentWrites } from './concurrent-write-retry.ts';
 import { listFeatureHistory } from './feature-history-service.ts';
 import {
-  type FeatureValueLookups,
   toApiEnvironmentSummary,
+  toApiFeatureHistoryList,
   toApiFeatureValue,
   toApiServiceAccountSummary,
+  toFeatureValueChange,
 } from './feature-value-mapper.ts';
 import {
   dashboard,
   environmentFeatureValues,
   type FeatureEnvironmentView,
+  type FeatureValueLookups,
   type FeatureValueView,
   featureAcrossEnvironments,
   getFeatureValue,
   lookupsFor,
+} from './feature-value-queries.ts';
+import {
   updateEnvironmentFeatureValues,
   updateFeatureAcrossEnvironments,
   updateFeatureValue,
-} from './feature-value-service.ts';
+} from './update-feature-value.ts';
 
 /** Upstream answers invalid strategies with the RolloutStrategyValidationResponse itself as the body. */
 async function answeringStrategyViolations<T>(
@@ -46,7 +50,7 @@ async function answeringStrategyViolations<T>(
 }
 
 async function apiValues(
-  stores: Stores,
+  stores: Pick<Stores, 'persons' | 'strategies'>,
   applicationId: string,
   views: readonly FeatureValueView[],
   lookups?: FeatureValueLookups,
@@ -62,7 +66,7 @@ async function apiValues(
 }
 
 async function apiFeatureEnvironments(
-  stores: Stores,
+  stores: Pick<Stores, 'persons' | 'strategies'>,
   applicationId: string,
   view: { feature: FeatureValueView['feature']; environments: FeatureEnvironmentView[] },
 ): Promise<FeatureEnvironment[]> {
@@ -79,8 +83,8 @@ async function apiFeatureEnvironments(
 }
 
 /**
- * Registers the feature-value operations of the admin API (inventory §1.6, §2.2 "Features — values",
- * §2.5) and the feature history (§1.14).
+ * Registers the feature-value operations of the admin API (docs/admin-api-rules.md §Feature values) and the
+ * feature history (§Feature history).
  */
 export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext): void {
   const write = <T>(fn: Parameters<typeof ctx.uow.run<T>>[0]) => retryConcurrentWrites(() => ctx.uow.run(fn));
@@ -101,8 +105,9 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
   route(app, 'updateAllFeaturesForEnvironment', async (request, reply) =>
     answeringStrategyViolations(reply, async () => {
       const access = await ctx.access(request);
+      const requested = request.body.map(toFeatureValueChange);
       const result = await write((tx, changes) =>
-        updateEnvironmentFeatureValues(tx, changes, access, request.params.eid, request.body),
+        updateEnvironmentFeatureValues(tx, changes, access, request.params.eid, requested),
       );
       return apiValues(ctx.stores, result.environment.applicationId, result.values);
     }),
@@ -121,8 +126,9 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
     access: Awaited<ReturnType<MrContext['access']>>,
   ) =>
     answeringStrategyViolations(reply, async () => {
+      const change = toFeatureValueChange(request.body);
       const outcome = await write((tx, changes) =>
-        updateFeatureValue(tx, changes, access, request.params.eid, request.params.key, request.body),
+        updateFeatureValue(tx, changes, access, request.params.eid, request.params.key, change),
       );
       const [value] = await apiValues(ctx.stores, outcome.feature.applicationId, [outcome]);
       return value!;
@@ -145,10 +151,12 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
     return apiFeatureEnvironments(ctx.stores, request.params.id, view);
   });
 
-  // `removeValuesNotPassed` is accepted and, as upstream, has no effect (inventory §8.4).
+  // `removeValuesNotPassed` is accepted and, as upstream, has no effect
+  // (docs/admin-api-rules.md §Feature values).
   route(app, 'updateAllFeatureValuesByApplicationForKey', async (request, reply) =>
     answeringStrategyViolations(reply, async () => {
       const access = await ctx.access(request);
+      const requested = request.body.map(toFeatureValueChange);
       const view = await write((tx, changes) =>
         updateFeatureAcrossEnvironments(
           tx,
@@ -156,7 +164,7 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
           access,
           request.params.id,
           request.params.key,
-          request.body,
+          requested,
         ),
       );
       return apiFeatureEnvironments(ctx.stores, request.params.id, view);
@@ -192,7 +200,7 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
   route(app, 'listFeatureHistory', async (request) => {
     const access = await ctx.access(request);
     const q = request.query;
-    return listFeatureHistory(ctx.stores, access, request.params.appId, {
+    const page = await listFeatureHistory(ctx.stores, access, request.params.appId, {
       featureKeys: q.featureKeys,
       featureIds: q.featureIds,
       versions: q.versions,
@@ -201,5 +209,6 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
       startAt: q.startAt,
       order: q.order,
     });
+    return toApiFeatureHistoryList(page);
   });
 }

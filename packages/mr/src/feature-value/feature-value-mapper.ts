@@ -1,4 +1,3 @@
-import { BadRequestError } from '@fh/service-kit';
 import type {
   AnemicPerson,
   Environment as ApiEnvironment,
@@ -6,6 +5,9 @@ import type {
   Person as ApiPerson,
   RolloutStrategy as ApiRolloutStrategy,
   ServiceAccount as ApiServiceAccount,
+  FeatureHistoryItem,
+  FeatureHistoryList,
+  FeatureHistoryValue,
   RolloutStrategyInstance,
 } from '../api/index.ts';
 import type { Environment } from '../environment/environment-store.ts';
@@ -13,74 +15,15 @@ import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Person } from '../person/person-store.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
-import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
-import type { StoredStrategy } from './feature-value-merge.ts';
-import type { FeatureValue, StrategyInstance } from './feature-value-store.ts';
+import type { FeatureHistoryPage } from './feature-history-service.ts';
+import type { FeatureValueLookups } from './feature-value-queries.ts';
+import type { FeatureHistoryRow, FeatureValue } from './feature-value-store.ts';
+import { toTypedValue } from './stored-value.ts';
+import type { FeatureValueChange } from './update-feature-value.ts';
 
-// Feature values are stored as text (the default value and application-strategy values) or JSON
-// (custom strategies); the API types them by the feature's value type. These functions convert both
-// ways, refusing (400) what does not fit the type.
-
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-function describe(raw: unknown): string {
-  const text = typeof raw === 'string' ? `"${raw}"` : JSON.stringify(raw);
-  return text === undefined ? String(raw) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/**
- * The stored text form of a value for a feature of `type`; null clears (a BOOLEAN's null is "false").
- * @throws BadRequestError when the value does not fit the type
- */
-export function toStoredValue(type: FeatureValueType, raw: unknown, what = 'value'): string | null {
-  if (raw === null || raw === undefined) return type === 'BOOLEAN' ? 'false' : null;
-  switch (type) {
-    case 'BOOLEAN':
-      if (typeof raw === 'boolean') return String(raw);
-      if (typeof raw === 'string' && /^(true|false)$/i.test(raw.trim())) return raw.trim().toLowerCase();
-      break;
-    case 'NUMBER':
-      if (typeof raw === 'number' && Number.isFinite(raw)) return String(raw);
-      if (typeof raw === 'string' && DECIMAL.test(raw.trim())) return raw.trim();
-      break;
-    case 'STRING':
-      if (typeof raw === 'string') return raw;
-      if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
-      break;
-    case 'JSON':
-      if (typeof raw === 'string') {
-        try {
-          JSON.parse(raw);
-          return raw;
-        } catch {
-          throw new BadRequestError(`the ${what} ${describe(raw)} is not valid JSON`);
-        }
-      }
-      return JSON.stringify(raw);
-  }
-  throw new BadRequestError(`the ${what} ${describe(raw)} is not a valid ${type} value`);
-}
-
-/** The typed API form of a stored value (BOOLEAN never null). */
-export function toApiValue(type: FeatureValueType, stored: string | null): boolean | number | string | null {
-  switch (type) {
-    case 'BOOLEAN':
-      return stored === 'true';
-    case 'NUMBER': {
-      if (stored === null) return null;
-      const n = Number(stored);
-      return Number.isFinite(n) ? n : null;
-    }
-    default:
-      return stored;
-  }
-}
-
-/** A strategy value as kept inside stored strategy JSON: typed like the wire (JSON as text). */
-export function toStrategyValue(type: FeatureValueType, raw: unknown, what = 'strategy value'): unknown {
-  if (raw === null || raw === undefined) return null;
-  return toApiValue(type, toStoredValue(type, raw, what));
-}
+// The admin API's feature-value shapes ↔ the domain: a FeatureValue body becomes a FeatureValueChange (its value
+// still typed as sent: only the feature decides which field counts), and values, history and the
+// environments and service accounts around them are shown as the API shows them.
 
 const VALUE_FIELD = {
   BOOLEAN: 'valueBoolean',
@@ -89,45 +32,32 @@ const VALUE_FIELD = {
   JSON: 'valueJson',
 } as const satisfies Record<FeatureValueType, keyof ApiFeatureValue>;
 
-/**
- * The default value a FeatureValue body asks for: the `valueX` field of the feature's type (what
- * upstream reads), else the generic `value`; undefined when the body carries neither (unchanged).
- */
-export function requestedDefaultValue(
-  type: FeatureValueType,
+/** A FeatureValue body as a change of one value; null strategy lists leave them unchanged, as upstream. */
+export function toFeatureValueChange(
   body: ApiFeatureValue,
-): string | null | undefined {
-  const typed = body[VALUE_FIELD[type]];
-  if (typed !== undefined) return toStoredValue(type, typed);
-  if (body.value !== undefined) return toStoredValue(type, body.value);
-  return undefined;
-}
-
-/** Custom strategies with their values typed for the feature. */
-export function toStoredStrategies(
-  type: FeatureValueType,
-  strategies: readonly ApiRolloutStrategy[],
-): StoredStrategy[] {
-  return strategies.map((s) => {
-    const out: StoredStrategy = {};
-    for (const [k, v] of Object.entries(s)) if (v !== undefined) out[k] = v;
-    out.value = toStrategyValue(type, s.value, `value of strategy "${s.name ?? s.id ?? ''}"`);
-    return out;
-  });
-}
-
-/** An application-strategy instance from the API, its value in stored text form. */
-export function toStoredInstance(
-  type: FeatureValueType,
-  instance: RolloutStrategyInstance,
-): StrategyInstance {
+): FeatureValueChange & { key: string; environmentId?: string | undefined } {
+  const instances = body.rolloutStrategyInstances ?? undefined;
   return {
-    strategyId: instance.strategyId ?? '',
-    value:
-      instance.value === null || instance.value === undefined
-        ? null
-        : toStoredValue(type, instance.value, 'application strategy value'),
-    enabled: instance.disabled !== true,
+    key: body.key,
+    environmentId: body.environmentId ?? undefined,
+    version: body.version,
+    locked: body.locked,
+    retired: body.retired,
+    value: {
+      byType: {
+        BOOLEAN: body.valueBoolean,
+        STRING: body.valueString,
+        NUMBER: body.valueNumber,
+        JSON: body.valueJson,
+      },
+      untyped: body.value,
+    },
+    rolloutStrategies: body.rolloutStrategies ?? undefined,
+    strategyInstances: instances?.map((i) => ({
+      strategyId: i.strategyId,
+      value: i.value,
+      enabled: i.disabled !== true,
+    })),
   };
 }
 
@@ -140,12 +70,6 @@ export function toAnemicPerson(person: Person): AnemicPerson {
   return { id: person.id, name: person.name ?? person.email, email: person.email, type: person.personType };
 }
 
-/** The lookups needed to show values: who updated them and the application strategies they use. */
-export interface FeatureValueLookups {
-  persons: ReadonlyMap<string, Person>;
-  strategies: ReadonlyMap<string, ApplicationStrategy>;
-}
-
 /** A feature value as the admin API shows it, `value` and the type's `valueX` both filled. */
 export function toApiFeatureValue(
   fv: FeatureValue,
@@ -153,11 +77,11 @@ export function toApiFeatureValue(
   lookups: FeatureValueLookups,
 ): ApiFeatureValue {
   const type = feature.valueType;
-  const value = toApiValue(type, fv.value);
+  const value = toTypedValue(type, fv.value);
   const who = fv.whoUpdated === null ? undefined : lookups.persons.get(fv.whoUpdated);
   const instances: RolloutStrategyInstance[] = fv.strategyInstances.map((i) => ({
     strategyId: i.strategyId,
-    value: i.value === null ? null : toApiValue(type, i.value),
+    value: i.value === null ? null : toTypedValue(type, i.value),
     disabled: !i.enabled,
     name: lookups.strategies.get(i.strategyId)?.name ?? null,
   }));
@@ -166,7 +90,7 @@ export function toApiFeatureValue(
     if (!s || !i.enabled) return [];
     const body = (s.strategy ?? {}) as Record<string, unknown>;
     return [
-      { ...body, id: s.code, name: s.name, value: i.value === null ? null : toApiValue(type, i.value) },
+      { ...body, id: s.code, name: s.name, value: i.value === null ? null : toTypedValue(type, i.value) },
     ];
   });
   return {
@@ -217,4 +141,54 @@ export function toApiServiceAccountSummary(
     version: account.version,
     permissions: [{ environmentId, permissions: [...roles] }],
   };
+}
+
+/** A page of feature history as the admin API shows it (`max` = how many versions match in all). */
+export function toApiFeatureHistoryList(page: FeatureHistoryPage): FeatureHistoryList {
+  const { persons, strategies } = page.lookups;
+  return {
+    max: page.total,
+    items: page.items.map(
+      (item): FeatureHistoryItem => ({
+        envId: item.environmentId,
+        featureValueId: item.featureValueId,
+        featureId: item.feature.id,
+        history: item.versions.map((row): FeatureHistoryValue => {
+          const who = row.whoUpdated === null ? undefined : persons.get(row.whoUpdated);
+          return {
+            version: row.version,
+            versionFrom: row.versionFrom,
+            when: row.whenCreated.toISOString(),
+            ...(who ? { who: toAnemicPerson(who) } : {}),
+            value: toTypedValue(item.feature.valueType, row.value),
+            locked: row.locked,
+            retired: row.retired,
+            rolloutStrategies: historyStrategies(row, item.feature, strategies),
+          };
+        }),
+      }),
+    ),
+  };
+}
+
+/** Custom strategies, then the application strategies attached at that version (by their code). */
+function historyStrategies(
+  row: FeatureHistoryRow,
+  feature: Feature,
+  strategies: ReadonlyMap<string, { code: string; name: string }>,
+): ApiRolloutStrategy[] {
+  const shared = row.strategyInstances.flatMap((i) => {
+    const s = strategies.get(i.strategyId);
+    if (!s) return [];
+    return [
+      {
+        id: s.code,
+        name: s.name,
+        value: i.value === null ? null : toTypedValue(feature.valueType, i.value),
+        attributes: [],
+        disabled: !i.enabled,
+      },
+    ];
+  });
+  return [...(row.rolloutStrategies as ApiRolloutStrategy[]), ...shared];
 }

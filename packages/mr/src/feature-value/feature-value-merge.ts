@@ -1,10 +1,10 @@
 import { ConflictError } from '@fh/service-kit';
 import type { StrategyInstance } from './feature-value-store.ts';
 
-// The 3-way merge of a feature-value update (inventory §2.5). A client edits from some saved
-// version (the base); others may have saved since (the current state). Each aspect — lock,
-// default value, custom strategies, application-strategy instances, retired — counts as changed by
-// this client only if it differs from the base, and is applied only if the current state still
+// The 3-way merge of a feature-value update (docs/admin-api-rules.md §Feature values). A client edits
+// from some saved version (the base); others may have saved since (the current state). Each aspect —
+// lock, default value, custom strategies, application-strategy instances, retired — counts as changed
+// by this client only if it differs from the base, and is applied only if the current state still
 // equals the base; otherwise the update conflicts (409). Pure: no I/O, no permissions (the caller
 // checks roles for the aspects reported as changed).
 

@@ -6,13 +6,13 @@ import type { EnvironmentRole } from '../group/group-store.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
 import { isConcurrentWriteFailure, retryConcurrentWrites } from './concurrent-write-retry.ts';
-import { toStoredValue } from './feature-value-mapper.ts';
-import { saveFeatureValue } from './feature-value-service.ts';
+import { toStoredValue } from './stored-value.ts';
+import { saveFeatureValue } from './update-feature-value.ts';
 
-// The Management Repository's side of the Edge test API (edge-protocol §2.3, inventory §2.5): an
-// SDK's PUT, already checked by Edge against its cache, is re-checked here against MR's own state and
-// saved through the same feature-value logic as an admin change (stored, versioned, in the history,
-// published), as the service account's hidden "shadow" person.
+// The Management Repository's side of the Edge test API (docs/edge-protocol.md §2.3,
+// docs/admin-api-rules.md §The test API in MR): an SDK's PUT, already checked by Edge against its cache,
+// is re-checked here against MR's own state and saved through the same feature-value logic as an admin
+// change (stored, versioned, in the history, published), as the service account's hidden "shadow" person.
 
 /**
  * A test-API update as Edge hands it over (structurally @fh/contracts' `TestFeatureUpdate`): `value` is typed
@@ -43,6 +43,12 @@ export const TEST_API_ATTEMPTS = 10;
 
 const SHADOW_EMAIL_DOMAIN = 'sdk.sa.featurehub.io';
 
+/** The stores a test-API update reads and writes. */
+type TestApiStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'features' | 'featureValues' | 'persons' | 'serviceAccounts'
+>;
+
 const refuse = (status: TestApiUpdateResult['status'], message: string): TestApiUpdateResult => ({
   status,
   message,
@@ -51,9 +57,9 @@ const refuse = (status: TestApiUpdateResult['status'], message: string): TestApi
 /** Implements the test-API port Edge calls (@fh/contracts' `TestApiPort`) for an MR in the same process. */
 export class MrTestApiUpdater {
   readonly #uow: UnitOfWork;
-  readonly #stores: Stores;
+  readonly #stores: TestApiStores;
 
-  constructor(uow: UnitOfWork, stores: Stores) {
+  constructor(uow: UnitOfWork, stores: TestApiStores) {
     this.#uow = uow;
     this.#stores = stores;
   }
@@ -77,8 +83,8 @@ export class MrTestApiUpdater {
     }
   }
 
-  /** The checks of edge-protocol §2.3 steps 1–7, in that order, against MR's state. */
-  async #check(tx: Stores, update: TestApiFeatureUpdate): Promise<TestApiUpdateResult | Checked> {
+  /** The checks of docs/edge-protocol.md §2.3 steps 1–7, in that order, against MR's state. */
+  async #check(tx: TestApiStores, update: TestApiFeatureUpdate): Promise<TestApiUpdateResult | Checked> {
     const account = await tx.serviceAccounts.findByApiKey(update.apiKey);
     if (!account || account.id !== update.serviceAccountId) return refuse(404, 'unknown API key');
     const environment = await tx.environments.findById(update.environmentId);
@@ -133,7 +139,7 @@ export class MrTestApiUpdater {
   }
 
   async #save(
-    tx: Stores,
+    tx: TestApiStores,
     changes: ChangeSet,
     update: TestApiFeatureUpdate,
     checked: Checked,
@@ -150,7 +156,7 @@ export class MrTestApiUpdater {
   }
 
   /** The account's hidden person, created on first use (upstream creates it with the account). */
-  async #shadowPerson(tx: Stores, account: ServiceAccount): Promise<string> {
+  async #shadowPerson(tx: TestApiStores, account: ServiceAccount): Promise<string> {
     if (
       account.sdkPersonId !== null &&
       (await tx.persons.findById(account.sdkPersonId, { includeArchived: true }))

@@ -27,7 +27,7 @@ function featureChanges(body: ApiFeature, key: string | undefined): FeatureChang
   return changes;
 }
 
-/** Registers the feature-definition operations of the admin API (inventory §1.5, §2.2 Features). */
+/** Registers the feature-definition operations of the admin API (docs/admin-api-rules.md §Features). */
 export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): void {
   route(app, 'getAllFeaturesForApplication', async (request) => {
     const access = await ctx.access(request);

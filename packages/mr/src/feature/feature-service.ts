@@ -1,11 +1,13 @@
 import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
-import type { Application } from '../application/application-store.ts';
+import { applicationOf } from '../application/application-read-model.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
+import { applicationWithReadableFeatures, findFeatureByKeyOrId } from './feature-read-model.ts';
 import type { Feature, FeatureValueType, UpdateFeature } from './feature-store.ts';
 
-// Feature definitions (inventory §1.5): one per key in an application, typed, archived on delete.
+// Feature definitions (docs/admin-api-rules.md §Features): one per key in an application, typed,
+// archived on delete.
 
 /** What a new feature is made of; optional text fields default to null. */
 export interface NewFeature {
@@ -40,8 +42,6 @@ const MAX_ALIAS = 255;
 const MAX_DESCRIPTION = 300;
 const MAX_LINK = 600;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function checkKey(key: string): string {
   if (key === '') throw new BadRequestError('the feature key must not be empty');
   if (/\s/.test(key)) throw new BadRequestError(`the feature key "${key}" must not contain whitespace`);
@@ -74,55 +74,39 @@ function checkOptionalFields(f: {
   checkLength('alias', f.alias, MAX_ALIAS);
 }
 
-/** The live application, or 404. */
-export async function applicationOf(tx: Stores, applicationId: string): Promise<Application> {
-  const app = await tx.applications.findById(applicationId);
-  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
-  return app;
-}
+/** The application (who may do what) and its features. */
+type FeatureStores = Pick<Stores, 'applications' | 'features'>;
 
-/** Feature read: any role in the application (or admin); 403 otherwise. */
-export function requireFeatureReader(access: Access, app: Application): void {
-  if (!access.canReadApplication(app))
-    throw new ForbiddenError('You have no access to the features of this application');
-}
+/** Creating a feature also gives a new flag a value in every environment. */
+type NewFeatureStores = Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues'>;
 
-/**
- * The live feature with this key in the application; like upstream, a key that is not found but looks
- * like a UUID is tried as the feature's id.
- */
-export async function findFeatureByKeyOrId(
-  tx: Stores,
+async function featureOf(
+  tx: Pick<Stores, 'features'>,
   applicationId: string,
   keyOrId: string,
-): Promise<Feature | undefined> {
-  const byKey = await tx.features.findByKey(applicationId, keyOrId);
-  if (byKey || !UUID.test(keyOrId)) return byKey;
-  const byId = await tx.features.findById(keyOrId);
-  return byId?.applicationId === applicationId ? byId : undefined;
-}
-
-async function featureOf(tx: Stores, applicationId: string, keyOrId: string): Promise<Feature> {
+): Promise<Feature> {
   const feature = await findFeatureByKeyOrId(tx, applicationId, keyOrId);
   if (!feature) throw new NotFoundError(`no feature "${keyOrId}" in application ${applicationId}`);
   return feature;
 }
 
 /** All live features of the application, by key. */
-export async function listFeatures(tx: Stores, access: Access, applicationId: string): Promise<Feature[]> {
-  const app = await applicationOf(tx, applicationId);
-  requireFeatureReader(access, app);
+export async function listFeatures(
+  tx: FeatureStores,
+  access: Access,
+  applicationId: string,
+): Promise<Feature[]> {
+  await applicationWithReadableFeatures(tx, access, applicationId);
   return tx.features.list({ applicationId });
 }
 
 export async function getFeature(
-  tx: Stores,
+  tx: FeatureStores,
   access: Access,
   applicationId: string,
   keyOrId: string,
 ): Promise<Feature> {
-  const app = await applicationOf(tx, applicationId);
-  requireFeatureReader(access, app);
+  await applicationWithReadableFeatures(tx, access, applicationId);
   return featureOf(tx, applicationId, keyOrId);
 }
 
@@ -132,7 +116,7 @@ export async function getFeature(
  * Returns all the application's features.
  */
 export async function createFeature(
-  tx: Stores,
+  tx: NewFeatureStores,
   changes: ChangeSet,
   access: Access,
   applicationId: string,
@@ -173,7 +157,7 @@ export async function createFeature(
  * 422 if `version` is stale). Returns the updated feature.
  */
 export async function updateFeature(
-  tx: Stores,
+  tx: FeatureStores,
   changes: ChangeSet,
   access: Access,
   applicationId: string,
@@ -209,7 +193,7 @@ export async function updateFeature(
 
 /** Archives the feature (its key becomes free); returns the remaining features. */
 export async function deleteFeature(
-  tx: Stores,
+  tx: FeatureStores,
   changes: ChangeSet,
   access: Access,
   applicationId: string,

@@ -3,10 +3,11 @@ import type { Stores } from '../db/stores.ts';
 import type { Access } from '../permission/access.ts';
 import type { Group } from './group-store.ts';
 
-// Rules about the two kinds of administrator group (inventory §1.8), shared by setup, person, group and
-// portfolio: the organisation's superuser group, and one "<portfolio> Administrators" group per
-// portfolio. Superusers are mirrored into every portfolio administrators group, so adding someone to
-// (or removing them from) the superuser group does the same in all portfolio administrators groups.
+// Rules about the two kinds of administrator group (docs/admin-api-rules.md §Groups and permissions), shared
+// by setup, person, group and portfolio: the organisation's superuser group, and one "<portfolio>
+// Administrators" group per portfolio. Superusers are mirrored into every portfolio administrators group, so
+// adding someone to (or removing them from) the superuser group does the same in all portfolio administrators
+// groups.
 
 /** Upstream's name for the organisation-level superuser group. */
 export const SUPERUSER_GROUP_NAME = 'org_admin';
@@ -27,18 +28,25 @@ export function portfolioAdminGroupName(portfolioName: string, suffix: string): 
 }
 
 /** The organisation's superuser group, if setup has created it. */
-export function findSuperuserGroup(tx: Stores, organisationId: string): Promise<Group | undefined> {
+export function findSuperuserGroup(
+  tx: Pick<Stores, 'groups'>,
+  organisationId: string,
+): Promise<Group | undefined> {
   return tx.groups.findAdminGroup(organisationId, null);
 }
 
 /** Ids of the people in the superuser group. */
-export async function superuserIds(tx: Stores, organisationId: string): Promise<string[]> {
+export async function superuserIds(tx: Pick<Stores, 'groups'>, organisationId: string): Promise<string[]> {
   const group = await findSuperuserGroup(tx, organisationId);
   return group ? tx.groups.listMemberIds(group.id) : [];
 }
 
 /** Whether the person (live or deactivated) is a member of the superuser group. */
-export async function isSuperuserPerson(tx: Stores, organisationId: string, personId: string) {
+export async function isSuperuserPerson(
+  tx: Pick<Stores, 'groups'>,
+  organisationId: string,
+  personId: string,
+) {
   return (await superuserIds(tx, organisationId)).includes(personId);
 }
 
@@ -47,7 +55,7 @@ export async function isSuperuserPerson(tx: Stores, organisationId: string, pers
  * it in the transaction that creates the portfolio.
  */
 export async function createPortfolioAdminGroup(
-  tx: Stores,
+  tx: Pick<Stores, 'groups'>,
   input: {
     organisationId: string;
     portfolioId: string;
@@ -73,7 +81,11 @@ export function canManageGroup(access: Access, group: Group): boolean {
 }
 
 /** Adds a member; joining the superuser group also joins every portfolio administrators group. */
-export async function addGroupMember(tx: Stores, group: Group, personId: string): Promise<void> {
+export async function addGroupMember(
+  tx: Pick<Stores, 'groups'>,
+  group: Group,
+  personId: string,
+): Promise<void> {
   await tx.groups.addMember(group.id, personId);
   if (!isSuperuserGroup(group)) return;
   for (const g of await tx.groups.list({ organisationId: group.organisationId })) {
@@ -87,7 +99,7 @@ export async function addGroupMember(tx: Stores, group: Group, personId: string)
  * not taken out of a portfolio administrators group on its own (the mirror would break): `superuser_kept`.
  */
 export async function removeGroupMember(
-  tx: Stores,
+  tx: Pick<Stores, 'groups' | 'persons'>,
   group: Group,
   personId: string,
 ): Promise<'removed' | 'not_a_member' | 'superuser_kept'> {
@@ -117,7 +129,11 @@ export async function removeGroupMember(
  * to people whose every group the caller administers: otherwise a portfolio admin could take over a
  * superuser's (or another portfolio's admin's) account and gain powers they do not have.
  */
-export async function requireMayManagePerson(tx: Stores, access: Access, personId: string): Promise<void> {
+export async function requireMayManagePerson(
+  tx: Pick<Stores, 'groups'>,
+  access: Access,
+  personId: string,
+): Promise<void> {
   access.requireAnyAdmin();
   if (access.isSuperuser) return;
   const ids = await tx.groups.listGroupIdsForPerson(personId);

@@ -48,11 +48,20 @@ export interface GroupRoles {
   environmentAcls: EnvironmentAcl[];
 }
 
-/** Groups, their members and their roles (GroupService of the admin API, inventory §1.8). */
+/** Groups, their members, and the portfolio's applications and environments they hold roles in. */
+type GroupStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'groups' | 'organisations' | 'persons' | 'portfolios'
+>;
+
+/**
+ * Groups, their members and their roles (GroupService of the admin API; docs/admin-api-rules.md
+ * §Groups and permissions).
+ */
 export class GroupService {
   /** The groups of a portfolio, for superusers and anyone in one of its groups; by name. */
   async findInPortfolio(
-    stores: Stores,
+    stores: GroupStores,
     access: Access,
     portfolioId: string,
     options: { filter?: string | undefined; order?: 'ASC' | 'DESC' | undefined } = {},
@@ -67,7 +76,12 @@ export class GroupService {
   }
 
   /** A portfolio admin creates a (non-admin) group, optionally with application roles. 409 on a taken name. */
-  async create(tx: Stores, access: Access, portfolioId: string, input: CreateGroupInput): Promise<Group> {
+  async create(
+    tx: GroupStores,
+    access: Access,
+    portfolioId: string,
+    input: CreateGroupInput,
+  ): Promise<Group> {
     const portfolio = await this.#portfolio(tx, portfolioId);
     access.requirePortfolioAdmin(portfolioId);
     const name = (input.name ?? '').trim();
@@ -91,7 +105,7 @@ export class GroupService {
    * One group, for its members and for those who manage it (superusers, the admins of its portfolio). As upstream,
    * anyone else is told it does not exist (404), so group ids of other teams reveal nothing.
    */
-  async get(stores: Stores, access: Access, groupId: string): Promise<Group> {
+  async get(stores: GroupStores, access: Access, groupId: string): Promise<Group> {
     const group = await stores.groups.findById(groupId);
     const visible =
       group !== undefined &&
@@ -102,7 +116,7 @@ export class GroupService {
   }
 
   /** The organisation's superuser group, for any admin. */
-  async superuserGroup(stores: Stores, access: Access, organisationId: string): Promise<Group> {
+  async superuserGroup(stores: GroupStores, access: Access, organisationId: string): Promise<Group> {
     const org = await stores.organisations.findById(organisationId);
     if (!org || org.whenArchived !== null)
       throw new NotFoundError(`organisation ${organisationId} not found`);
@@ -113,7 +127,7 @@ export class GroupService {
   }
 
   /** The group's roles, only those about one application when `applicationId` is given. */
-  async roles(stores: Stores, group: Group, applicationId?: string): Promise<GroupRoles> {
+  async roles(stores: GroupStores, group: Group, applicationId?: string): Promise<GroupRoles> {
     const appAcls = await stores.groups.listApplicationAcls({
       groupIds: [group.id],
       ...(applicationId ? { applicationId } : {}),
@@ -132,7 +146,7 @@ export class GroupService {
    * applications and environments of the group's portfolio (400: upstream skips them silently, but a clear
    * refusal tells the caller what is wrong). `applicationId` scopes the application roles only, as upstream.
    */
-  async update(tx: Stores, access: Access, groupId: string, input: UpdateGroupInput): Promise<Group> {
+  async update(tx: GroupStores, access: Access, groupId: string, input: UpdateGroupInput): Promise<Group> {
     const group = await tx.groups.findById(groupId);
     if (!group || (input.portfolioId !== undefined && group.portfolioId !== input.portfolioId)) {
       throw new NotFoundError(`group ${groupId} not found`);
@@ -177,7 +191,7 @@ export class GroupService {
   }
 
   /** A portfolio admin deletes (archives) one of its groups; administrator groups cannot go (403). */
-  async delete(tx: Stores, access: Access, groupId: string): Promise<boolean> {
+  async delete(tx: GroupStores, access: Access, groupId: string): Promise<boolean> {
     const group = await tx.groups.findById(groupId);
     if (!group) throw new NotFoundError(`group ${groupId} not found`);
     this.#requireManage(access, group);
@@ -186,14 +200,14 @@ export class GroupService {
     return true;
   }
 
-  async addMember(tx: Stores, access: Access, groupId: string, personId: string): Promise<Group> {
+  async addMember(tx: GroupStores, access: Access, groupId: string, personId: string): Promise<Group> {
     const group = await this.#managedGroup(tx, access, groupId);
     await this.#checkMembers(tx, [personId], 404);
     await addGroupMember(tx, group, personId);
     return group;
   }
 
-  async removeMember(tx: Stores, access: Access, groupId: string, personId: string): Promise<Group> {
+  async removeMember(tx: GroupStores, access: Access, groupId: string, personId: string): Promise<Group> {
     const group = await this.#managedGroup(tx, access, groupId);
     if (!(await tx.persons.findById(personId, { includeArchived: true }))) {
       throw new NotFoundError(`person ${personId} not found`);
@@ -212,7 +226,7 @@ export class GroupService {
     return group;
   }
 
-  async #managedGroup(tx: Stores, access: Access, groupId: string): Promise<Group> {
+  async #managedGroup(tx: GroupStores, access: Access, groupId: string): Promise<Group> {
     const group = await tx.groups.findById(groupId);
     if (!group) throw new NotFoundError(`group ${groupId} not found`);
     this.#requireManage(access, group);
@@ -228,14 +242,14 @@ export class GroupService {
     );
   }
 
-  async #portfolio(stores: Stores, portfolioId: string) {
+  async #portfolio(stores: GroupStores, portfolioId: string) {
     const portfolio = await stores.portfolios.findById(portfolioId);
     if (!portfolio) throw new NotFoundError(`portfolio ${portfolioId} not found`);
     return portfolio;
   }
 
   async #checkApplications(
-    tx: Stores,
+    tx: GroupStores,
     portfolioId: string | null,
     roles: readonly { applicationId: string }[],
   ): Promise<void> {
@@ -253,7 +267,7 @@ export class GroupService {
 
   /** Environment roles must name live environments of the group's portfolio, each once (400). */
   async #checkEnvironments(
-    tx: Stores,
+    tx: GroupStores,
     portfolioId: string | null,
     roles: readonly EnvironmentRolesInput[],
   ): Promise<void> {
@@ -275,7 +289,7 @@ export class GroupService {
     }
   }
 
-  async #checkMembers(tx: Stores, personIds: readonly string[], status: 400 | 404 = 400): Promise<void> {
+  async #checkMembers(tx: GroupStores, personIds: readonly string[], status: 400 | 404 = 400): Promise<void> {
     const unique = [...new Set(personIds)];
     if (unique.length === 0) return;
     const { persons } = await tx.persons.list({ ids: unique });
@@ -292,7 +306,7 @@ export class GroupService {
   }
 
   async #replaceApplicationRoles(
-    tx: Stores,
+    tx: GroupStores,
     group: Group,
     wanted: readonly ApplicationRolesInput[],
     scope: string | undefined,
@@ -315,7 +329,7 @@ export class GroupService {
    * (they get their groups back when reactivated).
    */
   async #replaceMembers(
-    tx: Stores,
+    tx: GroupStores,
     group: Group,
     current: readonly string[],
     wanted: readonly string[],

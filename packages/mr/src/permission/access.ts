@@ -31,9 +31,10 @@ export interface EnvironmentRef {
 }
 
 /**
- * What one person may do, computed once per request from their groups (inventory §1.8): superusers may
- * do everything; a portfolio admin holds every application and environment role in that portfolio;
- * everyone else holds the roles their groups grant. A non-empty environment role set implies READ.
+ * What one person may do, computed once per request from their groups (docs/admin-api-rules.md
+ * §Groups and permissions): superusers may do everything; a portfolio admin holds every application and
+ * environment role in that portfolio; everyone else holds the roles their groups grant. A non-empty
+ * environment role set implies READ.
  */
 export class Access {
   readonly personId: string;

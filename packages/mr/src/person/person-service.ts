@@ -64,7 +64,13 @@ export interface PersonServiceDeps {
   settings: Pick<MrSettings, 'siteUrl' | 'registrationTokenDays'>;
 }
 
-/** People and admin service accounts (PersonService of the admin API, inventory §1.9). */
+/** People, the groups they join and the sessions of admin service accounts. */
+type PersonStores = Pick<Stores, 'groups' | 'persons' | 'sessions'>;
+
+/**
+ * People and admin service accounts (PersonService of the admin API; docs/admin-api-rules.md
+ * §People and admin service accounts).
+ */
 export class PersonService {
   readonly #deps: PersonServiceDeps;
 
@@ -73,7 +79,7 @@ export class PersonService {
   }
 
   /** One page of people for an admin. SDK shadow people are never listed. */
-  async find(stores: Stores, access: Access, input: FindPeopleInput) {
+  async find(stores: PersonStores, access: Access, input: FindPeopleInput) {
     access.requireAnyAdmin();
     const startAt = input.startAt ?? 0;
     if (startAt < 0 || !Number.isSafeInteger(startAt)) {
@@ -100,7 +106,7 @@ export class PersonService {
    * The outstanding registrations among `persons` the caller may hand out: a registration link lets
    * whoever holds it become that person (see requireMayManagePerson).
    */
-  async outstandingRegistrations(stores: Stores, access: Access, persons: readonly Person[]) {
+  async outstandingRegistrations(stores: PersonStores, access: Access, persons: readonly Person[]) {
     const out: { id: string; token: string; expired: boolean }[] = [];
     for (const p of persons) {
       if (p.registrationToken === null || p.whenArchived !== null) continue;
@@ -125,7 +131,7 @@ export class PersonService {
    * its bearer token, shown only now). Re-creating a deactivated person's email reactivates them with
    * a new link. Groups the caller does not administer are skipped.
    */
-  async create(tx: Stores, access: Access, input: CreatePersonInput): Promise<CreatedPerson> {
+  async create(tx: PersonStores, access: Access, input: CreatePersonInput): Promise<CreatedPerson> {
     access.requireAnyAdmin();
     const groups = await this.#manageableGroups(tx, access, input.groupIds ?? []);
     let created: CreatedPerson;
@@ -144,7 +150,7 @@ export class PersonService {
    * One person: yourself (`self` works too) or, for an admin, anyone. As upstream, the id may also be an email
    * address (active people only); any other id is not found (404).
    */
-  async get(stores: Stores, access: Access, principal: Principal, idOrSelf: string): Promise<Person> {
+  async get(stores: PersonStores, access: Access, principal: Principal, idOrSelf: string): Promise<Person> {
     const id = idOrSelf === 'self' ? principal.personId : idOrSelf;
     if (!UUID.test(id)) return this.#getByEmail(stores, access, principal, id);
     if (id !== principal.personId) access.requireAnyAdmin();
@@ -154,7 +160,7 @@ export class PersonService {
   }
 
   /** The admin check comes first, so that someone who is no admin cannot probe which emails are taken. */
-  async #getByEmail(stores: Stores, access: Access, principal: Principal, id: string): Promise<Person> {
+  async #getByEmail(stores: PersonStores, access: Access, principal: Principal, id: string): Promise<Person> {
     const email = id.trim().toLowerCase();
     if (email !== principal.email.toLowerCase()) access.requireAnyAdmin();
     const person = email.includes('@') ? await stores.persons.findByEmail(email) : undefined;
@@ -167,7 +173,7 @@ export class PersonService {
    * managing the person (requireMayManagePerson); memberships change only in groups the caller
    * administers. The version must be current (422).
    */
-  async update(tx: Stores, access: Access, id: string, input: UpdatePersonInput): Promise<Person> {
+  async update(tx: PersonStores, access: Access, id: string, input: UpdatePersonInput): Promise<Person> {
     const self = id === access.personId;
     if (!self) access.requireAnyAdmin();
     const person = await tx.persons.findById(id, { includeArchived: true });
@@ -202,7 +208,7 @@ export class PersonService {
   }
 
   /** A superuser deactivates someone else: archived, sessions ended, optionally out of all groups. */
-  async deactivate(tx: Stores, access: Access, id: string, options: { removeFromGroups: boolean }) {
+  async deactivate(tx: PersonStores, access: Access, id: string, options: { removeFromGroups: boolean }) {
     access.requireSuperuser();
     if (id === access.personId) throw new BadRequestError('You cannot deactivate yourself');
     const person = await tx.persons.findById(id);
@@ -214,7 +220,7 @@ export class PersonService {
   }
 
   /** A new bearer token for an admin service account; its old sessions end. */
-  async resetToken(tx: Stores, access: Access, id: string): Promise<string> {
+  async resetToken(tx: PersonStores, access: Access, id: string): Promise<string> {
     access.requireAnyAdmin();
     const person = await tx.persons.findById(id);
     if (person?.personType !== 'serviceAccount') {
@@ -226,7 +232,7 @@ export class PersonService {
     return startSession(tx, id, ADMIN_TOKEN_LENGTH);
   }
 
-  async #createPerson(tx: Stores, access: Access, input: CreatePersonInput): Promise<CreatedPerson> {
+  async #createPerson(tx: PersonStores, access: Access, input: CreatePersonInput): Promise<CreatedPerson> {
     const email = (input.email ?? '').trim().toLowerCase();
     if (email === '') throw new BadRequestError('A person needs an email address');
     const name = input.name?.trim() || null;
@@ -263,7 +269,7 @@ export class PersonService {
     return { person, token, registrationUrl: registrationUrlFor(this.#deps.settings.siteUrl, token) };
   }
 
-  async #createServiceAccount(tx: Stores, access: Access, input: CreatePersonInput) {
+  async #createServiceAccount(tx: PersonStores, access: Access, input: CreatePersonInput) {
     const name = (input.name ?? '').trim();
     if (name === '') throw new BadRequestError('An admin service account needs a name');
     const person = await tx.persons.create({
@@ -276,7 +282,7 @@ export class PersonService {
   }
 
   /** The live groups of `ids` the caller administers; 400 for ids that are no live group. */
-  async #manageableGroups(tx: Stores, access: Access, ids: readonly string[]): Promise<Group[]> {
+  async #manageableGroups(tx: PersonStores, access: Access, ids: readonly string[]): Promise<Group[]> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return [];
     const groups = await tx.groups.list({ ids: unique });
@@ -285,7 +291,7 @@ export class PersonService {
     return groups.filter((g) => canManageGroup(access, g));
   }
 
-  async #setGroups(tx: Stores, access: Access, personId: string, wanted: readonly string[]) {
+  async #setGroups(tx: PersonStores, access: Access, personId: string, wanted: readonly string[]) {
     const desired = await this.#manageableGroups(tx, access, wanted);
     const currentIds = await tx.groups.listGroupIdsForPerson(personId);
     const current = currentIds.length === 0 ? [] : await tx.groups.list({ ids: currentIds });

@@ -33,7 +33,7 @@ function includesOf(q: {
   };
 }
 
-/** Registers the portfolio operations of the admin API (inventory §1.2, §2.2 Portfolios). */
+/** Registers the portfolio operations of the admin API (docs/admin-api-rules.md §Portfolios). */
 export function registerPortfolioRoutes(app: FastifyInstance, ctx: MrContext): void {
   route(app, 'findPortfolios', async (request) => {
     const access = await ctx.access(request);

@@ -3,7 +3,7 @@ import {
   type ApplicationView,
   readableApplications,
   withApplicationIncludes,
-} from '../application/application-service.ts';
+} from '../application/application-read-model.ts';
 import type { MrSettings } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
 import { createPortfolioAdminGroup, portfolioAdminGroupName } from '../group/admin-groups.ts';
@@ -36,19 +36,25 @@ export interface PortfolioChanges {
 
 type AdminGroupSettings = Pick<MrSettings, 'portfolioAdminGroupSuffix'>;
 
+/** The portfolios, their admin groups, and what showing a portfolio with its includes reads. */
+type PortfolioStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'features' | 'groups' | 'organisations' | 'portfolios'
+>;
+
 function requiredName(name: string): string {
   const trimmed = name.trim();
   if (trimmed === '') throw new BadRequestError('the portfolio name must not be blank');
   return trimmed;
 }
 
-async function organisationOf(tx: Stores): Promise<Organisation> {
+async function organisationOf(tx: Pick<Stores, 'organisations'>): Promise<Organisation> {
   const org = await tx.organisations.findFirst();
   if (!org) throw new NotFoundError('the organisation has not been set up yet');
   return org;
 }
 
-async function portfolioOf(tx: Stores, portfolioId: string): Promise<Portfolio> {
+async function portfolioOf(tx: Pick<Stores, 'portfolios'>, portfolioId: string): Promise<Portfolio> {
   const p = await tx.portfolios.findById(portfolioId);
   if (!p) throw new NotFoundError(`portfolio ${portfolioId} not found`);
   return p;
@@ -58,7 +64,12 @@ async function portfolioOf(tx: Stores, portfolioId: string): Promise<Portfolio> 
  * Names are unique among the organisation's live portfolios whatever their case, as upstream (its
  * duplicateCheck compares with `ieq`); the database constraint alone is case-sensitive.
  */
-async function assertNameFree(tx: Stores, organisationId: string, name: string, selfId?: string) {
+async function assertNameFree(
+  tx: Pick<Stores, 'portfolios'>,
+  organisationId: string,
+  name: string,
+  selfId?: string,
+) {
   const lower = name.toLowerCase();
   const clash = (await tx.portfolios.list({ organisationId, nameContains: name })).find(
     (p) => p.id !== selfId && p.name.toLowerCase() === lower,
@@ -67,7 +78,7 @@ async function assertNameFree(tx: Stores, organisationId: string, name: string, 
 }
 
 async function withIncludes(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'groups'>,
   access: Access,
   portfolios: readonly Portfolio[],
   includes: PortfolioIncludes,
@@ -89,7 +100,7 @@ async function withIncludes(
 
 /** Superusers see every portfolio; others the portfolios in which they belong to a group. */
 export async function listPortfolios(
-  tx: Stores,
+  tx: PortfolioStores,
   access: Access,
   query: { filter?: string; order?: 'ASC' | 'DESC'; includes?: PortfolioIncludes } = {},
 ): Promise<PortfolioView[]> {
@@ -105,10 +116,10 @@ export async function listPortfolios(
 
 /**
  * Creates a portfolio (superusers only) and its admin group. Superusers are members of every portfolio
- * admin group (inventory §1.8), so they join the new one.
+ * admin group (docs/admin-api-rules.md §Groups and permissions), so they join the new one.
  */
 export async function createPortfolio(
-  tx: Stores,
+  tx: PortfolioStores,
   access: Access,
   settings: AdminGroupSettings,
   input: { name: string; description?: string | null },
@@ -139,7 +150,7 @@ export async function createPortfolio(
 
 /** A portfolio the caller cannot see answers 404 like an unknown one, so its existence is not revealed. */
 export async function getPortfolio(
-  tx: Stores,
+  tx: PortfolioStores,
   access: Access,
   portfolioId: string,
   includes: PortfolioIncludes = {},
@@ -152,7 +163,7 @@ export async function getPortfolio(
 
 /** Renames or redescribes a portfolio (its administrators); renaming renames its admin group too. */
 export async function updatePortfolio(
-  tx: Stores,
+  tx: PortfolioStores,
   access: Access,
   settings: AdminGroupSettings,
   portfolioId: string,
@@ -193,7 +204,7 @@ export async function updatePortfolio(
  * are told to drop every environment and service account it held.
  */
 export async function deletePortfolio(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments' | 'portfolios' | 'serviceAccounts'>,
   changes: ChangeSet,
   access: Access,
   portfolioId: string,

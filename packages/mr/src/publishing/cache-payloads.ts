@@ -221,7 +221,7 @@ function hasMatchCriteria(body: Record<string, unknown>): boolean {
 
 /**
  * The evaluable part of a stored strategy. Percentages are written as integers, 0 when there is no
- * percentage rule (SDK 1.4.0 mishandles an absent percentage: edge-protocol §6.3). A strategy with an
+ * percentage rule (SDK 1.4.0 mishandles an absent percentage: docs/edge-protocol.md §6.3). A strategy with an
  * attribute that cannot be evaluated is left out whole: dropping just the attribute would widen it.
  */
 function cacheStrategy(

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceAccount as ApiServiceAccount } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
-import { toApiServiceAccount } from './service-account-mapper.ts';
+import { toApiServiceAccount, toKeysToReset } from './service-account-mapper.ts';
 import {
   type ServiceAccountActor,
   ServiceAccountService,
@@ -92,7 +92,7 @@ export function registerServiceAccountRoutes(app: FastifyInstance, ctx: MrContex
   route(app, 'resetApiKey', async (request) => {
     const who = await actor(request);
     const reset = await ctx.uow.run((tx, changes) =>
-      service.resetApiKey(tx, changes, who, request.params.id, request.query.apiKeyType),
+      service.resetApiKey(tx, changes, who, request.params.id, toKeysToReset(request.query.apiKeyType)),
     );
     return toApiServiceAccount(reset);
   });

@@ -1,25 +1,19 @@
 import type {
   ServiceAccount as ApiServiceAccount,
   ServiceAccountPermission as ApiServiceAccountPermission,
+  ResetApiKeyType,
 } from '../api/index.ts';
-import type { EnvironmentRole } from '../group/group-store.ts';
 import { sdkUrl } from './api-keys.ts';
+import type {
+  KeysToReset,
+  ServiceAccountDetails,
+  ServiceAccountEnvironmentPermission,
+} from './service-account-service.ts';
 import type { ServiceAccount } from './service-account-store.ts';
 
-/** A service account as one caller may see it. */
-export interface ServiceAccountDetails {
-  account: ServiceAccount;
-  /** Whether the caller may see the account's two API keys (portfolio admins). */
-  showKeys: boolean;
-  /** Undefined when permissions were not asked for. */
-  permissions?: ServiceAccountEnvironmentPermission[];
-}
-
-export interface ServiceAccountEnvironmentPermission {
-  environmentId: string;
-  roles: EnvironmentRole[];
-  /** Whether to add the SDK URLs (`{environmentId}/{apiKey}`) for this environment. */
-  showSdkUrls: boolean;
+/** The keys a resetApiKey call asks to replace (both when it does not say). */
+export function toKeysToReset(type: ResetApiKeyType | undefined): KeysToReset {
+  return type === 'client_eval_only' ? 'client' : type === 'server_eval_only' ? 'server' : 'both';
 }
 
 export function toApiServiceAccount(details: ServiceAccountDetails): ApiServiceAccount {

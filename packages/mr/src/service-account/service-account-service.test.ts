@@ -12,7 +12,7 @@ import { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
 import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
 import { newClientEvalKey, newServerEvalKey } from './api-keys.ts';
-import { toApiServiceAccount } from './service-account-mapper.ts';
+import { toApiServiceAccount, toKeysToReset } from './service-account-mapper.ts';
 import { nameMatcher, type ServiceAccountActor, ServiceAccountService } from './service-account-service.ts';
 
 function actor(
@@ -194,7 +194,7 @@ describe('ServiceAccountService', () => {
     const created = await create([{ environmentId: env.id, permissions: ['READ'] }]);
     await world.commit(async (_tx, changes) => changes.environmentChanged(env.id));
     const reset = await world.commit((tx, changes) =>
-      service.resetApiKey(tx, changes, admin, created.account.id, 'client_eval_only'),
+      service.resetApiKey(tx, changes, admin, created.account.id, toKeysToReset('client_eval_only')),
     );
     assert.equal(reset.account.apiKeyServerSide, created.account.apiKeyServerSide);
     assert.notEqual(reset.account.apiKeyClientSide, created.account.apiKeyClientSide);
@@ -202,7 +202,7 @@ describe('ServiceAccountService', () => {
     assert.equal(world.dacha.features(env.id, reset.account.apiKeyClientSide).status, 'found');
 
     const both = await world.commit((tx, changes) =>
-      service.resetApiKey(tx, changes, admin, created.account.id, undefined),
+      service.resetApiKey(tx, changes, admin, created.account.id, toKeysToReset(undefined)),
     );
     assert.notEqual(both.account.apiKeyServerSide, created.account.apiKeyServerSide);
     assert.notEqual(both.account.apiKeyClientSide, reset.account.apiKeyClientSide);

@@ -6,15 +6,38 @@ import {
   NotFoundError,
   StaleVersionError,
 } from '@fh/service-kit';
-import type { ResetApiKeyType } from '../api/index.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import { newClientEvalKey, newServerEvalKey } from './api-keys.ts';
-import type { ServiceAccountDetails, ServiceAccountEnvironmentPermission } from './service-account-mapper.ts';
 import type { ServiceAccount, ServiceAccountPermission } from './service-account-store.ts';
+
+/** A service account as one caller may see it. */
+export interface ServiceAccountDetails {
+  account: ServiceAccount;
+  /** Whether the caller may see the account's two API keys (portfolio admins). */
+  showKeys: boolean;
+  /** Undefined when permissions were not asked for. */
+  permissions?: ServiceAccountEnvironmentPermission[];
+}
+
+export interface ServiceAccountEnvironmentPermission {
+  environmentId: string;
+  roles: EnvironmentRole[];
+  /** Whether to add the SDK URLs (`{environmentId}/{apiKey}`) for this environment. */
+  showSdkUrls: boolean;
+}
+
+/** Which of an account's two API keys to replace. */
+export type KeysToReset = 'client' | 'server' | 'both';
+
+/** The stores the service reads and writes: accounts, the portfolio's environments, the shadow person. */
+type ServiceAccountStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'persons' | 'portfolios' | 'serviceAccounts'
+>;
 
 /** Who is acting, and what they may do. */
 export interface ServiceAccountActor {
@@ -66,15 +89,15 @@ const defaultGenerators: ServiceAccountKeyGenerators = {
 };
 
 /**
- * SDK service accounts (inventory §1.10): the holders of the API keys SDKs use, with roles per
- * environment. Portfolio admins manage them; other members of the portfolio may list them and see
- * the SDK URLs of environments where their own roles cover the account's.
+ * SDK service accounts (docs/admin-api-rules.md §SDK service accounts): the holders of the API keys SDKs
+ * use, with roles per environment. Portfolio admins manage them; other members of the portfolio may list
+ * them and see the SDK URLs of environments where their own roles cover the account's.
  */
 export class ServiceAccountService {
   constructor(private readonly generate: ServiceAccountKeyGenerators = defaultGenerators) {}
 
   async search(
-    tx: Stores,
+    tx: ServiceAccountStores,
     actor: ServiceAccountActor,
     portfolioId: string,
     query: ServiceAccountView & { filter?: string | undefined },
@@ -89,7 +112,7 @@ export class ServiceAccountService {
   }
 
   async get(
-    tx: Stores,
+    tx: ServiceAccountStores,
     actor: ServiceAccountActor,
     id: string,
     view: ServiceAccountView,
@@ -100,7 +123,7 @@ export class ServiceAccountService {
   }
 
   async create(
-    tx: Stores,
+    tx: ServiceAccountStores,
     changes: ChangeSet,
     actor: ServiceAccountActor,
     portfolioId: string,
@@ -149,7 +172,7 @@ export class ServiceAccountService {
    * those in the environments of `applicationId` when it is given. `permsInvalid` leaves them alone.
    */
   async update(
-    tx: Stores,
+    tx: ServiceAccountStores,
     changes: ChangeSet,
     actor: ServiceAccountActor,
     target: { serviceAccountId: string; portfolioId?: string; applicationId?: string | undefined },
@@ -215,7 +238,12 @@ export class ServiceAccountService {
   }
 
   /** Archives the account: its keys stop working at once. */
-  async delete(tx: Stores, changes: ChangeSet, actor: ServiceAccountActor, id: string): Promise<void> {
+  async delete(
+    tx: Pick<Stores, 'serviceAccounts'>,
+    changes: ChangeSet,
+    actor: ServiceAccountActor,
+    id: string,
+  ): Promise<void> {
     const account = await administered(tx, actor, id);
     await tx.serviceAccounts.archive(account.id);
     changes.serviceAccountChanged(account.id, 'delete');
@@ -223,16 +251,16 @@ export class ServiceAccountService {
 
   /** New keys (client, server, or both); the old ones stop working at once. */
   async resetApiKey(
-    tx: Stores,
+    tx: ServiceAccountStores,
     changes: ChangeSet,
     actor: ServiceAccountActor,
     id: string,
-    type: ResetApiKeyType | undefined,
+    keys: KeysToReset,
   ): Promise<ServiceAccountDetails> {
     const current = await administered(tx, actor, id);
     const account = await tx.serviceAccounts.update(current.id, {
-      ...(type !== 'server_eval_only' ? { apiKeyClientSide: this.generate.clientEval() } : {}),
-      ...(type !== 'client_eval_only' ? { apiKeyServerSide: this.generate.serverEval() } : {}),
+      ...(keys !== 'server' ? { apiKeyClientSide: this.generate.clientEval() } : {}),
+      ...(keys !== 'client' ? { apiKeyServerSide: this.generate.serverEval() } : {}),
       changedBy: actor.personId,
       version: current.version,
     });
@@ -242,7 +270,7 @@ export class ServiceAccountService {
   }
 
   async #details(
-    tx: Stores,
+    tx: ServiceAccountStores,
     actor: ServiceAccountActor,
     accounts: readonly ServiceAccount[],
     view: ServiceAccountView,
@@ -307,14 +335,18 @@ function requireName(raw: string): string {
   return name;
 }
 
-async function existingPortfolio(tx: Stores, portfolioId: string): Promise<void> {
+async function existingPortfolio(tx: Pick<Stores, 'portfolios'>, portfolioId: string): Promise<void> {
   if (!(await tx.portfolios.findById(portfolioId))) {
     throw new NotFoundError(`portfolio ${portfolioId} not found`);
   }
 }
 
 /** A live account the caller administers; 404 for unknown ids (also non-UUIDs such as `self`). */
-async function administered(tx: Stores, actor: ServiceAccountActor, id: string): Promise<ServiceAccount> {
+async function administered(
+  tx: Pick<Stores, 'serviceAccounts'>,
+  actor: ServiceAccountActor,
+  id: string,
+): Promise<ServiceAccount> {
   const account = await tx.serviceAccounts.findById(id);
   if (!account) throw new NotFoundError(`service account ${id} not found`);
   actor.access.requirePortfolioAdmin(account.portfolioId);
@@ -323,7 +355,7 @@ async function administered(tx: Stores, actor: ServiceAccountActor, id: string):
 
 /** Permissions with distinct, live environments of the portfolio; roles de-duplicated, empty ones dropped. */
 async function checkedPermissions(
-  tx: Stores,
+  tx: Pick<Stores, 'applications' | 'environments'>,
   portfolioId: string,
   input: readonly PermissionInput[],
 ): Promise<{ environmentId: string; roles: EnvironmentRole[] }[]> {

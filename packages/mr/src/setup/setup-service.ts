@@ -59,7 +59,13 @@ function required(value: string | null | undefined, what: string, max: number): 
   return v;
 }
 
-/** The first-user flow (inventory §2.4): one organisation, its first portfolio and its first superuser. */
+/** What setting up writes: the organisation, its first portfolio, groups and superuser, and a session. */
+type SetupStores = Pick<Stores, 'groups' | 'organisations' | 'persons' | 'portfolios' | 'sessions'>;
+
+/**
+ * The first-user flow (docs/admin-api-rules.md §Setup): one organisation, its first portfolio and its first
+ * superuser.
+ */
 export class SetupService {
   readonly #deps: SetupServiceDeps;
 
@@ -68,7 +74,7 @@ export class SetupService {
   }
 
   /** The organisation once set up, with its superuser group. */
-  async installed(stores: Stores): Promise<Installed | undefined> {
+  async installed(stores: SetupStores): Promise<Installed | undefined> {
     const organisation = await stores.organisations.findFirst();
     if (!organisation) return undefined;
     return { organisation, superuserGroup: await findSuperuserGroup(stores, organisation.id) };
@@ -78,7 +84,7 @@ export class SetupService {
    * 409 once set up. Callers check this before prepare(): anyone may call setup, and prepare() hashes
    * a password, which must not be work an anonymous caller can make the server do again and again.
    */
-  async requireNotSetUp(stores: Stores): Promise<void> {
+  async requireNotSetUp(stores: SetupStores): Promise<void> {
     if (await stores.organisations.findFirst()) throw alreadySetUp();
   }
 
@@ -102,7 +108,7 @@ export class SetupService {
    * Creates the organisation, its superuser group, the first portfolio with its administrators group
    * and the first person (a member of both groups), and logs that person in. 409 once set up.
    */
-  async setUp(tx: Stores, input: PreparedSetup): Promise<LoggedIn & { organisation: Organisation }> {
+  async setUp(tx: SetupStores, input: PreparedSetup): Promise<LoggedIn & { organisation: Organisation }> {
     if (await tx.organisations.findFirst()) throw alreadySetUp();
     let organisation: Organisation;
     try {

@@ -16,11 +16,11 @@ import {
 } from '../api/index.ts';
 import { randomAlphanumeric } from '../auth/tokens.ts';
 
-// Rollout-strategy validation (inventory §1.7 "Validation"): every save of a feature value, the
-// application-strategy endpoints and POST /application/{appId}/rollout-strategy-validation run the
-// strategies through here. Strategies are first normalised (ids, trimmed names, typed attribute
-// values), then checked; the response carries the normalised strategies so clients can match
-// violations to what they sent.
+// Rollout-strategy validation (docs/admin-api-rules.md §Rollout strategies): every save of a feature
+// value, the application-strategy endpoints and POST /application/{appId}/rollout-strategy-validation
+// run the strategies through here. Strategies are first normalised (ids, trimmed names, typed
+// attribute values), then checked; the response carries the normalised strategies so clients can
+// match violations to what they sent.
 
 /** Percentages are integers on this scale: 1,000,000 = 100 %. */
 export const MAX_PERCENTAGE = 1_000_000;
@@ -41,6 +41,12 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_OFFSET_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2})(?::(\d{2}))?)$/;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A feature value's own (custom) rollout strategy: the shape clients send, this validator checks and the
+ * feature-value store keeps as JSON (the contract's RolloutStrategy).
+ */
+export type CustomRolloutStrategy = ApiRolloutStrategy;
 
 export interface RolloutStrategyValidationInput {
   customStrategies?: readonly ApiRolloutStrategy[] | null;

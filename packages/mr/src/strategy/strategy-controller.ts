@@ -2,7 +2,13 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import { InvalidRolloutStrategiesError } from './rollout-strategy-validation.ts';
-import { toApiApplicationStrategy } from './strategy-mapper.ts';
+import {
+  toApiApplicationStrategy,
+  toApiStrategyList,
+  toApplicationStrategyChanges,
+  toNewApplicationStrategy,
+  toValidationInput,
+} from './strategy-mapper.ts';
 import { type StrategyActor, StrategyService } from './strategy-service.ts';
 
 /** Registers the application-strategy operations of the admin API (ApplicationRolloutStrategyService). */
@@ -16,7 +22,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: MrContext): vo
   route(app, 'listApplicationStrategies', async (request) => {
     const who = await actor(request);
     const q = request.query;
-    return service.list(ctx.stores, who, request.params.appId, {
+    const page = await service.list(ctx.stores, who, request.params.appId, {
       includeArchived: q.includeArchived,
       filter: q.filter,
       sortOrder: q.sortOrder,
@@ -25,12 +31,14 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: MrContext): vo
       includeWhoChanged: q.includeWhoChanged,
       includeUsage: q.includeUsage,
     });
+    return toApiStrategyList(page);
   });
 
   route(app, 'createApplicationStrategy', async (request, reply) => {
     const who = await actor(request);
+    const input = toNewApplicationStrategy(request.body);
     return withViolations(reply, async () => {
-      const created = await ctx.uow.run((tx) => service.create(tx, who, request.params.appId, request.body));
+      const created = await ctx.uow.run((tx) => service.create(tx, who, request.params.appId, input));
       return toApiApplicationStrategy(created);
     });
   });
@@ -44,9 +52,10 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: MrContext): vo
   route(app, 'updateApplicationStrategy', async (request, reply) => {
     const who = await actor(request);
     const { appId, appStrategyId } = request.params;
+    const patch = toApplicationStrategyChanges(request.body);
     return withViolations(reply, async () => {
       const updated = await ctx.uow.run((tx, changes) =>
-        service.update(tx, changes, who, appId, appStrategyId, request.body),
+        service.update(tx, changes, who, appId, appStrategyId, patch),
       );
       return toApiApplicationStrategy(updated);
     });
@@ -61,7 +70,7 @@ export function registerStrategyRoutes(app: FastifyInstance, ctx: MrContext): vo
 
   route(app, 'validate', async (request) => {
     const who = await actor(request);
-    return service.validate(ctx.stores, who, request.params.appId, request.body);
+    return service.validate(ctx.stores, who, request.params.appId, toValidationInput(request.body));
   });
 }
 

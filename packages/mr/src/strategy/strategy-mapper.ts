@@ -1,39 +1,49 @@
 import type {
   ApplicationRolloutStrategy as ApiApplicationRolloutStrategy,
-  RolloutStrategy as ApiRolloutStrategy,
+  ApplicationRolloutStrategyList,
+  CreateApplicationRolloutStrategy,
   ListApplicationRolloutStrategyItem,
-  RolloutStrategyAttribute,
+  RolloutStrategyValidationRequest,
+  UpdateApplicationRolloutStrategy,
 } from '../api/index.ts';
+import { strategyBody } from './application-strategy-body.ts';
 import type { ApplicationStrategy } from './application-strategy-store.ts';
+import type { RolloutStrategyValidationInput } from './rollout-strategy-validation.ts';
+import type {
+  ApplicationStrategyChanges,
+  NewApplicationStrategy,
+  StrategyListItem,
+  StrategyListPage,
+} from './strategy-service.ts';
 
-/**
- * What an application strategy stores as its JSON body: the evaluable part plus UI data. The name
- * and the code live in their own columns. This is also what the cache publisher reads.
- */
-export interface ApplicationStrategyBody {
-  percentage?: number | null;
-  percentageAttributes?: string[] | null;
-  attributes?: RolloutStrategyAttribute[] | null;
-  colouring?: number | null;
-  avatar?: string | null;
-  disabled?: boolean;
+/** The parts of a strategy both bodies carry, as sent: a missing part stays missing. */
+function strategyParts(body: CreateApplicationRolloutStrategy | UpdateApplicationRolloutStrategy) {
+  return {
+    percentage: body.percentage,
+    percentageAttributes: body.percentageAttributes,
+    attributes: body.attributes,
+    colouring: body.colouring,
+    avatar: body.avatar,
+  };
 }
 
-/** The stored body, read defensively: the JSON column may hold anything an older version wrote. */
-export function strategyBody(strategy: ApplicationStrategy): ApplicationStrategyBody {
-  const raw = strategy.strategy;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
-  const b = raw as Record<string, unknown>;
-  const out: ApplicationStrategyBody = {};
-  if (typeof b.percentage === 'number' || b.percentage === null) out.percentage = b.percentage;
-  if (Array.isArray(b.percentageAttributes)) {
-    out.percentageAttributes = b.percentageAttributes.filter((a): a is string => typeof a === 'string');
-  }
-  if (Array.isArray(b.attributes)) out.attributes = b.attributes as RolloutStrategyAttribute[];
-  if (typeof b.colouring === 'number' || b.colouring === null) out.colouring = b.colouring;
-  if (typeof b.avatar === 'string' || b.avatar === null) out.avatar = b.avatar;
-  if (typeof b.disabled === 'boolean') out.disabled = b.disabled;
-  return out;
+/** A CreateApplicationRolloutStrategy body as a new strategy (no name: a blank one, which is refused). */
+export function toNewApplicationStrategy(body: CreateApplicationRolloutStrategy): NewApplicationStrategy {
+  return { name: body.name ?? '', ...strategyParts(body), disabled: body.disabled };
+}
+
+/** An UpdateApplicationRolloutStrategy body as changes: what it leaves out stays, null clears. */
+export function toApplicationStrategyChanges(
+  body: UpdateApplicationRolloutStrategy,
+): ApplicationStrategyChanges {
+  return { name: body.name, ...strategyParts(body), disabled: body.disabled };
+}
+
+/** The strategies a RolloutStrategyValidationRequest asks to check together. */
+export function toValidationInput(
+  body: RolloutStrategyValidationRequest,
+): Pick<RolloutStrategyValidationInput, 'customStrategies' | 'sharedStrategies'> {
+  return { customStrategies: body.customStrategies ?? [], sharedStrategies: body.sharedStrategies ?? [] };
 }
 
 /** The API shape of an application strategy. */
@@ -52,29 +62,14 @@ export function toApiApplicationStrategy(strategy: ApplicationStrategy): ApiAppl
   return out;
 }
 
-/** The strategy as the shared validator sees it (a custom strategy without a value). */
-export function asRolloutStrategy(name: string, body: ApplicationStrategyBody): ApiRolloutStrategy {
-  const out: ApiRolloutStrategy = { name, attributes: body.attributes ?? [] };
-  if (body.percentage !== undefined) out.percentage = body.percentage;
-  if (body.percentageAttributes !== undefined) out.percentageAttributes = body.percentageAttributes;
-  return out;
-}
-
-export interface StrategyUsage {
-  environmentId: string;
-  environmentName: string;
-  featuresCount: number;
+/** A page of strategies as `ApplicationRolloutStrategyList` (`max` = how many match in all). */
+export function toApiStrategyList(page: StrategyListPage): ApplicationRolloutStrategyList {
+  return { max: page.total, page: page.page, items: page.items.map(toListItem) };
 }
 
 /** One item of `ApplicationRolloutStrategyList`. */
-export function toListItem(
-  strategy: ApplicationStrategy,
-  extras: {
-    /** no email when the person who changed it is unknown */
-    updatedBy?: { email?: string; name: string | null } | undefined;
-    usage?: readonly StrategyUsage[] | undefined;
-  },
-): ListApplicationRolloutStrategyItem {
+function toListItem(extras: StrategyListItem): ListApplicationRolloutStrategyItem {
+  const { strategy } = extras;
   const item: ListApplicationRolloutStrategyItem = {
     strategy: toApiApplicationStrategy(strategy),
     whenCreated: strategy.whenCreated.toISOString(),

@@ -8,7 +8,7 @@ import { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
 import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
 import { InvalidRolloutStrategiesError } from './rollout-strategy-validation.ts';
-import { toApiApplicationStrategy } from './strategy-mapper.ts';
+import { toApiApplicationStrategy, toApiStrategyList } from './strategy-mapper.ts';
 import { type StrategyActor, StrategyService } from './strategy-service.ts';
 
 const PERSON = 'person-1';
@@ -43,6 +43,9 @@ describe('StrategyService', () => {
   let world: PublishingWorld;
   let service: StrategyService;
   let admin: StrategyActor;
+  // The list as the controller answers it (the service returns a domain page).
+  const apiList = async (...args: Parameters<StrategyService['list']>) =>
+    toApiStrategyList(await service.list(...args));
   beforeEach(async () => {
     world = await createPublishingWorld();
     let n = 0;
@@ -261,12 +264,12 @@ describe('StrategyService', () => {
       strategyInstances: [{ strategyId: created[0]!.id, value: 'x', enabled: true }],
     });
 
-    const all = await service.list(world.stores, admin, world.applicationId, {});
+    const all = await apiList(world.stores, admin, world.applicationId, {});
     assert.deepEqual(
       all.items.map((i) => i.strategy?.name),
       ['Alpha', 'beta', 'delta', 'Gamma'],
     );
-    const page = await service.list(world.stores, admin, world.applicationId, {
+    const page = await apiList(world.stores, admin, world.applicationId, {
       sortOrder: 'DESC',
       max: 2,
       page: 1,
@@ -277,7 +280,7 @@ describe('StrategyService', () => {
     );
     assert.equal(page.max, 4);
     assert.equal(page.page, 1);
-    const filtered = await service.list(world.stores, admin, world.applicationId, {
+    const filtered = await apiList(world.stores, admin, world.applicationId, {
       filter: 'ALP',
       includeUsage: true,
       includeWhoChanged: true,
@@ -294,9 +297,9 @@ describe('StrategyService', () => {
     assert.equal(all.items[0]?.usage, undefined);
 
     await service.delete(world.stores, new ChangeSet(), admin, world.applicationId, created[1]!.id);
-    assert.equal((await service.list(world.stores, admin, world.applicationId, {})).items.length, 3);
+    assert.equal((await apiList(world.stores, admin, world.applicationId, {})).items.length, 3);
     assert.equal(
-      (await service.list(world.stores, admin, world.applicationId, { includeArchived: true })).items.length,
+      (await apiList(world.stores, admin, world.applicationId, { includeArchived: true })).items.length,
       4,
     );
   });
@@ -309,15 +312,15 @@ describe('StrategyService', () => {
       strategy: { percentage: 1 },
       whoChanged: null,
     });
-    const list = await service.list(world.stores, admin, world.applicationId, {});
+    const list = await apiList(world.stores, admin, world.applicationId, {});
     assert.deepEqual(list.items[0]?.updatedBy, { name: null });
   });
 
   it('reading needs some access to the application', async () => {
     const stranger = actorWith('another-app', ['FEATURE_EDIT']);
-    await assert.rejects(service.list(world.stores, stranger, world.applicationId, {}), ForbiddenError);
+    await assert.rejects(apiList(world.stores, stranger, world.applicationId, {}), ForbiddenError);
     const reader = actorWith(world.applicationId, ['FEATURE_CREATE']);
-    assert.equal((await service.list(world.stores, reader, world.applicationId, {})).items.length, 0);
+    assert.equal((await apiList(world.stores, reader, world.applicationId, {})).items.length, 0);
   });
 
   it('validation lists the violations instead of failing', async () => {

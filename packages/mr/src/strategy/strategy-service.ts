@@ -1,31 +1,26 @@
 import { ConflictError, ForbiddenError, NotFoundError } from '@fh/service-kit';
-import type {
-  ApplicationRolloutStrategyList,
-  CreateApplicationRolloutStrategy,
-  RolloutStrategyValidationRequest,
-  RolloutStrategyValidationResponse,
-  UpdateApplicationRolloutStrategy,
-} from '../api/index.ts';
+import { applicationOf } from '../application/application-read-model.ts';
 import type { Application } from '../application/application-store.ts';
 import { randomAlphanumeric } from '../auth/tokens.ts';
 import type { Stores } from '../db/stores.ts';
-import type { FeatureValue } from '../feature-value/feature-value-store.ts';
+import { featureValuesUsingStrategy, liveFeatureValues } from '../feature-value/feature-value-read-model.ts';
 import type { Access } from '../permission/access.ts';
+import { personsById } from '../person/person-read-model.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
+import {
+  type ApplicationStrategyBody,
+  asRolloutStrategy,
+  strategyBody,
+} from './application-strategy-body.ts';
 import type { ApplicationStrategy } from './application-strategy-store.ts';
 import {
   InvalidRolloutStrategiesError,
   normaliseRolloutStrategies,
+  type RolloutStrategyValidation,
+  type RolloutStrategyValidationInput,
   strategyViolations,
   validateRolloutStrategies,
 } from './rollout-strategy-validation.ts';
-import {
-  type ApplicationStrategyBody,
-  asRolloutStrategy,
-  type StrategyUsage,
-  strategyBody,
-  toListItem,
-} from './strategy-mapper.ts';
 
 /** The database column holds at most this many characters of a strategy name. */
 export const MAX_APPLICATION_STRATEGY_NAME_LENGTH = 150;
@@ -50,20 +45,71 @@ export interface StrategyListQuery {
   includeUsage?: boolean | undefined;
 }
 
+/** A new application strategy; the parts left out are empty (no percentage, no attributes, enabled). */
+export interface NewApplicationStrategy extends ApplicationStrategyBody {
+  name: string;
+}
+
 /**
- * Application strategies (inventory §1.7 item 2): rules shared by the feature values of one
- * application, each attached with its own value. Editing one bumps every feature value that uses it
- * (new version, history row, republish); deleting one detaches it from them the same way.
+ * A partial update: missing fields stay unchanged; null clears the optional parts (not the name nor
+ * `disabled`).
+ */
+export interface ApplicationStrategyChanges {
+  name?: string | null | undefined;
+  percentage?: ApplicationStrategyBody['percentage'] | undefined;
+  percentageAttributes?: ApplicationStrategyBody['percentageAttributes'] | undefined;
+  attributes?: ApplicationStrategyBody['attributes'] | undefined;
+  colouring?: ApplicationStrategyBody['colouring'] | undefined;
+  avatar?: ApplicationStrategyBody['avatar'] | undefined;
+  disabled?: boolean | null | undefined;
+}
+
+/** In how many of an environment's values live features use a strategy. */
+export interface StrategyUsage {
+  environmentId: string;
+  environmentName: string;
+  featuresCount: number;
+}
+
+/** One strategy of a list, with who changed it last and (when asked) where it is used. */
+export interface StrategyListItem {
+  strategy: ApplicationStrategy;
+  /** no email when the person who changed it is unknown */
+  updatedBy: { email?: string; name: string | null };
+  usage?: StrategyUsage[];
+}
+
+/** A page of an application's strategies. */
+export interface StrategyListPage {
+  /** how many strategies match, over all pages */
+  total: number;
+  page: number;
+  items: StrategyListItem[];
+}
+
+/** What editing and deleting a strategy reads and writes: the strategy and the values using it. */
+type StrategyStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'features' | 'featureValues' | 'strategies'
+>;
+
+/**
+ * Application strategies (docs/admin-api-rules.md §Rollout strategies): rules shared by the feature
+ * values of one application, each attached with its own value. Editing one bumps every feature value
+ * that uses it (new version, history row, republish); deleting one detaches it from them the same way.
  */
 export class StrategyService {
   constructor(private readonly random: (length: number) => string = randomAlphanumeric) {}
 
   async list(
-    tx: Stores,
+    tx: Pick<
+      Stores,
+      'applications' | 'environments' | 'features' | 'featureValues' | 'persons' | 'strategies'
+    >,
     actor: StrategyActor,
     applicationId: string,
     query: StrategyListQuery,
-  ): Promise<ApplicationRolloutStrategyList> {
+  ): Promise<StrategyListPage> {
     const app = await readableApplication(tx, actor, applicationId);
     let strategies = await tx.strategies.list({
       applicationId: app.id,
@@ -80,31 +126,41 @@ export class StrategyService {
     }
     const usage = query.includeUsage ? await usageOf(tx, app.id) : undefined;
     // Upstream fills `updatedBy` on every item whatever includeWhoChanged says; clients read it unguarded.
-    const people = await whoChanged(tx, strategies);
+    const people = await personsById(
+      tx,
+      strategies.map((s) => s.whoChanged),
+    );
     return {
-      max: total,
+      total,
       page,
-      items: strategies.map((s) =>
-        toListItem(s, {
-          updatedBy: (s.whoChanged ? people.get(s.whoChanged) : undefined) ?? { name: null },
-          usage: usage ? (usage.get(s.id) ?? []) : undefined,
-        }),
-      ),
+      items: strategies.map((s) => {
+        const who = s.whoChanged ? people.get(s.whoChanged) : undefined;
+        return {
+          strategy: s,
+          updatedBy: who ? { email: who.email, name: who.name } : { name: null },
+          ...(usage ? { usage: usage.get(s.id) ?? [] } : {}),
+        };
+      }),
     };
   }
 
-  async get(tx: Stores, actor: StrategyActor, applicationId: string, strategyId: string) {
+  async get(
+    tx: Pick<Stores, 'applications' | 'strategies'>,
+    actor: StrategyActor,
+    applicationId: string,
+    strategyId: string,
+  ): Promise<ApplicationStrategy> {
     const app = await readableApplication(tx, actor, applicationId);
     return strategyOf(tx, app, strategyId);
   }
 
   async create(
-    tx: Stores,
+    tx: Pick<Stores, 'applications' | 'strategies'>,
     actor: StrategyActor,
     applicationId: string,
-    input: CreateApplicationRolloutStrategy,
+    input: NewApplicationStrategy,
   ): Promise<ApplicationStrategy> {
-    const app = await existingApplication(tx, applicationId);
+    const app = await applicationOf(tx, applicationId);
     if (!actor.access.canCreateApplicationStrategy(app)) {
       throw new ForbiddenError(
         'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_CREATE on this application',
@@ -118,7 +174,7 @@ export class StrategyService {
       avatar: input.avatar ?? null,
       disabled: input.disabled ?? false,
     };
-    const { name, body: valid } = this.#validated(input.name ?? '', body);
+    const { name, body: valid } = this.#validated(input.name, body);
     const live = await tx.strategies.list({ applicationId: app.id, includeArchived: true });
     assertNameFree(live, name);
     const codes = new Set(live.map((s) => s.code));
@@ -134,14 +190,14 @@ export class StrategyService {
   }
 
   async update(
-    tx: Stores,
+    tx: StrategyStores,
     changes: ChangeSet,
     actor: StrategyActor,
     applicationId: string,
     strategyId: string,
-    patch: UpdateApplicationRolloutStrategy,
+    patch: ApplicationStrategyChanges,
   ): Promise<ApplicationStrategy> {
-    const app = await existingApplication(tx, applicationId);
+    const app = await applicationOf(tx, applicationId);
     if (!actor.access.canEditApplicationStrategy(app)) {
       throw new ForbiddenError(
         'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_EDIT on this application',
@@ -173,7 +229,7 @@ export class StrategyService {
       strategy: body,
       whoChanged: actor.personId,
     });
-    for (const value of await valuesUsing(tx, app.id, current.id)) {
+    for (const value of await featureValuesUsingStrategy(tx, app.id, current.id)) {
       await tx.featureValues.update(value.id, { version: value.version, whoUpdated: actor.personId });
       changes.featureValueChanged(value.environmentId, value.featureId);
     }
@@ -181,13 +237,13 @@ export class StrategyService {
   }
 
   async delete(
-    tx: Stores,
+    tx: StrategyStores,
     changes: ChangeSet,
     actor: StrategyActor,
     applicationId: string,
     strategyId: string,
   ): Promise<void> {
-    const app = await existingApplication(tx, applicationId);
+    const app = await applicationOf(tx, applicationId);
     if (!actor.access.canDeleteApplicationStrategy(app)) {
       throw new ForbiddenError(
         'You need FEATURE_CREATE, FEATURE_EDIT, FEATURE_EDIT_AND_DELETE or APP_STRATEGY_EDIT_AND_DELETE on this application',
@@ -195,7 +251,7 @@ export class StrategyService {
     }
     const current = await strategyOf(tx, app, strategyId);
     // Detach through the value store first, so every affected value gets a version and a history row.
-    for (const value of await valuesUsing(tx, app.id, current.id)) {
+    for (const value of await featureValuesUsingStrategy(tx, app.id, current.id)) {
       await tx.featureValues.update(value.id, {
         version: value.version,
         strategyInstances: value.strategyInstances.filter((i) => i.strategyId !== current.id),
@@ -208,16 +264,13 @@ export class StrategyService {
 
   /** Checks custom and shared strategies together; violations are listed, never thrown. */
   async validate(
-    tx: Stores,
+    tx: Pick<Stores, 'applications'>,
     actor: StrategyActor,
     applicationId: string,
-    request: RolloutStrategyValidationRequest,
-  ): Promise<RolloutStrategyValidationResponse> {
+    strategies: Pick<RolloutStrategyValidationInput, 'customStrategies' | 'sharedStrategies'>,
+  ): Promise<RolloutStrategyValidation['response']> {
     await readableApplication(tx, actor, applicationId);
-    return validateRolloutStrategies({
-      customStrategies: request.customStrategies ?? [],
-      sharedStrategies: request.sharedStrategies ?? [],
-    }).response;
+    return validateRolloutStrategies(strategies).response;
   }
 
   /** Normalises (attribute ids, trimmed values) and validates; 422 with the violations otherwise. */
@@ -261,22 +314,24 @@ function assertNameFree(strategies: readonly ApplicationStrategy[], name: string
   }
 }
 
-async function existingApplication(tx: Stores, applicationId: string): Promise<Application> {
-  const app = await tx.applications.findById(applicationId);
-  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
-  return app;
-}
-
 /** Admins and anyone who may read the application's features may read its strategies. */
-async function readableApplication(tx: Stores, actor: StrategyActor, applicationId: string) {
-  const app = await existingApplication(tx, applicationId);
+async function readableApplication(
+  tx: Pick<Stores, 'applications'>,
+  actor: StrategyActor,
+  applicationId: string,
+) {
+  const app = await applicationOf(tx, applicationId);
   if (!actor.access.canReadApplication(app)) {
     throw new ForbiddenError('You have no access to this application');
   }
   return app;
 }
 
-async function strategyOf(tx: Stores, app: Application, strategyId: string): Promise<ApplicationStrategy> {
+async function strategyOf(
+  tx: Pick<Stores, 'strategies'>,
+  app: Application,
+  strategyId: string,
+): Promise<ApplicationStrategy> {
   const strategy = await tx.strategies.findById(strategyId);
   if (!strategy || strategy.applicationId !== app.id) {
     throw new NotFoundError(`application strategy ${strategyId} not found in application ${app.id}`);
@@ -284,28 +339,17 @@ async function strategyOf(tx: Stores, app: Application, strategyId: string): Pro
   return strategy;
 }
 
-/** The values of live features in live environments of the application that attach the strategy. */
-async function valuesUsing(tx: Stores, applicationId: string, strategyId: string): Promise<FeatureValue[]> {
-  const environments = await tx.environments.list({ applicationId });
-  if (environments.length === 0) return [];
-  const features = new Set((await tx.features.list({ applicationId })).map((f) => f.id));
-  const values = await tx.featureValues.list({ environmentIds: environments.map((e) => e.id) });
-  return values.filter(
-    (v) => features.has(v.featureId) && v.strategyInstances.some((i) => i.strategyId === strategyId),
-  );
-}
-
 /** Per strategy: the environments where live features use it, with how many. */
-async function usageOf(tx: Stores, applicationId: string): Promise<Map<string, StrategyUsage[]>> {
-  const environments = await tx.environments.list({ applicationId });
+async function usageOf(
+  tx: Pick<Stores, 'environments' | 'features' | 'featureValues'>,
+  applicationId: string,
+): Promise<Map<string, StrategyUsage[]>> {
+  const { environments, values } = await liveFeatureValues(tx, applicationId);
   const out = new Map<string, StrategyUsage[]>();
-  if (environments.length === 0) return out;
-  const features = new Set((await tx.features.list({ applicationId })).map((f) => f.id));
-  const values = await tx.featureValues.list({ environmentIds: environments.map((e) => e.id) });
   for (const env of environments) {
     const counts = new Map<string, number>();
     for (const v of values) {
-      if (v.environmentId !== env.id || !features.has(v.featureId)) continue;
+      if (v.environmentId !== env.id) continue;
       for (const id of new Set(v.strategyInstances.map((i) => i.strategyId))) {
         counts.set(id, (counts.get(id) ?? 0) + 1);
       }
@@ -316,17 +360,5 @@ async function usageOf(tx: Stores, applicationId: string): Promise<Map<string, S
       out.set(strategyId, list);
     }
   }
-  return out;
-}
-
-async function whoChanged(
-  tx: Stores,
-  strategies: readonly ApplicationStrategy[],
-): Promise<Map<string, { email: string; name: string | null }>> {
-  const ids = [...new Set(strategies.map((s) => s.whoChanged).filter((id): id is string => id !== null))];
-  const out = new Map<string, { email: string; name: string | null }>();
-  if (ids.length === 0) return out;
-  const { persons } = await tx.persons.list({ ids, includeArchived: true });
-  for (const p of persons) out.set(p.id, { email: p.email, name: p.name });
   return out;
 }

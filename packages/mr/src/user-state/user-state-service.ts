@@ -1,4 +1,5 @@
-import { AppError, ForbiddenError, NotFoundError } from '@fh/service-kit';
+import { AppError, ForbiddenError } from '@fh/service-kit';
+import { applicationOf } from '../application/application-read-model.ts';
 import type { Application } from '../application/application-store.ts';
 import type { Stores } from '../db/stores.ts';
 import type { Access } from '../permission/access.ts';
@@ -20,11 +21,14 @@ export class InvalidUserStateError extends AppError {
   }
 }
 
+/** A person's saved choices, and the application and environments they are about. */
+type UserStateStores = Pick<Stores, 'applications' | 'environments' | 'userStates'>;
+
 /** The caller's own preferences (UserStateService): kept per person and application. */
 export class UserStateService {
   /** The caller's choice for the application; nothing saved yet reads as "no choice made". */
   async hiddenEnvironments(
-    tx: Stores,
+    tx: UserStateStores,
     access: Access,
     applicationId: string,
   ): Promise<HiddenEnvironmentsChoice> {
@@ -43,7 +47,7 @@ export class UserStateService {
    *   are more ids than the application has environments
    */
   async saveHiddenEnvironments(
-    tx: Stores,
+    tx: UserStateStores,
     access: Access,
     applicationId: string,
     input: { noneSelected?: boolean; environmentIds?: readonly string[] },
@@ -77,9 +81,12 @@ function keyOf(access: Access, applicationId: string) {
 }
 
 /** Upstream: anyone who may read the application's features (feature readers). */
-async function readableApplication(tx: Stores, access: Access, applicationId: string): Promise<Application> {
-  const app = await tx.applications.findById(applicationId);
-  if (!app) throw new NotFoundError(`application ${applicationId} not found`);
+async function readableApplication(
+  tx: Pick<Stores, 'applications'>,
+  access: Access,
+  applicationId: string,
+): Promise<Application> {
+  const app = await applicationOf(tx, applicationId);
   if (!access.canReadApplication(app)) throw new ForbiddenError('You have no access to this application');
   return app;
 }

@@ -3,24 +3,56 @@ import { beforeEach, describe, it } from 'node:test';
 import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { FeatureValue as ApiFeatureValue } from '../api/index.ts';
 import { manualClock } from '../db/store-support.ts';
-import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
+import { createFakeStores, type Stores, type TransactionalStores } from '../db/stores.ts';
 import { createFeature } from '../feature/feature-service.ts';
 import type { FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
 import { InvalidRolloutStrategiesError } from '../strategy/rollout-strategy-validation.ts';
-import { listFeatureHistory } from './feature-history-service.ts';
+import { type FeatureHistoryQuery, listFeatureHistory as historyPage } from './feature-history-service.ts';
+import { toApiFeatureHistoryList, toFeatureValueChange } from './feature-value-mapper.ts';
 import { FeatureValueConflictError, FeatureValueLockedError } from './feature-value-merge.ts';
+import { dashboard, getFeatureValue } from './feature-value-queries.ts';
 import {
   DuplicateStrategyInstanceError,
-  dashboard,
-  getFeatureValue,
-  updateEnvironmentFeatureValues,
-  updateFeatureAcrossEnvironments,
-  updateFeatureValue,
-} from './feature-value-service.ts';
+  updateFeatureAcrossEnvironments as saveAcrossEnvironments,
+  updateEnvironmentFeatureValues as saveEnvironmentValues,
+  updateFeatureValue as saveValue,
+} from './update-feature-value.ts';
 import { buildValueWorld, type ValueWorld } from './value-test-world.ts';
+
+// The use cases take domain changes and the history query answers a domain page: these take FeatureValue
+// bodies and answer the API list, mapped as the controller maps them.
+const updateFeatureValue = (
+  tx: Stores,
+  changes: ChangeSet,
+  access: Access,
+  environmentId: string,
+  key: string,
+  body: ApiFeatureValue,
+) => saveValue(tx, changes, access, environmentId, key, toFeatureValueChange(body));
+const updateEnvironmentFeatureValues = (
+  tx: Stores,
+  changes: ChangeSet,
+  access: Access,
+  environmentId: string,
+  bodies: ApiFeatureValue[],
+) => saveEnvironmentValues(tx, changes, access, environmentId, bodies.map(toFeatureValueChange));
+const updateFeatureAcrossEnvironments = (
+  tx: Stores,
+  changes: ChangeSet,
+  access: Access,
+  applicationId: string,
+  key: string,
+  bodies: ApiFeatureValue[],
+) => saveAcrossEnvironments(tx, changes, access, applicationId, key, bodies.map(toFeatureValueChange));
+const listFeatureHistory = async (
+  tx: Stores,
+  access: Access,
+  applicationId: string,
+  query: FeatureHistoryQuery,
+) => toApiFeatureHistoryList(await historyPage(tx, access, applicationId, query));
 
 describe('feature value service', () => {
   let stores: TransactionalStores;
