@@ -86,6 +86,8 @@ export function TextField({
             required={required}
             // biome-ignore lint/a11y/noAutofocus: dialogs focus their first field on purpose
             autoFocus={autoFocus}
+            // A <dialog> opened after React's autoFocus would move focus to its first button; Modal reads this.
+            data-autofocus={autoFocus ? '' : undefined}
             placeholder={placeholder}
             disabled={disabled}
             spellCheck={mono ? false : undefined}
@@ -103,6 +105,8 @@ export function TextField({
             required={required}
             // biome-ignore lint/a11y/noAutofocus: dialogs focus their first field on purpose
             autoFocus={autoFocus}
+            // A <dialog> opened after React's autoFocus would move focus to its first button; Modal reads this.
+            data-autofocus={autoFocus ? '' : undefined}
             placeholder={placeholder}
             autoComplete={autoComplete}
             disabled={disabled}

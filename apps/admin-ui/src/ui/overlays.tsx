@@ -30,7 +30,11 @@ export function Modal({
     // Give focus back to whatever opened the dialog (a console cell, a row button) when it goes away.
     const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const d = ref.current;
-    if (d && !d.open) d.showModal();
+    if (d && !d.open) {
+      d.showModal();
+      // showModal() focuses the first focusable element (the Close button); the field marked autoFocus wants it.
+      d.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
     return () => {
       d?.close();
       if (opener?.isConnected) opener.focus();
