@@ -192,7 +192,7 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
       await page.getByTestId('create-application').first().click();
       // The dialog puts the cursor in its first field, not on its Close button.
       await page.waitForFunction(
-        () => document.activeElement?.getAttribute('data-testid') === 'application-name',
+        `document.activeElement?.getAttribute('data-testid') === 'application-name'`,
       );
       await page.getByTestId('application-name').fill('Web shop');
       await page.getByTestId('application-description').fill('The customer-facing shop');

@@ -21,6 +21,6 @@ export {
   registerMrApi,
   route,
 } from './mr-api-plugin.ts';
-export type { OpenApiDocument } from './openapi-compat.ts';
+export type { OpenApiDocument } from './openapi-document.ts';
 export { validateResponse } from './response-validator.ts';
 export { describeValidationErrors, formatValidationErrors } from './validation-errors.ts';

@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { allOperations } from '@fh/contracts/admin-api';
-import {
-  buildMrApiDocument,
-  compareDocuments,
-  inScopeOperationIds,
-  loadUpstreamDocument,
-  type OpenApiDocument,
-  upstreamDocumentPath,
-} from './openapi-compat.ts';
+import { buildMrApiDocument, compareDocuments, inScopeOperationIds } from '../testing/openapi-compat.ts';
+import { loadUpstreamMrApi } from '../testing/upstream-api.ts';
+import type { OpenApiDocument } from './openapi-document.ts';
 
-const upstream = loadUpstreamDocument();
-const skip = upstream ? false : `upstream contract not found at ${upstreamDocumentPath()}`;
-if (skip) process.stdout.write(`NOTICE: skipping the mr-api compatibility check: ${skip}\n`);
+const { document: upstream, skip } = loadUpstreamMrApi();
 
 const OUT_OF_SCOPE_TAGS = [
   'CacheService',

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { buildMrApiDocument, type OpenApiDocument } from './openapi-compat.ts';
+import { buildMrApiDocument } from '../testing/openapi-compat.ts';
+import type { OpenApiDocument } from './openapi-document.ts';
 import { validateResponse } from './response-validator.ts';
 
 const ID = '0b7e1f52-5d0c-4a43-9b1e-2f6a7c8d9e01';

@@ -1,6 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { OpenApiDocument } from './openapi-compat.ts';
+import type { OpenApiDocument } from './openapi-document.ts';
 import { describeValidationErrors } from './validation-errors.ts';
 
 const DOCUMENT_ID = 'mr-openapi';

@@ -4,7 +4,7 @@ import { mrSchemas, type Person, type ServiceAccount } from '@fh/contracts/admin
 import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import type { TSchema } from 'typebox';
-import { loadUpstreamDocument } from './openapi-compat.ts';
+import { loadUpstreamMrApi } from '../testing/upstream-api.ts';
 
 function compiler() {
   const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
@@ -14,14 +14,19 @@ function compiler() {
 }
 
 describe('component schemas', () => {
-  it('are the 115 upstream components, each registered under its own name', () => {
+  it('are the 115 upstream components, each registered under its own name', (t) => {
     const entries = Object.entries(mrSchemas) as Array<[string, TSchema & { $id?: string }]>;
     assert.equal(entries.length, 115);
     for (const [name, schema] of entries) assert.equal(schema.$id, name);
-    const upstream = loadUpstreamDocument();
-    if (upstream) {
-      assert.deepEqual(Object.keys(mrSchemas).sort(), Object.keys(upstream.components?.schemas ?? {}).sort());
+    const upstream = loadUpstreamMrApi();
+    if (upstream.skip !== false) {
+      t.skip(upstream.skip);
+      return;
     }
+    assert.deepEqual(
+      Object.keys(mrSchemas).sort(),
+      Object.keys(upstream.document.components?.schemas ?? {}).sort(),
+    );
   });
 
   it('compile together in strict ajv, every reference resolving', () => {

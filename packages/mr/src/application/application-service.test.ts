@@ -3,14 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { defaultMrSettings } from '../core/mr-context.ts';
 import { createFakeStores } from '../db/stores.ts';
-import {
-  accessOf,
-  grantRoles,
-  rejectsWithStatus,
-  seedOrganisation,
-  seedPerson,
-} from '../portfolio/test-fixtures.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
+import { rejectsWithStatus } from '../testing/assertions.ts';
+import { accessOf, grantRoles, seedOrganisation, seedPerson } from '../testing/organisation-world.ts';
 import {
   applicationPermissions,
   applicationSummary,

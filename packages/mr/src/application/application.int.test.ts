@@ -2,18 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
+import { expectError, expectOk } from '../testing/assertions.ts';
 import {
-  expectError,
-  expectOk,
   grantRoles,
   loginAs,
-  RecordingPublisher,
   type SeededOrganisation,
   seedPerson,
   superuserClient,
-} from '../portfolio/test-fixtures.ts';
-import type { MrClient, TestMr } from '../testing/mr-harness.ts';
-import { startTestMr } from '../testing/mr-harness.ts';
+} from '../testing/organisation-world.ts';
+import { RecordingPublisher } from '../testing/recording-publisher.ts';
+import type { MrClient, TestMr } from '../testing/test-mr.ts';
+import { startTestMr } from '../testing/test-mr.ts';
 
 async function newPortfolio(mr: TestMr, su: MrClient, name: string): Promise<{ id: string }> {
   return expectOk(mr, 'createPortfolio', await su.post('/portfolio', { name, description: null }));

@@ -1,15 +1,15 @@
 import {
   archiveApplicationsCascade,
-  assertUnique,
-  byName,
-  containsIgnoringCase,
+  assertFreeAmongLive,
   copy,
   type FakeState,
   findLive,
-  isLive,
+  findLiveWhere,
+  insertLive,
+  listByName,
   notFound,
+  updateLive,
 } from '../db/fake-state.ts';
-import { applyPatch, checkVersion } from '../db/store-support.ts';
 import type {
   Application,
   ApplicationQuery,
@@ -22,9 +22,9 @@ export class FakeApplicationStore implements ApplicationStore {
   constructor(private readonly state: FakeState) {}
 
   private assertNameFree(portfolioId: string, name: string, selfId?: string) {
-    assertUnique(
-      this.state.tables.applications.values(),
-      (a) => isLive(a) && a.portfolioId === portfolioId && a.name === name,
+    assertFreeAmongLive(
+      this.state.tables.applications,
+      (a) => a.portfolioId === portfolioId && a.name === name,
       selfId,
       `an application named "${name}" already exists in the portfolio`,
     );
@@ -32,20 +32,12 @@ export class FakeApplicationStore implements ApplicationStore {
 
   async create(input: CreateApplication): Promise<Application> {
     this.assertNameFree(input.portfolioId, input.name);
-    const now = this.state.now();
-    const a: Application = {
-      id: this.state.deps.ids.next(),
+    return insertLive(this.state, this.state.tables.applications, {
       portfolioId: input.portfolioId,
       name: input.name,
       description: input.description ?? null,
       createdBy: input.createdBy ?? null,
-      version: 1,
-      whenCreated: now,
-      whenUpdated: now,
-      whenArchived: null,
-    };
-    this.state.tables.applications.set(a.id, a);
-    return copy(a);
+    });
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Application | undefined> {
@@ -54,38 +46,25 @@ export class FakeApplicationStore implements ApplicationStore {
   }
 
   async findByName(portfolioId: string, name: string): Promise<Application | undefined> {
-    const a = [...this.state.tables.applications.values()].find(
-      (a) => isLive(a) && a.portfolioId === portfolioId && a.name === name,
+    const a = findLiveWhere(
+      this.state.tables.applications,
+      (a) => a.portfolioId === portfolioId && a.name === name,
     );
     return a && copy(a);
   }
 
   async list(query: ApplicationQuery): Promise<Application[]> {
-    return [...this.state.tables.applications.values()]
-      .filter(
-        (a) =>
-          (query.portfolioId === undefined || a.portfolioId === query.portfolioId) &&
-          (query.ids === undefined || query.ids.includes(a.id)) &&
-          (query.includeArchived || isLive(a)) &&
-          containsIgnoringCase(a.name, query.nameContains),
-      )
-      .sort(byName)
-      .map(copy);
+    return listByName(
+      this.state.tables.applications,
+      (a) => query.portfolioId === undefined || a.portfolioId === query.portfolioId,
+      query,
+    );
   }
 
   async update(id: string, patch: UpdateApplication): Promise<Application> {
-    const current = findLive(this.state.tables.applications, id);
-    checkVersion('application', id, current, patch.version);
-    if (!current) notFound('application', id);
-    if (patch.name !== undefined) this.assertNameFree(current.portfolioId, patch.name, id);
-    const { version: _v, ...fields } = patch;
-    const next = {
-      ...applyPatch(current, fields),
-      version: current.version + 1,
-      whenUpdated: this.state.now(),
-    };
-    this.state.tables.applications.set(id, next);
-    return copy(next);
+    return updateLive(this.state, this.state.tables.applications, 'application', id, patch, (current) => {
+      if (patch.name !== undefined) this.assertNameFree(current.portfolioId, patch.name, id);
+    });
   }
 
   async archive(id: string): Promise<Application> {

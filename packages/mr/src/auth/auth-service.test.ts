@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeWorld, plainHasher } from '../setup/setup.fixture.ts';
+import { fakeWorld, plainHasher } from '../testing/fake-world.ts';
 import { AuthService, registrationUrlFor, TooManyLoginAttemptsError } from './auth-service.ts';
 import { LoginRateLimiter } from './login-rate-limiter.ts';
 import type { Principal } from './principal.ts';

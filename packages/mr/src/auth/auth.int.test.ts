@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
-import { PASSWORD, registerUser, seedApplication, seedPortfolio } from '../person/person.fixture.ts';
 import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
+import { PASSWORD, registerUser, seedApplication, seedPortfolio } from '../testing/person-world.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`auth main flows (${dialect})`, {

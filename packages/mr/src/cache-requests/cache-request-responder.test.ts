@@ -9,7 +9,7 @@ import {
 import { localVersions } from '@fh/dacha';
 import type { BusMessage } from '@fh/messaging';
 import { ChangeSet } from '../publishing/change-set.ts';
-import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
+import { createPublishingWorld, type PublishingWorld } from '../testing/publishing-world.ts';
 import { type CacheRequestResponder, serveCacheRequests } from './cache-request-responder.ts';
 
 describe('MR answering cache requests', () => {

@@ -7,7 +7,7 @@ import { createTestDatabase, skipUnlessService, type TestDialect } from '@fh/tes
 import { openDatabase } from './open-database.ts';
 import { tableNames } from './schema.ts';
 
-const fixture = fileURLToPath(new URL('./concurrent-migrate.fixture.ts', import.meta.url));
+const childScript = fileURLToPath(new URL('../testing/concurrent-migrate-child.ts', import.meta.url));
 const PROCESSES = 3;
 
 function start(url: string): {
@@ -15,7 +15,7 @@ function start(url: string): {
   ready: Promise<void>;
   exit: Promise<{ code: number; err: string }>;
 } {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, url], {
+  const child = spawn(process.execPath, ['--import', 'tsx', childScript, url], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';

@@ -11,7 +11,7 @@ import type { Portfolio } from '../portfolio/portfolio-store.ts';
 import type { ServiceAccount, ServiceAccountPermission } from '../service-account/service-account-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
 import type { UserState } from '../user-state/user-state-store.ts';
-import type { StoreDeps } from './store-support.ts';
+import { type ArchivableListQuery, applyPatch, checkVersion, type StoreDeps } from './store-support.ts';
 
 /** The in-memory "database" all fake stores of one set share. */
 export interface FakeTables {
@@ -76,10 +76,34 @@ export function copy<T>(value: T): T {
   return structuredClone(value);
 }
 
+// --- archivable rows, mirroring ./sql-support.ts (ADR 0002) -------------------------------------
+
 type Archivable = { id: string; version: number; whenUpdated: Date; whenArchived: Date | null };
+
+/** The fields of an archivable row that the helpers below own: its id, version, timestamps and archive state. */
+type ArchiveFields = 'id' | 'version' | 'whenCreated' | 'whenUpdated' | 'whenArchived';
 
 export function isLive(e: { whenArchived: Date | null }): boolean {
   return e.whenArchived === null;
+}
+
+/** Adds a live row: a new id, version 1, created and updated `now`, not archived. */
+export function insertLive<T extends Archivable & { whenCreated: Date }>(
+  state: FakeState,
+  map: Map<string, T>,
+  fields: Omit<T, ArchiveFields>,
+  now = state.now(),
+): T {
+  const row = {
+    id: state.deps.ids.next(),
+    ...fields,
+    version: 1,
+    whenCreated: now,
+    whenUpdated: now,
+    whenArchived: null,
+  } as unknown as T;
+  map.set(row.id, row);
+  return copy(row);
 }
 
 export function findLive<T extends Archivable>(
@@ -91,6 +115,85 @@ export function findLive<T extends Archivable>(
   return e && (includeArchived || isLive(e)) ? e : undefined;
 }
 
+/** The first live row that matches: a name or key in its scope, unique among live rows. */
+export function findLiveWhere<T extends Archivable>(
+  map: Map<string, T>,
+  match: (row: T) => boolean,
+): T | undefined {
+  return [...map.values()].find((row) => isLive(row) && match(row));
+}
+
+/**
+ * The rows in scope, by name then id: only `query.ids` when given, live ones unless `query.includeArchived`, and
+ * names containing `query.nameContains` ignoring case.
+ */
+export function listByName<T extends Archivable & { name: string | null }>(
+  map: Map<string, T>,
+  inScope: (row: T) => boolean,
+  query: ArchivableListQuery,
+): T[] {
+  return [...map.values()]
+    .filter(
+      (row) =>
+        inScope(row) &&
+        (query.ids === undefined || query.ids.includes(row.id)) &&
+        (query.includeArchived || isLive(row)) &&
+        containsIgnoringCase(row.name, query.nameContains),
+    )
+    .sort(byName)
+    .map(copy);
+}
+
+/** The ids of the live rows that match. */
+export function liveIdsWhere<T extends Archivable>(
+  map: Map<string, T>,
+  match: (row: T) => boolean,
+): Set<string> {
+  return new Set([...map.values()].filter((row) => isLive(row) && match(row)).map((row) => row.id));
+}
+
+/**
+ * Names and keys are unique among live rows only, as the unique key (scope, name, archive_key) makes them:
+ * throws ConflictError when a live row other than `selfId` clashes.
+ */
+export function assertFreeAmongLive<T extends Archivable>(
+  map: Map<string, T>,
+  clash: (row: T) => boolean,
+  selfId: string | undefined,
+  message: string,
+  code?: string,
+): void {
+  assertUnique(map.values(), (row) => isLive(row) && clash(row), selfId, message, code);
+}
+
+/**
+ * The versioned update of a live row: applies the defined fields of `patch` and bumps version and
+ * whenUpdated, only while the row is live and, when `patch.version` is given, still at that version
+ * (NotFoundError, StaleVersionError otherwise). `check` sees the current row first (names still free?).
+ */
+export function updateLive<T extends Archivable>(
+  state: FakeState,
+  map: Map<string, T>,
+  entity: string,
+  id: string,
+  patch: Partial<T> & { version?: number | undefined },
+  check?: (current: T) => void,
+): T {
+  const current = findLive(map, id);
+  checkVersion(entity, id, current, patch.version);
+  if (!current) notFound(entity, id);
+  check?.(current);
+  const { version: _version, ...fields } = patch;
+  const next = {
+    ...applyPatch(current, copy(fields) as Partial<T>),
+    version: current.version + 1,
+    whenUpdated: state.now(),
+  };
+  map.set(id, next);
+  return copy(next);
+}
+
+/** Archives the rows that are still live: stamps whenArchived and bumps the version. How many it archived. */
 export function archiveIn<T extends Archivable>(
   map: Map<string, T>,
   ids: Iterable<string>,
@@ -104,6 +207,17 @@ export function archiveIn<T extends Archivable>(
     n++;
   }
   return n;
+}
+
+/** Archives the live row `id` on its own and returns it; NotFoundError when there is none. */
+export function archiveLive<T extends Archivable>(
+  state: FakeState,
+  map: Map<string, T>,
+  entity: string,
+  id: string,
+): T {
+  if (archiveIn(map, [id], state.now()) === 0) notFound(entity, id);
+  return copy(map.get(id)!);
 }
 
 /** Throws ConflictError if any of `rows` (other than `selfId`) matches. */
@@ -153,9 +267,7 @@ export function archiveApplicationsCascade(
   applicationIds: ReadonlySet<string>,
   now: Date,
 ): void {
-  const liveIdsWhere = <T extends Archivable>(map: Map<string, T>, pred: (e: T) => boolean) =>
-    [...map.values()].filter((e) => isLive(e) && pred(e)).map((e) => e.id);
-  const envIds = new Set(liveIdsWhere(t.environments, (e) => applicationIds.has(e.applicationId)));
+  const envIds = liveIdsWhere(t.environments, (e) => applicationIds.has(e.applicationId));
   archiveIn(t.environments, envIds, now);
   archiveIn(
     t.features,
@@ -178,4 +290,24 @@ export function archiveGroupsCascade(t: FakeTables, groupIds: ReadonlySet<string
   for (const k of t.groupMembers) if (groupIds.has(k.split('|')[0]!)) t.groupMembers.delete(k);
   for (const [k, acl] of t.applicationAcls) if (groupIds.has(acl.groupId)) t.applicationAcls.delete(k);
   for (const [k, acl] of t.environmentAcls) if (groupIds.has(acl.groupId)) t.environmentAcls.delete(k);
+}
+
+/** Archives a portfolio with its applications (cascading), groups and service accounts. */
+export function archivePortfolioCascade(t: FakeTables, portfolioId: string, now: Date): void {
+  archiveApplicationsCascade(
+    t,
+    liveIdsWhere(t.applications, (a) => a.portfolioId === portfolioId),
+    now,
+  );
+  archiveGroupsCascade(
+    t,
+    liveIdsWhere(t.groups, (g) => g.portfolioId === portfolioId),
+    now,
+  );
+  archiveIn(
+    t.serviceAccounts,
+    liveIdsWhere(t.serviceAccounts, (s) => s.portfolioId === portfolioId),
+    now,
+  );
+  archiveIn(t.portfolios, [portfolioId], now);
 }

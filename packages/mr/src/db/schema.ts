@@ -6,7 +6,7 @@ import type { ColumnType, SqlBool } from 'kysely';
 // Portability notes (see docs/adr/0002-soft-delete-and-unique-names.md for archive_key):
 // - ids are varchar(36) UUID strings; JSON is text; booleans come back as true/false (PostgreSQL) or
 //   1/0 (MySQL, SQLite), hence SqlBool; timestamps come back as Date (PostgreSQL, MySQL) or ISO text
-//   (SQLite), hence Timestamp. Always read them through ./row-values.ts.
+//   (SQLite), hence Timestamp. Always read them through the helpers of ./store-support.ts.
 
 export type Timestamp = ColumnType<Date | string, Date, Date>;
 export type Bool = ColumnType<SqlBool, SqlBool, SqlBool>;

@@ -37,6 +37,16 @@ export function manualClock(
   };
 }
 
+/** What the list operations of the stores of archivable rows share (ADR 0002). */
+export interface ArchivableListQuery {
+  /** only these rows */
+  ids?: readonly string[] | undefined;
+  /** archived rows too */
+  includeArchived?: boolean | undefined;
+  /** case-insensitive substring of the name */
+  nameContains?: string | undefined;
+}
+
 /** Millisecond precision is all MySQL datetime(3) keeps; stores truncate so all dialects agree. */
 export function nowMs(clock: Clock): Date {
   return new Date(Math.floor(clock.now().getTime()));

@@ -1,8 +1,8 @@
 import { describe } from 'node:test';
 import { createTestDatabase, skipUnlessService, type TestDialect } from '@fh/test-support';
+import { storeContract } from '../testing/store-contract.ts';
 import { schemaFingerprint } from './migrations.ts';
 import { openDatabase } from './open-database.ts';
-import { storeContract } from './store-contract.ts';
 import { manualClock } from './store-support.ts';
 import { sqlStores } from './stores.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createSqliteTestDatabase } from '@fh/test-support';
+import { storeContract } from '../testing/store-contract.ts';
 import { schemaFingerprint } from './migrations.ts';
 import { openDatabase } from './open-database.ts';
-import { storeContract } from './store-contract.ts';
 import { manualClock } from './store-support.ts';
 import { createFakeStores, sqlStores } from './stores.ts';
 

@@ -2,14 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { createFakeStores } from '../db/stores.ts';
-import {
-  accessOf,
-  grantRoles,
-  rejectsWithStatus,
-  seedOrganisation,
-  seedPerson,
-} from '../portfolio/test-fixtures.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
+import { rejectsWithStatus } from '../testing/assertions.ts';
+import { accessOf, grantRoles, seedOrganisation, seedPerson } from '../testing/organisation-world.ts';
 import {
   createEnvironment,
   deleteEnvironment,

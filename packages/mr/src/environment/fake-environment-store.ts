@@ -1,15 +1,17 @@
 import { NotFoundError } from '@fh/service-kit';
 import {
   archiveIn,
-  assertUnique,
+  assertFreeAmongLive,
   copy,
   dropEnvironmentPermissions,
   type FakeState,
   findLive,
+  findLiveWhere,
+  insertLive,
   isLive,
   notFound,
+  updateLive,
 } from '../db/fake-state.ts';
-import { applyPatch, checkVersion } from '../db/store-support.ts';
 import {
   type CreateEnvironment,
   type Environment,
@@ -23,9 +25,9 @@ export class FakeEnvironmentStore implements EnvironmentStore {
   constructor(private readonly state: FakeState) {}
 
   private assertNameFree(applicationId: string, name: string, selfId?: string) {
-    assertUnique(
-      this.state.tables.environments.values(),
-      (e) => isLive(e) && e.applicationId === applicationId && e.name === name,
+    assertFreeAmongLive(
+      this.state.tables.environments,
+      (e) => e.applicationId === applicationId && e.name === name,
       selfId,
       `an environment named "${name}" already exists in the application`,
     );
@@ -44,29 +46,28 @@ export class FakeEnvironmentStore implements EnvironmentStore {
       }
     }
     const now = this.state.now();
-    const env: Environment = {
-      id: this.state.deps.ids.next(),
-      applicationId: input.applicationId,
-      name: input.name,
-      description: input.description ?? null,
-      production: input.production ?? false,
-      priorEnvironmentId: prior,
-      environmentInfo: { ...input.environmentInfo },
-      managementEnvironmentInfo: { ...input.managementEnvironmentInfo },
-      webhookEnvironmentInfo: { ...input.webhookEnvironmentInfo },
-      version: 1,
-      whenCreated: now,
-      whenUpdated: now,
-      whenArchived: null,
-      whenUnpublished: null,
-    };
+    const env = insertLive(
+      this.state,
+      this.state.tables.environments,
+      {
+        applicationId: input.applicationId,
+        name: input.name,
+        description: input.description ?? null,
+        production: input.production ?? false,
+        priorEnvironmentId: prior,
+        environmentInfo: { ...input.environmentInfo },
+        managementEnvironmentInfo: { ...input.managementEnvironmentInfo },
+        webhookEnvironmentInfo: { ...input.webhookEnvironmentInfo },
+        whenUnpublished: null,
+      },
+      now,
+    );
     if (input.priorEnvironmentId !== undefined) {
       for (const s of siblings) {
         if (s.priorEnvironmentId === prior) this.relink(s.id, env.id, now);
       }
     }
-    this.state.tables.environments.set(env.id, env);
-    return copy(env);
+    return env;
   }
 
   private relink(id: string, prior: string | null, now: Date) {
@@ -85,8 +86,9 @@ export class FakeEnvironmentStore implements EnvironmentStore {
   }
 
   async findByName(applicationId: string, name: string): Promise<Environment | undefined> {
-    const e = [...this.state.tables.environments.values()].find(
-      (e) => isLive(e) && e.applicationId === applicationId && e.name === name,
+    const e = findLiveWhere(
+      this.state.tables.environments,
+      (e) => e.applicationId === applicationId && e.name === name,
     );
     return e && copy(e);
   }
@@ -104,18 +106,9 @@ export class FakeEnvironmentStore implements EnvironmentStore {
   }
 
   async update(id: string, patch: UpdateEnvironment): Promise<Environment> {
-    const current = findLive(this.state.tables.environments, id);
-    checkVersion('environment', id, current, patch.version);
-    if (!current) notFound('environment', id);
-    if (patch.name !== undefined) this.assertNameFree(current.applicationId, patch.name, id);
-    const { version: _v, ...fields } = patch;
-    const next = {
-      ...applyPatch(current, fields),
-      version: current.version + 1,
-      whenUpdated: this.state.now(),
-    };
-    this.state.tables.environments.set(id, copy(next));
-    return copy(next);
+    return updateLive(this.state, this.state.tables.environments, 'environment', id, patch, (current) => {
+      if (patch.name !== undefined) this.assertNameFree(current.applicationId, patch.name, id);
+    });
   }
 
   async archive(id: string): Promise<Environment> {

@@ -1,18 +1,17 @@
 import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { EnvironmentTable } from '../db/schema.ts';
-import { archiveWhere, dropEnvironmentPermissions, type SqlStoreContext } from '../db/sql-support.ts';
 import {
-  definedOnly,
-  missedUpdate,
-  nowMs,
-  parseJson,
-  toBool,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+  archiveFieldsOf,
+  archiveWhere,
+  dropEnvironmentPermissions,
+  findArchivableRow,
+  findLiveRow,
+  insertLiveRow,
+  type SqlStoreContext,
+  updateLiveRow,
+} from '../db/sql-support.ts';
+import { nowMs, parseJson, toBool, toDateOrNull } from '../db/store-support.ts';
 import {
   type CreateEnvironment,
   type Environment,
@@ -34,15 +33,14 @@ function toEnvironment(r: Selectable<EnvironmentTable>): Environment {
     environmentInfo: parseJson<EnvironmentInfo>(r.user_info, {}),
     managementEnvironmentInfo: parseJson<EnvironmentInfo>(r.management_info, {}),
     webhookEnvironmentInfo: parseJson<EnvironmentInfo>(r.webhook_info, {}),
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
     whenUnpublished: toDateOrNull(r.when_unpublished),
   };
 }
 
 const json = (info: EnvironmentInfo | undefined) => (info === undefined ? undefined : JSON.stringify(info));
+const duplicateName = (name: string | undefined) =>
+  `an environment named "${name}" already exists in the application`;
 
 export class SqlEnvironmentStore implements EnvironmentStore {
   constructor(private readonly ctx: SqlStoreContext) {}
@@ -61,27 +59,23 @@ export class SqlEnvironmentStore implements EnvironmentStore {
         throw new NotFoundError(`prior environment ${prior} not found in application ${input.applicationId}`);
       }
     }
-    await uniquely(`an environment named "${input.name}" already exists in the application`, () =>
-      db
-        .insertInto('fh_environment')
-        .values({
-          id,
-          application_id: input.applicationId,
-          name: input.name,
-          description: input.description ?? null,
-          prior_environment_id: prior,
-          is_production: input.production ?? false,
-          user_info: json(input.environmentInfo) ?? '{}',
-          management_info: json(input.managementEnvironmentInfo) ?? '{}',
-          webhook_info: json(input.webhookEnvironmentInfo) ?? '{}',
-          when_unpublished: null,
-          version: 1,
-          when_created: now,
-          when_updated: now,
-          when_archived: null,
-          archive_key: '',
-        })
-        .execute(),
+    await insertLiveRow(
+      this.ctx,
+      'fh_environment',
+      {
+        id,
+        application_id: input.applicationId,
+        name: input.name,
+        description: input.description ?? null,
+        prior_environment_id: prior,
+        is_production: input.production ?? false,
+        user_info: json(input.environmentInfo) ?? '{}',
+        management_info: json(input.managementEnvironmentInfo) ?? '{}',
+        webhook_info: json(input.webhookEnvironmentInfo) ?? '{}',
+        when_unpublished: null,
+      },
+      now,
+      duplicateName(input.name),
     );
     // Inserted in the middle (or at the front): whatever followed `prior` now follows the new one.
     if (input.priorEnvironmentId !== undefined) {
@@ -100,23 +94,12 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Environment | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_environment')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(!options.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .executeTakeFirst();
+    const r = await findArchivableRow(this.ctx.db, 'fh_environment', id, options.includeArchived);
     return r && toEnvironment(r);
   }
 
   async findByName(applicationId: string, name: string): Promise<Environment | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_environment')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .where('name', '=', name)
-      .where('when_archived', 'is', null)
-      .executeTakeFirst();
+    const r = await findLiveRow(this.ctx.db, 'fh_environment', { application_id: applicationId, name });
     return r && toEnvironment(r);
   }
 
@@ -136,31 +119,24 @@ export class SqlEnvironmentStore implements EnvironmentStore {
   }
 
   async update(id: string, patch: UpdateEnvironment): Promise<Environment> {
-    const res = await uniquely(`an environment named "${patch.name}" already exists in the application`, () =>
-      this.ctx.db
-        .updateTable('fh_environment')
-        .set((eb) => ({
-          ...definedOnly({
-            name: patch.name,
-            description: patch.description,
-            is_production: patch.production,
-            prior_environment_id: patch.priorEnvironmentId,
-            user_info: json(patch.environmentInfo),
-            management_info: json(patch.managementEnvironmentInfo),
-            webhook_info: json(patch.webhookEnvironmentInfo),
-            when_unpublished: patch.whenUnpublished,
-          }),
-          version: eb('version', '+', 1),
-          when_updated: nowMs(this.ctx.deps.clock),
-        }))
-        .where('id', '=', id)
-        .where('when_archived', 'is', null)
-        .$if(patch.version !== undefined, (qb) => qb.where('version', '=', patch.version!))
-        .executeTakeFirst(),
+    await updateLiveRow(
+      this.ctx,
+      'fh_environment',
+      'environment',
+      id,
+      {
+        name: patch.name,
+        description: patch.description,
+        is_production: patch.production,
+        prior_environment_id: patch.priorEnvironmentId,
+        user_info: json(patch.environmentInfo),
+        management_info: json(patch.managementEnvironmentInfo),
+        webhook_info: json(patch.webhookEnvironmentInfo),
+        when_unpublished: patch.whenUnpublished,
+      },
+      patch.version,
+      duplicateName(patch.name),
     );
-    if (Number(res.numUpdatedRows) === 0) {
-      missedUpdate('environment', id, (await this.findById(id))?.version, patch.version);
-    }
     return (await this.findById(id))!;
   }
 

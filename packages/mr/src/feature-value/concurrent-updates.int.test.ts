@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
-import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
+import { type MrClient, startTestMr, type TestMr } from '../testing/test-mr.ts';
+import { buildHttpValueWorld, type HttpValueWorld } from '../testing/value-world.ts';
 import { MrTestApiUpdater } from './test-api-updater.ts';
-import { buildHttpValueWorld, type HttpValueWorld } from './value-test-world.ts';
 
 // 200 concurrent, conflicting updates of one feature value: each succeeds or gets 409, none is lost
 // silently, the history has exactly one row per success and the final state is the last success.

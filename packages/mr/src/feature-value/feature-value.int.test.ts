@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
 import { type OpenApiDocument, validateResponse } from '../api/index.ts';
 import type { ChangePublisher, ChangeSet } from '../publishing/change-set.ts';
-import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
-import { buildHttpValueWorld, type HttpValueWorld } from './value-test-world.ts';
+import { type MrClient, startTestMr, type TestMr } from '../testing/test-mr.ts';
+import { buildHttpValueWorld, type HttpValueWorld } from '../testing/value-world.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`feature values over HTTP (${dialect})`, {

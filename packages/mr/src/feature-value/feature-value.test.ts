@@ -10,6 +10,7 @@ import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
 import { InvalidRolloutStrategiesError } from '../strategy/rollout-strategy-validation.ts';
+import { buildValueWorld, type ValueWorld } from '../testing/value-world.ts';
 import { type FeatureHistoryQuery, listFeatureHistory as historyPage } from './feature-history-service.ts';
 import { toApiFeatureHistoryList, toFeatureValueChange } from './feature-value-mapper.ts';
 import { FeatureValueConflictError, FeatureValueLockedError } from './feature-value-merge.ts';
@@ -20,7 +21,6 @@ import {
   updateEnvironmentFeatureValues as saveEnvironmentValues,
   updateFeatureValue as saveValue,
 } from './update-feature-value.ts';
-import { buildValueWorld, type ValueWorld } from './value-test-world.ts';
 
 // The use cases take domain changes and the history query answers a domain page: these take FeatureValue
 // bodies and answer the API list, mapped as the controller maps them.

@@ -8,8 +8,8 @@ import type { FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import { type ChangePublisher, ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
+import { buildValueWorld, type ValueWorld } from '../testing/value-world.ts';
 import { MrTestApiUpdater, type TestApiFeatureUpdate } from './test-api-updater.ts';
-import { buildValueWorld, type ValueWorld } from './value-test-world.ts';
 
 describe('test-API updater', () => {
   let stores: TransactionalStores;

@@ -1,22 +1,23 @@
 import {
-  archiveIn,
-  assertUnique,
+  archiveLive,
+  assertFreeAmongLive,
   copy,
   type FakeState,
   findLive,
+  findLiveWhere,
+  insertLive,
   isLive,
-  notFound,
+  updateLive,
 } from '../db/fake-state.ts';
-import { applyPatch, checkVersion } from '../db/store-support.ts';
 import type { CreateFeature, Feature, FeatureQuery, FeatureStore, UpdateFeature } from './feature-store.ts';
 
 export class FakeFeatureStore implements FeatureStore {
   constructor(private readonly state: FakeState) {}
 
   private assertKeyFree(applicationId: string, key: string, selfId?: string) {
-    assertUnique(
-      this.state.tables.features.values(),
-      (f) => isLive(f) && f.applicationId === applicationId && f.key === key,
+    assertFreeAmongLive(
+      this.state.tables.features,
+      (f) => f.applicationId === applicationId && f.key === key,
       selfId,
       `a feature with key "${key}" already exists in the application`,
       'duplicate_key',
@@ -25,9 +26,7 @@ export class FakeFeatureStore implements FeatureStore {
 
   async create(input: CreateFeature): Promise<Feature> {
     this.assertKeyFree(input.applicationId, input.key);
-    const now = this.state.now();
-    const f: Feature = {
-      id: this.state.deps.ids.next(),
+    return insertLive(this.state, this.state.tables.features, {
       applicationId: input.applicationId,
       key: input.key,
       name: input.name,
@@ -37,13 +36,7 @@ export class FakeFeatureStore implements FeatureStore {
       metaData: input.metaData ?? null,
       alias: input.alias ?? null,
       secret: input.secret ?? false,
-      version: 1,
-      whenCreated: now,
-      whenUpdated: now,
-      whenArchived: null,
-    };
-    this.state.tables.features.set(f.id, f);
-    return copy(f);
+    });
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Feature | undefined> {
@@ -52,8 +45,9 @@ export class FakeFeatureStore implements FeatureStore {
   }
 
   async findByKey(applicationId: string, key: string): Promise<Feature | undefined> {
-    const f = [...this.state.tables.features.values()].find(
-      (f) => isLive(f) && f.applicationId === applicationId && f.key === key,
+    const f = findLiveWhere(
+      this.state.tables.features,
+      (f) => f.applicationId === applicationId && f.key === key,
     );
     return f && copy(f);
   }
@@ -72,22 +66,12 @@ export class FakeFeatureStore implements FeatureStore {
   }
 
   async update(id: string, patch: UpdateFeature): Promise<Feature> {
-    const current = findLive(this.state.tables.features, id);
-    checkVersion('feature', id, current, patch.version);
-    if (!current) notFound('feature', id);
-    if (patch.key !== undefined) this.assertKeyFree(current.applicationId, patch.key, id);
-    const { version: _v, ...fields } = patch;
-    const next = {
-      ...applyPatch(current, fields),
-      version: current.version + 1,
-      whenUpdated: this.state.now(),
-    };
-    this.state.tables.features.set(id, next);
-    return copy(next);
+    return updateLive(this.state, this.state.tables.features, 'feature', id, patch, (current) => {
+      if (patch.key !== undefined) this.assertKeyFree(current.applicationId, patch.key, id);
+    });
   }
 
   async archive(id: string): Promise<Feature> {
-    if (archiveIn(this.state.tables.features, [id], this.state.now()) === 0) notFound('feature', id);
-    return copy(this.state.tables.features.get(id)!);
+    return archiveLive(this.state, this.state.tables.features, 'feature', id);
   }
 }

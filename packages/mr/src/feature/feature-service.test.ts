@@ -8,9 +8,9 @@ import {
   StaleVersionError,
 } from '@fh/service-kit';
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
-import { buildValueWorld, type ValueWorld } from '../feature-value/value-test-world.ts';
 import type { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
+import { buildValueWorld, type ValueWorld } from '../testing/value-world.ts';
 import { createFeature, deleteFeature, getFeature, listFeatures, updateFeature } from './feature-service.ts';
 
 describe('feature service', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
-import { buildHttpValueWorld, type HttpValueWorld } from '../feature-value/value-test-world.ts';
-import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
+import { type MrClient, startTestMr, type TestMr } from '../testing/test-mr.ts';
+import { buildHttpValueWorld, type HttpValueWorld } from '../testing/value-world.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`feature definitions over HTTP (${dialect})`, {

@@ -1,17 +1,15 @@
-import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { FeatureTable } from '../db/schema.ts';
-import { archiveWhere, type SqlStoreContext } from '../db/sql-support.ts';
 import {
-  definedOnly,
-  missedUpdate,
-  nowMs,
-  toBool,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+  archiveFieldsOf,
+  archiveRow,
+  findArchivableRow,
+  findLiveRow,
+  insertLiveRow,
+  type SqlStoreContext,
+  updateLiveRow,
+} from '../db/sql-support.ts';
+import { nowMs, toBool } from '../db/store-support.ts';
 import type {
   CreateFeature,
   Feature,
@@ -33,10 +31,7 @@ function toFeature(r: Selectable<FeatureTable>): Feature {
     metaData: r.meta_data,
     alias: r.alias,
     secret: toBool(r.secret),
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
   };
 }
 
@@ -47,54 +42,39 @@ export class SqlFeatureStore implements FeatureStore {
   constructor(private readonly ctx: SqlStoreContext) {}
 
   async create(input: CreateFeature): Promise<Feature> {
-    const now = nowMs(this.ctx.deps.clock);
     const id = this.ctx.deps.ids.next();
-    await uniquely(
+    await insertLiveRow(
+      this.ctx,
+      'fh_feature',
+      {
+        id,
+        application_id: input.applicationId,
+        feature_key: input.key,
+        name: input.name,
+        value_type: input.valueType,
+        description: input.description ?? null,
+        link: input.link ?? null,
+        meta_data: input.metaData ?? null,
+        alias: input.alias ?? null,
+        secret: input.secret ?? false,
+      },
+      nowMs(this.ctx.deps.clock),
       duplicateKey(input.key),
-      () =>
-        this.ctx.db
-          .insertInto('fh_feature')
-          .values({
-            id,
-            application_id: input.applicationId,
-            feature_key: input.key,
-            name: input.name,
-            value_type: input.valueType,
-            description: input.description ?? null,
-            link: input.link ?? null,
-            meta_data: input.metaData ?? null,
-            alias: input.alias ?? null,
-            secret: input.secret ?? false,
-            version: 1,
-            when_created: now,
-            when_updated: now,
-            when_archived: null,
-            archive_key: '',
-          })
-          .execute(),
       'duplicate_key',
     );
     return (await this.findById(id))!;
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Feature | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_feature')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(!options.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .executeTakeFirst();
+    const r = await findArchivableRow(this.ctx.db, 'fh_feature', id, options.includeArchived);
     return r && toFeature(r);
   }
 
   async findByKey(applicationId: string, key: string): Promise<Feature | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_feature')
-      .selectAll()
-      .where('application_id', '=', applicationId)
-      .where('feature_key', '=', key)
-      .where('when_archived', 'is', null)
-      .executeTakeFirst();
+    const r = await findLiveRow(this.ctx.db, 'fh_feature', {
+      application_id: applicationId,
+      feature_key: key,
+    });
     return r && toFeature(r);
   }
 
@@ -114,40 +94,30 @@ export class SqlFeatureStore implements FeatureStore {
   }
 
   async update(id: string, patch: UpdateFeature): Promise<Feature> {
-    const res = await uniquely(
+    await updateLiveRow(
+      this.ctx,
+      'fh_feature',
+      'feature',
+      id,
+      {
+        feature_key: patch.key,
+        name: patch.name,
+        value_type: patch.valueType,
+        description: patch.description,
+        link: patch.link,
+        meta_data: patch.metaData,
+        alias: patch.alias,
+        secret: patch.secret,
+      },
+      patch.version,
       duplicateKey(patch.key),
-      () =>
-        this.ctx.db
-          .updateTable('fh_feature')
-          .set((eb) => ({
-            ...definedOnly({
-              feature_key: patch.key,
-              name: patch.name,
-              value_type: patch.valueType,
-              description: patch.description,
-              link: patch.link,
-              meta_data: patch.metaData,
-              alias: patch.alias,
-              secret: patch.secret,
-            }),
-            version: eb('version', '+', 1),
-            when_updated: nowMs(this.ctx.deps.clock),
-          }))
-          .where('id', '=', id)
-          .where('when_archived', 'is', null)
-          .$if(patch.version !== undefined, (qb) => qb.where('version', '=', patch.version!))
-          .executeTakeFirst(),
       'duplicate_key',
     );
-    if (Number(res.numUpdatedRows) === 0)
-      missedUpdate('feature', id, (await this.findById(id))?.version, patch.version);
     return (await this.findById(id))!;
   }
 
   async archive(id: string): Promise<Feature> {
-    if ((await archiveWhere(this.ctx.db, 'fh_feature', 'id', [id], nowMs(this.ctx.deps.clock))) === 0) {
-      throw new NotFoundError(`feature ${id} not found`);
-    }
+    await archiveRow(this.ctx, 'fh_feature', 'feature', id);
     return (await this.findById(id, { includeArchived: true }))!;
   }
 }

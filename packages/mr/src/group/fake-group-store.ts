@@ -1,15 +1,15 @@
 import {
   archiveGroupsCascade,
-  assertUnique,
-  byName,
-  containsIgnoringCase,
+  assertFreeAmongLive,
   copy,
   type FakeState,
   findLive,
+  insertLive,
   isLive,
+  listByName,
   notFound,
+  updateLive,
 } from '../db/fake-state.ts';
-import { applyPatch, checkVersion } from '../db/store-support.ts';
 import type {
   ApplicationAcl,
   ApplicationRole,
@@ -36,9 +36,9 @@ export class FakeGroupStore implements GroupStore {
   constructor(private readonly state: FakeState) {}
 
   private assertNameFree(scope: string, name: string, selfId?: string) {
-    assertUnique(
-      this.state.tables.groups.values(),
-      (g) => isLive(g) && scopeOf(g) === scope && g.name === name,
+    assertFreeAmongLive(
+      this.state.tables.groups,
+      (g) => scopeOf(g) === scope && g.name === name,
       selfId,
       `a group named "${name}" already exists`,
     );
@@ -46,21 +46,13 @@ export class FakeGroupStore implements GroupStore {
 
   async create(input: CreateGroup): Promise<Group> {
     this.assertNameFree(input.portfolioId ?? input.organisationId, input.name);
-    const now = this.state.now();
-    const g: Group = {
-      id: this.state.deps.ids.next(),
+    return insertLive(this.state, this.state.tables.groups, {
       organisationId: input.organisationId,
       portfolioId: input.portfolioId ?? null,
       name: input.name,
       admin: input.admin ?? false,
       createdBy: input.createdBy ?? null,
-      version: 1,
-      whenCreated: now,
-      whenUpdated: now,
-      whenArchived: null,
-    };
-    this.state.tables.groups.set(g.id, g);
-    return copy(g);
+    });
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Group | undefined> {
@@ -78,32 +70,19 @@ export class FakeGroupStore implements GroupStore {
   }
 
   async list(query: GroupQuery): Promise<Group[]> {
-    return [...this.state.tables.groups.values()]
-      .filter(
-        (g) =>
-          (query.organisationId === undefined || g.organisationId === query.organisationId) &&
-          (query.portfolioId === undefined || g.portfolioId === query.portfolioId) &&
-          (query.ids === undefined || query.ids.includes(g.id)) &&
-          (query.includeArchived || isLive(g)) &&
-          containsIgnoringCase(g.name, query.nameContains),
-      )
-      .sort(byName)
-      .map(copy);
+    return listByName(
+      this.state.tables.groups,
+      (g) =>
+        (query.organisationId === undefined || g.organisationId === query.organisationId) &&
+        (query.portfolioId === undefined || g.portfolioId === query.portfolioId),
+      query,
+    );
   }
 
   async update(id: string, patch: UpdateGroup): Promise<Group> {
-    const current = findLive(this.state.tables.groups, id);
-    checkVersion('group', id, current, patch.version);
-    if (!current) notFound('group', id);
-    if (patch.name !== undefined) this.assertNameFree(scopeOf(current), patch.name, id);
-    const { version: _v, ...fields } = patch;
-    const next = {
-      ...applyPatch(current, fields),
-      version: current.version + 1,
-      whenUpdated: this.state.now(),
-    };
-    this.state.tables.groups.set(id, next);
-    return copy(next);
+    return updateLive(this.state, this.state.tables.groups, 'group', id, patch, (current) => {
+      if (patch.name !== undefined) this.assertNameFree(scopeOf(current), patch.name, id);
+    });
   }
 
   async archive(id: string): Promise<Group> {

@@ -3,14 +3,14 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
 import { type OpenApiDocument, validateResponse } from '../api/index.ts';
+import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
 import {
   groupIdsOf,
   registerUser,
   seedApplication,
   seedPortfolio,
   type TestUser,
-} from '../person/person.fixture.ts';
-import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
+} from '../testing/person-world.ts';
 
 type Seeded = Awaited<ReturnType<typeof seedPortfolio>>;
 type SeededApp = Awaited<ReturnType<typeof seedApplication>>;

@@ -1,20 +1,16 @@
 import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { GroupTable } from '../db/schema.ts';
-import { archiveGroupsCascade, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
 import {
-  definedOnly,
-  isUniqueViolation,
-  joinRoles,
-  missedUpdate,
-  nowMs,
-  splitRoles,
-  toBool,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+  archiveFieldsOf,
+  archiveGroupsCascade,
+  findArchivableRow,
+  insertLiveRow,
+  listRowsByName,
+  type SqlStoreContext,
+  updateLiveRow,
+} from '../db/sql-support.ts';
+import { isUniqueViolation, joinRoles, nowMs, splitRoles, toBool } from '../db/store-support.ts';
 import type {
   ApplicationAcl,
   ApplicationRole,
@@ -35,10 +31,7 @@ function toGroup(r: Selectable<GroupTable>): Group {
     name: r.name,
     admin: toBool(r.is_admin),
     createdBy: r.created_by,
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
   };
 }
 
@@ -48,37 +41,27 @@ export class SqlGroupStore implements GroupStore {
   constructor(private readonly ctx: SqlStoreContext) {}
 
   async create(input: CreateGroup): Promise<Group> {
-    const now = nowMs(this.ctx.deps.clock);
     const id = this.ctx.deps.ids.next();
-    await uniquely(duplicateName(input.name), () =>
-      this.ctx.db
-        .insertInto('fh_group')
-        .values({
-          id,
-          organisation_id: input.organisationId,
-          portfolio_id: input.portfolioId ?? null,
-          name_scope: input.portfolioId ?? input.organisationId,
-          name: input.name,
-          is_admin: input.admin ?? false,
-          created_by: input.createdBy ?? null,
-          version: 1,
-          when_created: now,
-          when_updated: now,
-          when_archived: null,
-          archive_key: '',
-        })
-        .execute(),
+    await insertLiveRow(
+      this.ctx,
+      'fh_group',
+      {
+        id,
+        organisation_id: input.organisationId,
+        portfolio_id: input.portfolioId ?? null,
+        name_scope: input.portfolioId ?? input.organisationId,
+        name: input.name,
+        is_admin: input.admin ?? false,
+        created_by: input.createdBy ?? null,
+      },
+      nowMs(this.ctx.deps.clock),
+      duplicateName(input.name),
     );
     return (await this.findById(id))!;
   }
 
   async findById(id: string, options: { includeArchived?: boolean } = {}): Promise<Group | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_group')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(!options.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .executeTakeFirst();
+    const r = await findArchivableRow(this.ctx.db, 'fh_group', id, options.includeArchived);
     return r && toGroup(r);
   }
 
@@ -99,47 +82,25 @@ export class SqlGroupStore implements GroupStore {
   }
 
   async list(query: GroupQuery): Promise<Group[]> {
-    if (query.ids && query.ids.length === 0) return [];
-    const rows = await this.ctx.db
-      .selectFrom('fh_group')
-      .selectAll()
-      .$if(query.organisationId !== undefined, (qb) =>
-        qb.where('organisation_id', '=', query.organisationId!),
-      )
-      .$if(query.portfolioId !== undefined, (qb) =>
-        qb.where((eb) =>
-          query.portfolioId === null
-            ? eb('portfolio_id', 'is', null)
-            : eb('portfolio_id', '=', query.portfolioId!),
-        ),
-      )
-      .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids!))
-      .$if(!query.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .$if(!!query.nameContains, (qb) =>
-        qb.where(containsIgnoringCase(this.ctx.dialect, 'name', query.nameContains!)),
-      )
-      .orderBy('name')
-      .orderBy('id')
-      .execute();
+    const rows = await listRowsByName(
+      this.ctx,
+      'fh_group',
+      { organisation_id: query.organisationId, portfolio_id: query.portfolioId },
+      query,
+    );
     return rows.map(toGroup);
   }
 
   async update(id: string, patch: UpdateGroup): Promise<Group> {
-    const res = await uniquely(duplicateName(patch.name), () =>
-      this.ctx.db
-        .updateTable('fh_group')
-        .set((eb) => ({
-          ...definedOnly({ name: patch.name }),
-          version: eb('version', '+', 1),
-          when_updated: nowMs(this.ctx.deps.clock),
-        }))
-        .where('id', '=', id)
-        .where('when_archived', 'is', null)
-        .$if(patch.version !== undefined, (qb) => qb.where('version', '=', patch.version!))
-        .executeTakeFirst(),
+    await updateLiveRow(
+      this.ctx,
+      'fh_group',
+      'group',
+      id,
+      { name: patch.name },
+      patch.version,
+      duplicateName(patch.name),
     );
-    if (Number(res.numUpdatedRows) === 0)
-      missedUpdate('group', id, (await this.findById(id))?.version, patch.version);
     return (await this.findById(id))!;
   }
 

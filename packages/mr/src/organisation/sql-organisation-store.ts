@@ -1,15 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { OrganisationTable } from '../db/schema.ts';
-import type { SqlStoreContext } from '../db/sql-support.ts';
-import {
-  definedOnly,
-  missedUpdate,
-  nowMs,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+import { archiveFieldsOf, type SqlStoreContext } from '../db/sql-support.ts';
+import { definedOnly, missedUpdate, nowMs, uniquely } from '../db/store-support.ts';
 import type {
   CreateOrganisation,
   Organisation,
@@ -22,10 +14,7 @@ function toOrganisation(r: Selectable<OrganisationTable>): Organisation {
     id: r.id,
     name: r.name,
     groupId: r.group_id,
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
   };
 }
 

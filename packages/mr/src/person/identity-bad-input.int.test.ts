@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
 import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
-import { registerUser, seedPortfolio } from './person.fixture.ts';
+import { registerUser, seedPortfolio } from '../testing/person-world.ts';
 
 // Garbage sent to every setup, auth, person and group operation: the answer is always a 4xx, never a
 // 5xx, and nothing in the database changes.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fakeWorld } from '../setup/setup.fixture.ts';
+import { fakeWorld } from '../testing/fake-world.ts';
 import { PersonService } from './person-service.ts';
 
 async function world() {

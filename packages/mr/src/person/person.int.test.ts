@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
 import { type OpenApiDocument, validateResponse } from '../api/index.ts';
 import { type MrClient, startTestMr, type TestMr } from '../testing/index.ts';
-import { groupIdsOf, PASSWORD, registerUser, seedPortfolio, type TestUser } from './person.fixture.ts';
+import { groupIdsOf, PASSWORD, registerUser, seedPortfolio, type TestUser } from '../testing/person-world.ts';
 
 async function documentOf(mr: TestMr): Promise<OpenApiDocument> {
   return (await mr.client.get('//mr-api/openapi.json')).body as OpenApiDocument;

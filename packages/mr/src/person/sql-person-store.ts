@@ -1,17 +1,8 @@
 import { NotFoundError } from '@fh/service-kit';
 import { type Selectable, sql } from 'kysely';
 import type { PersonTable } from '../db/schema.ts';
-import { containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
-import {
-  definedOnly,
-  missedUpdate,
-  nowMs,
-  toBool,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+import { archiveFieldsOf, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
+import { definedOnly, missedUpdate, nowMs, toBool, toDateOrNull, uniquely } from '../db/store-support.ts';
 import type {
   CreatePerson,
   Person,
@@ -45,10 +36,7 @@ function toPerson(r: Selectable<PersonTable>): Person {
     whenLastAuthenticated: toDateOrNull(r.when_last_authenticated),
     createdBy: r.created_by,
     changedBy: r.changed_by,
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
   };
 }
 

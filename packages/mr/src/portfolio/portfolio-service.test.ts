@@ -5,6 +5,8 @@ import { createApplication } from '../application/application-service.ts';
 import { defaultMrSettings } from '../core/mr-context.ts';
 import { createFakeStores } from '../db/stores.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
+import { rejectsWithStatus } from '../testing/assertions.ts';
+import { accessOf, grantRoles, seedOrganisation, seedPerson } from '../testing/organisation-world.ts';
 import {
   createPortfolio,
   deletePortfolio,
@@ -12,7 +14,6 @@ import {
   listPortfolios,
   updatePortfolio,
 } from './portfolio-service.ts';
-import { accessOf, grantRoles, rejectsWithStatus, seedOrganisation, seedPerson } from './test-fixtures.ts';
 
 async function world() {
   const stores = createFakeStores();

@@ -11,9 +11,9 @@ import {
 import { connectDachaToBus, DachaCache } from '@fh/dacha';
 import { eventTypes } from '@fh/messaging';
 import { Value } from 'typebox/value';
+import { createPublishingWorld, type PublishingWorld } from '../testing/publishing-world.ts';
 import { ChangeSet } from './change-set.ts';
 import { MrCacheSource } from './mr-cache-source.ts';
-import { createPublishingWorld, type PublishingWorld } from './publishing-fixture.ts';
 
 const ENV = eventTypes.publishEnvironment;
 const FEATURES = eventTypes.publishFeature;

@@ -1,15 +1,15 @@
 import {
-  archiveIn,
+  archiveLive,
   assertUnique,
-  byName,
-  containsIgnoringCase,
   copy,
   type FakeState,
   findLive,
+  insertLive,
   isLive,
+  listByName,
   notFound,
+  updateLive,
 } from '../db/fake-state.ts';
-import { applyPatch, checkVersion } from '../db/store-support.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type {
   CreateServiceAccount,
@@ -41,9 +41,7 @@ export class FakeServiceAccountStore implements ServiceAccountStore {
 
   async create(input: CreateServiceAccount): Promise<ServiceAccount> {
     this.assertFree(input.portfolioId, input);
-    const now = this.state.now();
-    const s: ServiceAccount = {
-      id: this.state.deps.ids.next(),
+    return insertLive(this.state, this.state.tables.serviceAccounts, {
       portfolioId: input.portfolioId,
       name: input.name,
       description: input.description ?? null,
@@ -52,14 +50,8 @@ export class FakeServiceAccountStore implements ServiceAccountStore {
       sdkPersonId: input.sdkPersonId ?? null,
       createdBy: input.createdBy ?? null,
       changedBy: null,
-      version: 1,
-      whenCreated: now,
-      whenUpdated: now,
-      whenArchived: null,
       whenUnpublished: null,
-    };
-    this.state.tables.serviceAccounts.set(s.id, s);
-    return copy(s);
+    });
   }
 
   async findById(
@@ -78,37 +70,26 @@ export class FakeServiceAccountStore implements ServiceAccountStore {
   }
 
   async list(query: ServiceAccountQuery): Promise<ServiceAccount[]> {
-    return [...this.state.tables.serviceAccounts.values()]
-      .filter(
-        (s) =>
-          (query.portfolioId === undefined || s.portfolioId === query.portfolioId) &&
-          (query.ids === undefined || query.ids.includes(s.id)) &&
-          (query.includeArchived || isLive(s)) &&
-          containsIgnoringCase(s.name, query.nameContains),
-      )
-      .sort(byName)
-      .map(copy);
+    return listByName(
+      this.state.tables.serviceAccounts,
+      (s) => query.portfolioId === undefined || s.portfolioId === query.portfolioId,
+      query,
+    );
   }
 
   async update(id: string, patch: UpdateServiceAccount): Promise<ServiceAccount> {
-    const current = findLive(this.state.tables.serviceAccounts, id);
-    checkVersion('service account', id, current, patch.version);
-    if (!current) notFound('service account', id);
-    const { version: _v, ...fields } = patch;
-    this.assertFree(current.portfolioId, fields, id);
-    const next = {
-      ...applyPatch(current, fields),
-      version: current.version + 1,
-      whenUpdated: this.state.now(),
-    };
-    this.state.tables.serviceAccounts.set(id, next);
-    return copy(next);
+    return updateLive(
+      this.state,
+      this.state.tables.serviceAccounts,
+      'service account',
+      id,
+      patch,
+      (current) => this.assertFree(current.portfolioId, patch, id),
+    );
   }
 
   async archive(id: string): Promise<ServiceAccount> {
-    if (archiveIn(this.state.tables.serviceAccounts, [id], this.state.now()) === 0)
-      notFound('service account', id);
-    return copy(this.state.tables.serviceAccounts.get(id)!);
+    return archiveLive(this.state, this.state.tables.serviceAccounts, 'service account', id);
   }
 
   async setPermissions(

@@ -10,7 +10,7 @@ import {
 import type { EnvironmentRole } from '../group/group-store.ts';
 import { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
-import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
+import { createPublishingWorld, type PublishingWorld } from '../testing/publishing-world.ts';
 import { newClientEvalKey, newServerEvalKey } from './api-keys.ts';
 import { toApiServiceAccount, toKeysToReset } from './service-account-mapper.ts';
 import { nameMatcher, type ServiceAccountActor, ServiceAccountService } from './service-account-service.ts';

@@ -1,17 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
+import { expectError, expectOk } from '../testing/assertions.ts';
+import { type MrWithDacha, startMrWithDacha } from '../testing/mr-with-dacha.ts';
 import {
-  expectError,
-  expectOk,
   grantRoles,
   loginAs,
   type SeededOrganisation,
   seedPerson,
   superuserClient,
-} from '../portfolio/test-fixtures.ts';
-import { type MrWithDacha, startMrWithDacha } from '../publishing/mr-with-dacha.ts';
-import type { MrClient } from '../testing/mr-harness.ts';
+} from '../testing/organisation-world.ts';
+import type { MrClient } from '../testing/test-mr.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`SDK service account API (${dialect})`, {

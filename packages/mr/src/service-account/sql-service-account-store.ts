@@ -1,18 +1,16 @@
 import { NotFoundError } from '@fh/service-kit';
 import type { Selectable } from 'kysely';
 import type { ServiceAccountTable } from '../db/schema.ts';
-import { archiveWhere, containsIgnoringCase, type SqlStoreContext } from '../db/sql-support.ts';
 import {
-  definedOnly,
-  joinRoles,
-  missedUpdate,
-  nowMs,
-  splitRoles,
-  toDate,
-  toDateOrNull,
-  toNumber,
-  uniquely,
-} from '../db/store-support.ts';
+  archiveFieldsOf,
+  archiveRow,
+  findArchivableRow,
+  insertLiveRow,
+  listRowsByName,
+  type SqlStoreContext,
+  updateLiveRow,
+} from '../db/sql-support.ts';
+import { joinRoles, nowMs, splitRoles, toDateOrNull } from '../db/store-support.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type {
   CreateServiceAccount,
@@ -34,10 +32,7 @@ function toServiceAccount(r: Selectable<ServiceAccountTable>): ServiceAccount {
     sdkPersonId: r.sdk_person_id,
     createdBy: r.created_by,
     changedBy: r.changed_by,
-    version: toNumber(r.version),
-    whenCreated: toDate(r.when_created),
-    whenUpdated: toDate(r.when_updated),
-    whenArchived: toDateOrNull(r.when_archived),
+    ...archiveFieldsOf(r),
     whenUnpublished: toDateOrNull(r.when_unpublished),
   };
 }
@@ -49,29 +44,24 @@ export class SqlServiceAccountStore implements ServiceAccountStore {
   constructor(private readonly ctx: SqlStoreContext) {}
 
   async create(input: CreateServiceAccount): Promise<ServiceAccount> {
-    const now = nowMs(this.ctx.deps.clock);
     const id = this.ctx.deps.ids.next();
-    await uniquely(duplicate(input.name), () =>
-      this.ctx.db
-        .insertInto('fh_service_account')
-        .values({
-          id,
-          portfolio_id: input.portfolioId,
-          name: input.name,
-          description: input.description ?? null,
-          api_key_server: input.apiKeyServerSide,
-          api_key_client: input.apiKeyClientSide,
-          sdk_person_id: input.sdkPersonId ?? null,
-          created_by: input.createdBy ?? null,
-          changed_by: null,
-          when_unpublished: null,
-          version: 1,
-          when_created: now,
-          when_updated: now,
-          when_archived: null,
-          archive_key: '',
-        })
-        .execute(),
+    await insertLiveRow(
+      this.ctx,
+      'fh_service_account',
+      {
+        id,
+        portfolio_id: input.portfolioId,
+        name: input.name,
+        description: input.description ?? null,
+        api_key_server: input.apiKeyServerSide,
+        api_key_client: input.apiKeyClientSide,
+        sdk_person_id: input.sdkPersonId ?? null,
+        created_by: input.createdBy ?? null,
+        changed_by: null,
+        when_unpublished: null,
+      },
+      nowMs(this.ctx.deps.clock),
+      duplicate(input.name),
     );
     return (await this.findById(id))!;
   }
@@ -80,12 +70,7 @@ export class SqlServiceAccountStore implements ServiceAccountStore {
     id: string,
     options: { includeArchived?: boolean } = {},
   ): Promise<ServiceAccount | undefined> {
-    const r = await this.ctx.db
-      .selectFrom('fh_service_account')
-      .selectAll()
-      .where('id', '=', id)
-      .$if(!options.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .executeTakeFirst();
+    const r = await findArchivableRow(this.ctx.db, 'fh_service_account', id, options.includeArchived);
     return r && toServiceAccount(r);
   }
 
@@ -100,56 +85,38 @@ export class SqlServiceAccountStore implements ServiceAccountStore {
   }
 
   async list(query: ServiceAccountQuery): Promise<ServiceAccount[]> {
-    if (query.ids && query.ids.length === 0) return [];
-    const rows = await this.ctx.db
-      .selectFrom('fh_service_account')
-      .selectAll()
-      .$if(query.portfolioId !== undefined, (qb) => qb.where('portfolio_id', '=', query.portfolioId!))
-      .$if(query.ids !== undefined, (qb) => qb.where('id', 'in', query.ids!))
-      .$if(!query.includeArchived, (qb) => qb.where('when_archived', 'is', null))
-      .$if(!!query.nameContains, (qb) =>
-        qb.where(containsIgnoringCase(this.ctx.dialect, 'name', query.nameContains!)),
-      )
-      .orderBy('name')
-      .orderBy('id')
-      .execute();
+    const rows = await listRowsByName(
+      this.ctx,
+      'fh_service_account',
+      { portfolio_id: query.portfolioId },
+      query,
+    );
     return rows.map(toServiceAccount);
   }
 
   async update(id: string, patch: UpdateServiceAccount): Promise<ServiceAccount> {
-    const res = await uniquely(duplicate(patch.name), () =>
-      this.ctx.db
-        .updateTable('fh_service_account')
-        .set((eb) => ({
-          ...definedOnly({
-            name: patch.name,
-            description: patch.description,
-            api_key_server: patch.apiKeyServerSide,
-            api_key_client: patch.apiKeyClientSide,
-            sdk_person_id: patch.sdkPersonId,
-            changed_by: patch.changedBy,
-            when_unpublished: patch.whenUnpublished,
-          }),
-          version: eb('version', '+', 1),
-          when_updated: nowMs(this.ctx.deps.clock),
-        }))
-        .where('id', '=', id)
-        .where('when_archived', 'is', null)
-        .$if(patch.version !== undefined, (qb) => qb.where('version', '=', patch.version!))
-        .executeTakeFirst(),
+    await updateLiveRow(
+      this.ctx,
+      'fh_service_account',
+      'service account',
+      id,
+      {
+        name: patch.name,
+        description: patch.description,
+        api_key_server: patch.apiKeyServerSide,
+        api_key_client: patch.apiKeyClientSide,
+        sdk_person_id: patch.sdkPersonId,
+        changed_by: patch.changedBy,
+        when_unpublished: patch.whenUnpublished,
+      },
+      patch.version,
+      duplicate(patch.name),
     );
-    if (Number(res.numUpdatedRows) === 0) {
-      missedUpdate('service account', id, (await this.findById(id))?.version, patch.version);
-    }
     return (await this.findById(id))!;
   }
 
   async archive(id: string): Promise<ServiceAccount> {
-    if (
-      (await archiveWhere(this.ctx.db, 'fh_service_account', 'id', [id], nowMs(this.ctx.deps.clock))) === 0
-    ) {
-      throw new NotFoundError(`service account ${id} not found`);
-    }
+    await archiveRow(this.ctx, 'fh_service_account', 'service account', id);
     return (await this.findById(id, { includeArchived: true }))!;
   }
 

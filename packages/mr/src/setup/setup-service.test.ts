@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultMrSettings } from '../core/mr-context.ts';
 import { manualClock } from '../db/store-support.ts';
 import { createFakeStores } from '../db/stores.ts';
-import { plainHasher } from './setup.fixture.ts';
+import { plainHasher } from '../testing/fake-world.ts';
 import { ORGANISATION_ID, SetupService } from './setup-service.ts';
 
 const input = {

@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '@fh/service-kit';
 import type { ApplicationRole } from '../group/group-store.ts';
 import { Access } from '../permission/access.ts';
 import { ChangeSet } from '../publishing/change-set.ts';
-import { createPublishingWorld, type PublishingWorld } from '../publishing/publishing-fixture.ts';
+import { createPublishingWorld, type PublishingWorld } from '../testing/publishing-world.ts';
 import { InvalidRolloutStrategiesError } from './rollout-strategy-validation.ts';
 import { toApiApplicationStrategy, toApiStrategyList } from './strategy-mapper.ts';
 import { type StrategyActor, StrategyService } from './strategy-service.ts';

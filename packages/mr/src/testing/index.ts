@@ -1,1 +1,1 @@
-export { type ApiResponse, MrClient, startTestMr, type TestMr } from './mr-harness.ts';
+export { type ApiResponse, MrClient, startTestMr, type TestMr } from './test-mr.ts';

@@ -2,15 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { skipUnlessService } from '@fh/test-support';
-import {
-  expectError,
-  expectOk,
-  grantRoles,
-  loginAs,
-  seedPerson,
-  superuserClient,
-} from '../portfolio/test-fixtures.ts';
-import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
+import { expectError, expectOk } from '../testing/assertions.ts';
+import { grantRoles, loginAs, seedPerson, superuserClient } from '../testing/organisation-world.ts';
+import { type MrClient, startTestMr, type TestMr } from '../testing/test-mr.ts';
 
 for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
   describe(`hidden environments API (${dialect})`, {

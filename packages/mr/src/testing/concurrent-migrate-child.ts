@@ -1,10 +1,10 @@
-// Child process for concurrent-migrate.int.test.ts: opens the database given as argv[2], says "ready",
+// Child process for db/concurrent-migrate.int.test.ts: opens the database given as argv[2], says "ready",
 // waits for "go" on stdin so every child starts migrating at the same moment, then migrates.
 import { createInterface } from 'node:readline';
-import { openDatabase } from './open-database.ts';
+import { openDatabase } from '../db/open-database.ts';
 
 const url = process.argv[2];
-if (!url) throw new Error('usage: concurrent-migrate.fixture.ts <database-url>');
+if (!url) throw new Error('usage: concurrent-migrate-child.ts <database-url>');
 const database = await openDatabase({ url });
 process.stdout.write('ready\n');
 const lines = createInterface({ input: process.stdin });

@@ -3,7 +3,7 @@
 // table is typed over the operation table, so an operation newly put in scope fails to compile until
 // it has an entry here.
 import { type MrOperations, type OperationId, operation } from '@fh/contracts/admin-api';
-import type { ApiResponse, MrClient } from '../testing/mr-harness.ts';
+import type { ApiResponse, MrClient } from '../test-mr.ts';
 import { ok, PASSWORD, type World } from './contract-world.ts';
 
 export type InScopeOperationId = {
@@ -51,7 +51,6 @@ export function send(
   return client.request(spec.method, urlOf(operationId, planned), planned.body, options);
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: API answers are untyped JSON in tests
 const get = (w: World, path: string): Promise<any> => ok(`GET ${path}`, w.su.get(path));
 
 const currentPortfolio = (w: World) => get(w, `/portfolio/${w.portfolioId}`);

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { allOperations, operation } from '@fh/contracts/admin-api';
-import type { OpenApiDocument } from '../api/openapi-compat.ts';
-import { validateResponse } from '../api/response-validator.ts';
-import type { MrClient } from '../testing/mr-harness.ts';
+import type { OpenApiDocument } from '../../api/openapi-document.ts';
+import { validateResponse } from '../../api/response-validator.ts';
+import type { MrClient } from '../test-mr.ts';
 import { type ContractMr, DIALECTS, runsOn, startContractMr } from './contract-world.ts';
 import { type InScopeOperationId, type PlannedRequest, send } from './operation-requests.ts';
 

@@ -6,11 +6,11 @@ import type { Environment } from '../environment/environment-store.ts';
 import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
 import { type Access, resolveAccess } from '../permission/access.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
-import type { MrClient, TestMr } from '../testing/mr-harness.ts';
+import type { MrClient, TestMr } from './test-mr.ts';
 
 // Test data for the feature and feature-value slices, built through the stores so the tests do not
 // depend on other slices' HTTP operations: one portfolio, an application with dev and prod
-// environments, and people with chosen roles. (Dev only: imported by tests, never by the server.)
+// environments, and people with chosen roles.
 
 export interface WorldGrants {
   app?: ApplicationRole[];

@@ -1,39 +1,18 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { allOperations, type OperationId } from '@fh/contracts/admin-api';
 import { createHttpServer, HealthRegistry, Metrics, silentLogger } from '@fh/service-kit';
-import { parse } from 'yaml';
-import { registerMrApi, route } from './mr-api-plugin.ts';
+import { registerMrApi, route } from '../api/mr-api-plugin.ts';
+import type { OpenApiDocument } from '../api/openapi-document.ts';
 
 /**
- * Compares the OpenAPI document we generate with the upstream admin API contract (mr-api 1.2.5):
- * for each operation in scope the path, method, parameters, request body and success responses, and
- * every component schema, structurally (references resolved, allOf merged, nullability normalised).
- * Each difference is one readable line; an empty list means compatible.
+ * Compares the OpenAPI document we generate with the upstream admin API contract (mr-api 1.2.5, read by
+ * ./upstream-api.ts): for each operation in scope the path, method, parameters, request body and success
+ * responses, and every component schema, structurally (references resolved, allOf merged, nullability
+ * normalised). Each difference is one readable line; an empty list means compatible. Tests only.
  */
 
 type Json = Record<string, unknown>;
 
-export interface OpenApiDocument {
-  paths: Record<string, Record<string, unknown>>;
-  components?: { schemas?: Record<string, unknown> };
-  [key: string]: unknown;
-}
-
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'] as const;
-
-/** Where CI keeps the upstream contract: beside the repository, never inside it. */
-export function upstreamDocumentPath(): string {
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-  return resolve(repoRoot, '..', 'shared', 'reference', 'featurehub-api', 'mr-api-1.2.5.yaml');
-}
-
-/** The upstream document, or undefined when the file is not there. */
-export function loadUpstreamDocument(path = upstreamDocumentPath()): OpenApiDocument | undefined {
-  if (!existsSync(path)) return undefined;
-  return parse(readFileSync(path, 'utf8')) as OpenApiDocument;
-}
 
 /** Our document as the server generates it, with a stand-in handler for every operation in scope. */
 export async function buildMrApiDocument(): Promise<OpenApiDocument> {

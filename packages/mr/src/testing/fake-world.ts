@@ -1,10 +1,11 @@
+// Fake stores with FeatureHub set up, for the service unit tests of setup, auth, person and group.
 import type { PasswordHasher } from '../auth/password-hasher.ts';
 import { defaultMrSettings } from '../core/mr-context.ts';
 import { manualClock } from '../db/store-support.ts';
 import { createFakeStores, type Stores } from '../db/stores.ts';
 import { createPortfolioAdminGroup } from '../group/admin-groups.ts';
 import { resolveAccess } from '../permission/access.ts';
-import { SetupService } from './setup-service.ts';
+import { SetupService } from '../setup/setup-service.ts';
 
 /** A hasher for unit tests: instant and readable. */
 export const plainHasher: PasswordHasher = {

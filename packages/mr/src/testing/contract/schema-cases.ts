@@ -1,7 +1,7 @@
 // Reads our OpenAPI document to generate bad input: the request body's fields and what each accepts,
 // the typed query parameters, and values of the wrong JSON type or format for each. Generated from the
 // document, so operations and fields added later are covered without touching the tests.
-import type { OpenApiDocument } from '../api/openapi-compat.ts';
+import type { OpenApiDocument } from '../../api/openapi-document.ts';
 
 type Json = Record<string, unknown>;
 

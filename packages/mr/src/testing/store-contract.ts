@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ConflictError, NotFoundError, StaleVersionError } from '@fh/service-kit';
-import type { TransactionalStores } from './stores.ts';
+import type { TransactionalStores } from '../db/stores.ts';
 
 // One behavioural contract for every store implementation: the in-memory fakes, SQLite, PostgreSQL and
 // MySQL run exactly these tests, so the fakes used by unit tests cannot drift from the real thing.

@@ -1,11 +1,11 @@
-// Test helper (not in the public surface): a test MR over real HTTP whose changes are published by a
-// BusChangePublisher on an in-process bus to a Dacha, so integration tests can check what SDKs would get.
+// A test MR over real HTTP whose changes are published by a BusChangePublisher on an in-process bus to a
+// Dacha, so integration tests can check what SDKs would get.
 import { connectDachaToBus, DachaCache } from '@fh/dacha';
 import { type Bus, createInProcessBus, featureHubSubjects } from '@fh/messaging';
 import type { TestDialect } from '@fh/test-support';
-import { startTestMr, type TestMr } from '../testing/mr-harness.ts';
-import { BusChangePublisher } from './bus-change-publisher.ts';
-import type { ChangePublisher } from './change-set.ts';
+import { BusChangePublisher } from '../publishing/bus-change-publisher.ts';
+import type { ChangePublisher } from '../publishing/change-set.ts';
+import { startTestMr, type TestMr } from './test-mr.ts';
 
 export interface MrWithDacha {
   mr: TestMr;

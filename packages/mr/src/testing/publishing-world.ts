@@ -1,14 +1,15 @@
-// Test fixture (not shipped in the public surface): fake stores with one portfolio, application and
-// environment, an in-process bus, a recording of what is published, and a Dacha fed from the bus.
+// Test data for the tests of what MR publishes (publisher, cache requests, service tests): fake stores
+// with one portfolio, application and environment, an in-process bus, a recording of what is published,
+// and a Dacha fed from the bus.
 import { connectDachaToBus, DachaCache } from '@fh/dacha';
 import { type Bus, type BusMessage, createInProcessBus, featureHubSubjects } from '@fh/messaging';
 import { createFakeStores, type TransactionalStores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
+import { BusChangePublisher } from '../publishing/bus-change-publisher.ts';
+import { ChangeSet } from '../publishing/change-set.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
-import { BusChangePublisher } from './bus-change-publisher.ts';
-import { ChangeSet } from './change-set.ts';
 
 export interface RecordedMessage {
   subject: string;

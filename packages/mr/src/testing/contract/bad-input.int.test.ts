@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { allOperations, operation } from '@fh/contracts/admin-api';
-import { randomAlphanumeric } from '../auth/tokens.ts';
-import type { ApiResponse } from '../testing/mr-harness.ts';
+import { randomAlphanumeric } from '../../auth/tokens.ts';
+import type { ApiResponse } from '../test-mr.ts';
 import {
   buildWorld,
   type ContractMr,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { defaultMrSettings } from '../core/mr-context.ts';
 import { createPortfolioAdminGroup } from '../group/admin-groups.ts';
-import type { MrClient, TestMr } from '../testing/index.ts';
+import type { MrClient, TestMr } from './test-mr.ts';
 
 // Helpers for the setup/auth/person/group integration tests: people are made through the API (as an
 // admin would), portfolios and applications straight in the stores so these tests do not depend on

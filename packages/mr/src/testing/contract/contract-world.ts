@@ -1,16 +1,16 @@
-// Shared fixtures of the contract tests (walk, permission matrix, bad input): a test MR whose server
+// The World of the contract tests (walk, permission matrix, bad input): a test MR whose server
 // errors are recorded, our own OpenAPI document, a populated organisation with one person per role,
 // fresh targets for operations that destroy what they touch, and a snapshot of every table.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@fh/service-kit';
 import { skipUnlessService, type TestDialect } from '@fh/test-support';
-import type { OpenApiDocument } from '../api/openapi-compat.ts';
-import type { DB } from '../db/schema.ts';
-import type { FeatureValueType } from '../feature/feature-store.ts';
-import type { ApplicationRole, EnvironmentRole } from '../group/group-store.ts';
-import { grantRoles, loginAs } from '../portfolio/test-fixtures.ts';
-import { type MrClient, startTestMr, type TestMr } from '../testing/mr-harness.ts';
+import type { OpenApiDocument } from '../../api/openapi-document.ts';
+import type { DB } from '../../db/schema.ts';
+import type { FeatureValueType } from '../../feature/feature-store.ts';
+import type { ApplicationRole, EnvironmentRole } from '../../group/group-store.ts';
+import { grantRoles, loginAs } from '../organisation-world.ts';
+import { type MrClient, startTestMr, type TestMr } from '../test-mr.ts';
 
 export const DIALECTS = ['sqlite', 'postgres', 'mysql'] as const satisfies readonly TestDialect[];
 
@@ -163,7 +163,6 @@ export interface FreshTargets {
 }
 
 /** Asserts a 2xx and returns the body. */
-// biome-ignore lint/suspicious/noExplicitAny: answers are untyped JSON in tests, as in MrClient
 export async function ok<T = any>(
   what: string,
   pending: Promise<{ status: number; body: unknown }>,

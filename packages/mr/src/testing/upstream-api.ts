@@ -1,0 +1,49 @@
+// The upstream FeatureHub API contracts the compatibility tests compare against. They are not part of this
+// repository: CI keeps them beside it (../shared/reference/featurehub-api). This file is the one place that
+// knows where; production code never reads them.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import type { OpenApiDocument } from '../api/openapi-document.ts';
+
+/** Names the folder that holds the upstream documents, when it is not the reference folder beside the repository. */
+export const UPSTREAM_API_DIR_VARIABLE = 'FH_UPSTREAM_API_DIR';
+
+/** The upstream admin API contract our `/mr-api` implements. */
+export const UPSTREAM_MR_API_FILE = 'mr-api-1.2.5.yaml';
+
+/** The folder of upstream API documents: $FH_UPSTREAM_API_DIR, else `../shared/reference/featurehub-api`. */
+export function upstreamApiDir(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env[UPSTREAM_API_DIR_VARIABLE];
+  if (fromEnv) return resolve(fromEnv);
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
+  return resolve(repoRoot, '..', 'shared', 'reference', 'featurehub-api');
+}
+
+/** Where the upstream admin API contract is expected. */
+export function upstreamMrApiPath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(upstreamApiDir(env), UPSTREAM_MR_API_FILE);
+}
+
+/** The upstream admin API contract, or why a suite that needs it cannot run. */
+export type UpstreamMrApi =
+  | { document: OpenApiDocument; skip: false }
+  | { document: undefined; skip: string };
+
+/**
+ * Reads the upstream admin API contract for a test that compares against it. When the file is missing the
+ * answer is a skip reason naming the file and how to point at it, printed as a visible notice; with CI=true a
+ * missing file is an error instead: CI must never pass by skipping (as `skipUnlessService` in test-support).
+ */
+export function loadUpstreamMrApi(env: NodeJS.ProcessEnv = process.env): UpstreamMrApi {
+  const path = upstreamMrApiPath(env);
+  if (existsSync(path))
+    return { document: parse(readFileSync(path, 'utf8')) as OpenApiDocument, skip: false };
+  const reason =
+    `the upstream admin API contract ${UPSTREAM_MR_API_FILE} is not at ${path}; ` +
+    `set ${UPSTREAM_API_DIR_VARIABLE} to the folder that holds it`;
+  if (env.CI === 'true') throw new Error(`CI=true and ${reason}`);
+  process.stderr.write(`\n*** NOTICE: skipping the upstream API comparison: ${reason}\n`);
+  return { document: undefined, skip: reason };
+}
