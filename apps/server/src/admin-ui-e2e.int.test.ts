@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { percentageBucket } from '@fh/evaluation';
 import { MrClient } from '@fh/mr/testing';
-import { type RunningRole, repoRoot, startRole } from '@fh/test-support';
+import { type RunningRole, repoRoot, startRole, until } from '@fh/test-support';
 import { EdgeFeatureHubConfig, FHLog, Readyness } from 'featurehub-javascript-node-sdk';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
@@ -35,16 +35,6 @@ function skipWithoutChromium(): string | false {
   const why = `${CHROMIUM} is not installed: the admin UI browser tests are skipped (apt-get install chromium)`;
   process.stderr.write(`\n*** ${why} ***\n\n`);
   return why;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function shot(page: Page, name: string): Promise<void> {

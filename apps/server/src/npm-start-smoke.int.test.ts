@@ -10,21 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import { repoRoot } from '@fh/test-support';
+import { repoRoot, until } from '@fh/test-support';
 import { EdgeFeatureHubConfig, FHLog, Readyness } from 'featurehub-javascript-node-sdk';
 import { staleBuildReason } from '../../../scripts/lib/build-freshness.mjs';
 
 FHLog.fhLog.quiet();
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Whether any process of the group led by `pgid` is still running (npm, or the node it started). */
 function groupAlive(pgid: number): boolean {

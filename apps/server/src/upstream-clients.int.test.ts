@@ -16,7 +16,7 @@ import type { ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type RunningRole, startRole } from '@fh/test-support';
+import { type RunningRole, startRole, until } from '@fh/test-support';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
 
@@ -24,16 +24,6 @@ FHLog.fhLog.quiet();
 
 const ADMIN = { name: 'Ada Admin', emailAddress: 'ada@example.com', password: 'password123' };
 const FORM = 'application/x-www-form-urlencoded';
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** What the server answered, for assertion messages: a failing check says exactly what came back. */
 function described(res: AxiosResponse): string {

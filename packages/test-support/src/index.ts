@@ -16,3 +16,4 @@ export {
 } from './nats.ts';
 export { featurehubBin, type RunningRole, repoRoot, runRoleToExit, startRole } from './processes.ts';
 export { type ServiceName, serviceUrl, skipUnlessService } from './services.ts';
+export { until } from './until.ts';

@@ -53,7 +53,6 @@ export interface ServiceAccountQuery {
   portfolioId?: string;
   ids?: readonly string[];
   includeArchived?: boolean;
-  nameContains?: string;
 }
 
 export interface ServiceAccountStore {
