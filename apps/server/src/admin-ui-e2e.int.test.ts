@@ -3,7 +3,7 @@
 // SDK connects with the key copied from the UI.
 // FH_SCREENSHOTS=1 also writes the screenshots under docs/screenshots/ that the README shows.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,31 +11,23 @@ import { percentageBucket } from '@fh/evaluation';
 import { MrClient } from '@fh/mr/testing';
 import { type RunningRole, repoRoot, startRole, until } from '@fh/test-support';
 import { EdgeFeatureHubConfig, FHLog, Readyness } from 'featurehub-javascript-node-sdk';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import {
+  clickLabelOf,
+  closeToasts,
+  explained,
+  launchChromium,
+  newContext,
+  skipWithoutChromium,
+  watchOutsideRequests,
+  watchPageErrors,
+} from './test-support/browser.ts';
 
 FHLog.fhLog.quiet();
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const SCREENSHOTS = process.env['FH_SCREENSHOTS'] === '1' ? join(repoRoot, 'docs/screenshots') : undefined;
 const ADMIN = { name: 'Ada Admin', email: 'ada@example.com', password: 'password123' };
 const DEVELOPER = 'dev@example.com';
-
-function skipWithoutChromium(): string | false {
-  if (existsSync(CHROMIUM)) return false;
-  if (process.env['CI'] === 'true') return false; // CI installs it: a missing browser must fail there
-  const why = `${CHROMIUM} is not installed: the admin UI browser tests are skipped (apt-get install chromium)`;
-  process.stderr.write(`\n*** ${why} ***\n\n`);
-  return why;
-}
 
 async function shot(page: Page, name: string): Promise<void> {
   if (!SCREENSHOTS) return;
@@ -46,72 +38,6 @@ async function shot(page: Page, name: string): Promise<void> {
   // Actions scroll the page; the picture shows each screen from its top (dialogs are fixed anyway).
   await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
-}
-
-/** Requests to anything but the FeatureHub server itself (the UI must fetch nothing from outside). */
-function watchOutsideRequests(page: Page, baseUrl: string): string[] {
-  const origin = new URL(baseUrl).origin;
-  const outside: string[] = [];
-  page.on('request', (r) => {
-    const url = r.url();
-    if (url.startsWith('data:') || url.startsWith('blob:')) return;
-    if (new URL(url).origin !== origin) outside.push(url);
-  });
-  return outside;
-}
-
-/** Reports uncaught page errors and failed API calls, so a broken screen fails with its cause. */
-function watchPageErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) errors.push(`${r.status()} from ${r.request().method()} ${r.url()}`);
-  });
-  return errors;
-}
-
-async function newContext(browser: Browser, baseUrl: string, width: number, height: number) {
-  const context = await browser.newContext({
-    baseURL: baseUrl,
-    viewport: { width, height },
-    deviceScaleFactor: 1,
-    permissions: ['clipboard-read', 'clipboard-write'],
-    reducedMotion: 'reduce',
-  });
-  context.setDefaultTimeout(15_000);
-  return context;
-}
-
-/** Runs a walk; when it fails, says where the page was and what it showed, and keeps a screenshot. */
-async function explained(page: Page, errors: string[], walk: () => Promise<void>): Promise<void> {
-  try {
-    await walk();
-  } catch (e) {
-    const file = join(tmpdir(), `fh-ui-e2e-failure-${Date.now()}.png`);
-    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    // innerText (Playwright's, on the rendered page) keeps the line breaks a reader needs.
-    const text = await page
-      .locator('body')
-      // biome-ignore lint/performance/useDomNodeTextContent: Playwright's method, not the DOM property
-      .innerText({ timeout: 1000 })
-      .catch(() => '(no page text)');
-    const where = `at ${page.url()}; screenshot ${file}\n--- page errors ---\n${errors.join('\n')}\n--- page text ---\n${text.slice(0, 3000)}`;
-    throw new Error(`${e instanceof Error ? e.message : String(e)}\n${where}`, { cause: e });
-  }
-}
-
-async function closeToasts(page: Page): Promise<void> {
-  // Toasts fade on their own; screenshots should not carry the previous action's toast.
-  await page.waitForFunction(
-    `(document.querySelector('[data-testid="toasts"]')?.childElementCount ?? 0) === 0`,
-    undefined,
-    { timeout: 10_000 },
-  );
-}
-
-/** Clicks the label around a checkbox, switch or radio, as a person does (the input itself is styled away). */
-async function clickLabelOf(page: Page, testId: string): Promise<void> {
-  await page.locator('label', { has: page.getByTestId(testId) }).click();
 }
 
 async function signIn(page: Page, landsOn: RegExp = /\/applications$/): Promise<void> {
@@ -135,7 +61,7 @@ describe('the admin UI in Chromium against the party server', { skip: skipWithou
     party = await startRole('party', { env: { DB_URL: `sqlite:${join(dataDir, 'featurehub.db')}` } });
     await party.waitUntilReady();
     // launch() starts Chromium on a fresh temporary profile of its own and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
