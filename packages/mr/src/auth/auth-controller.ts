@@ -19,7 +19,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
     try {
       const { email, password } = request.body;
       const person = await auth.checkLogin(ctx.stores, { email, password, address: request.ip });
-      const loggedIn = await ctx.uow.run((tx) => auth.openSession(tx, person));
+      const upgradedHash = await auth.rehashIfUpstream(person, password);
+      const loggedIn = await ctx.uow.run((tx) => auth.openSession(tx, person, upgradedHash));
       return await toApiTokenizedPerson(ctx.stores, loggedIn);
     } catch (err) {
       if (!(err instanceof TooManyLoginAttemptsError)) throw err;

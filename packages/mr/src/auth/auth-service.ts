@@ -11,6 +11,7 @@ import type { PasswordHasher } from './password-hasher.ts';
 import { checkNewPassword } from './password-policy.ts';
 import type { Principal } from './principal.ts';
 import { randomAlphanumeric } from './tokens.ts';
+import { isUpstreamPasswordHash, verifyUpstreamPassword } from './upstream-password.ts';
 
 /** People, their sessions, and the groups that say who may manage whom. */
 type AuthStores = Pick<Stores, 'groups' | 'persons' | 'sessions'>;
@@ -98,7 +99,7 @@ export class AuthService {
     const person = await stores.persons.findByEmail(email);
     const usable = person && person.personType === 'person' && person.passwordHash ? person : undefined;
     const ok = usable
-      ? await this.#deps.hasher.verify(password, usable.passwordHash!)
+      ? await this.#verifyStored(password, usable)
       : await this.#deps.hasher.verify(password, await this.#dummy()).then(() => false);
     if (!ok || !usable) {
       this.#deps.loginLimiter.recordFailure(email, address);
@@ -108,9 +109,21 @@ export class AuthService {
     return usable;
   }
 
-  /** Records the login and opens the session. */
-  async openSession(tx: AuthStores, person: Person): Promise<LoggedIn> {
-    const updated = await tx.persons.update(person.id, { whenLastAuthenticated: this.#deps.clock.now() });
+  /**
+   * Our hash of the password when the person's stored one is upstream FeatureHub's PBKDF2 form (checked
+   * by checkLogin just before), so the login can replace it; undefined when it is already ours.
+   */
+  async rehashIfUpstream(person: Person, password: string): Promise<string | undefined> {
+    if (!person.passwordHash || !isUpstreamPasswordHash(person.passwordHash)) return undefined;
+    return this.#deps.hasher.hash(password);
+  }
+
+  /** Records the login and opens the session; `upgradedHash` (from rehashIfUpstream) replaces the old hash. */
+  async openSession(tx: AuthStores, person: Person, upgradedHash?: string): Promise<LoggedIn> {
+    const updated = await tx.persons.update(person.id, {
+      whenLastAuthenticated: this.#deps.clock.now(),
+      ...(upgradedHash === undefined ? {} : { passwordHash: upgradedHash, passwordAlgorithm: 'scrypt' }),
+    });
     return { token: await startSession(tx, person.id), person: updated };
   }
 
@@ -238,7 +251,7 @@ export class AuthService {
     if (person.personType !== 'person' || !person.passwordHash) {
       throw new BadRequestError('This account has no password');
     }
-    if (!(await this.#deps.hasher.verify(oldPassword, person.passwordHash))) {
+    if (!(await this.#verifyStored(oldPassword, person))) {
       throw new BadRequestError('The old password is not right');
     }
     return person;
@@ -304,6 +317,14 @@ export class AuthService {
     });
     await tx.sessions.deleteForPerson(person.id);
     return updated;
+  }
+
+  /** Our own hashes through the hasher; upstream's PBKDF2 ones (people who came across) directly. */
+  #verifyStored(password: string, person: Person): Promise<boolean> {
+    const stored = person.passwordHash!;
+    return isUpstreamPasswordHash(stored)
+      ? verifyUpstreamPassword(password, stored, person.passwordAlgorithm)
+      : this.#deps.hasher.verify(password, stored);
   }
 
   #dummy(): Promise<string> {
