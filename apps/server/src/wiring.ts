@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Bus, connectNatsBus, createInProcessBus } from '@fh/messaging';
-import { type Database, openDatabase, registerAdminUi } from '@fh/mr';
+import { type Database, type MrSettings, openDatabase, registerAdminUi, ssoConfigFrom } from '@fh/mr';
 import {
   createHttpServer,
   createLogger,
@@ -141,7 +141,11 @@ export async function serveAdminUi(p: RoleProcess): Promise<void> {
   await registerAdminUi(p.app, { root: dir });
 }
 
-/** MR's operator settings from the configuration: registration links point where people reach the UI. */
-export function mrSettingsFrom(config: ServerConfig): { siteUrl: string } {
-  return { siteUrl: config.siteUrl ?? `http://localhost:${config.port}` };
+/**
+ * MR's operator settings from the configuration: registration links point where people reach the UI; single
+ * sign-on reads upstream's keys (docs/single-sign-on.md).
+ */
+export function mrSettingsFrom(config: ServerConfig): Pick<MrSettings, 'siteUrl' | 'sso'> {
+  const siteUrl = config.siteUrl ?? `http://localhost:${config.port}`;
+  return { siteUrl, sso: ssoConfigFrom(config.properties, siteUrl) };
 }

@@ -153,6 +153,7 @@ export type {
   ServiceAccountStore,
   UpdateServiceAccount,
 } from './service-account/service-account-store.ts';
+export { noSso, type SsoConfig, ssoConfigFrom } from './sso/sso-config.ts';
 export type {
   ApplicationStrategy,
   ApplicationStrategyStore,

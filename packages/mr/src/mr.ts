@@ -20,6 +20,8 @@ import { registerPortfolioRoutes } from './portfolio/portfolio-controller.ts';
 import { type ChangePublisher, noChangePublisher } from './publishing/change-set.ts';
 import { registerServiceAccountRoutes } from './service-account/service-account-controller.ts';
 import { registerSetupRoutes } from './setup/setup-controller.ts';
+import { SingleSignOn } from './sso/single-sign-on.ts';
+import { registerSsoRoutes } from './sso/sso-controller.ts';
 import { registerStrategyRoutes } from './strategy/strategy-controller.ts';
 import { registerUserStateRoutes } from './user-state/user-state-controller.ts';
 
@@ -48,16 +50,19 @@ export async function registerManagementRepository(
   deps: ManagementRepositoryDeps,
 ): Promise<ManagementRepository> {
   const authenticator = new Authenticator(deps.stores);
+  const settings = { ...defaultMrSettings, ...deps.settings };
+  const clock = deps.clock ?? systemClock;
   const context: MrContext = {
     uow: new UnitOfWork(deps.stores, deps.publisher ?? noChangePublisher, deps.logger),
     stores: deps.stores,
     authenticator,
     hasher: deps.hasher ?? new ScryptPasswordHasher(),
     loginLimiter: deps.loginLimiter ?? new LoginRateLimiter(),
-    clock: deps.clock ?? systemClock,
+    clock,
     ids: deps.ids ?? uuidIds,
     logger: deps.logger,
-    settings: { ...defaultMrSettings, ...deps.settings },
+    settings,
+    sso: new SingleSignOn(settings.sso, clock),
     principal: principalOf,
     access: accessFor(deps.stores),
   };
@@ -65,6 +70,7 @@ export async function registerManagementRepository(
   for (const register of [
     registerSetupRoutes,
     registerAuthRoutes,
+    registerSsoRoutes,
     registerPersonRoutes,
     registerGroupRoutes,
     registerPortfolioRoutes,

@@ -52,6 +52,12 @@ export interface ServerConfig {
     /** The Cache-Control header on polling responses, e.g. `max-age=30`; empty = none. */
     readonly cacheControl: string;
   };
+  /**
+   * Every upstream-named setting (`oauth2.providers`, `saml.idp-providers`, `auth.disable-login`, ...): the
+   * `--config` properties file, overlaid by environment variables with the same dotted name, as upstream
+   * reads them. Features with many keys (single sign-on) parse their part of it themselves.
+   */
+  readonly properties: Readonly<Record<string, string>>;
 }
 
 interface Setting {
@@ -235,6 +241,11 @@ export function loadConfig(
     }
   }
 
+  const properties: Record<string, string> = Object.fromEntries(props);
+  for (const [name, value] of Object.entries(env)) {
+    if (name.includes('.') && value !== undefined) properties[name] = value;
+  }
+
   return deepFreeze({
     role,
     host: str(S.host) ?? '0.0.0.0',
@@ -254,6 +265,7 @@ export function loadConfig(
       sseHeartbeatSeconds: int(S.sseHeartbeat, 0, 0, 3600, 'a number of seconds'),
       cacheControl,
     },
+    properties,
   });
 }
 

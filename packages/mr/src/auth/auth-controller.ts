@@ -1,3 +1,4 @@
+import { ForbiddenError } from '@fh/service-kit';
 import type { FastifyInstance } from 'fastify';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
@@ -16,6 +17,11 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
   });
 
   route(app, 'login', async (request, reply) => {
+    if (!ctx.sso.localLoginEnabled) {
+      throw new ForbiddenError(
+        'Signing in with a password is switched off on this server (auth.disable-login); use single sign-on',
+      );
+    }
     try {
       const { email, password } = request.body;
       const person = await auth.checkLogin(ctx.stores, { email, password, address: request.ip });

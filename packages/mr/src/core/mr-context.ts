@@ -7,6 +7,8 @@ import { type Principal, principalOf } from '../auth/principal.ts';
 import type { Clock, IdGenerator } from '../db/store-support.ts';
 import type { Stores } from '../db/stores.ts';
 import { type Access, resolveAccess } from '../permission/access.ts';
+import type { SingleSignOn } from '../sso/single-sign-on.ts';
+import { noSso, type SsoConfig } from '../sso/sso-config.ts';
 import type { UnitOfWork } from './unit-of-work.ts';
 
 /**
@@ -23,6 +25,8 @@ export interface MrSettings {
   siteUrl: string;
   /** How long a registration token stays valid. */
   registrationTokenDays: number;
+  /** Single sign-on and whether local (password) login is on (docs/single-sign-on.md). */
+  sso: SsoConfig;
 }
 
 export const defaultMrSettings: MrSettings = {
@@ -31,6 +35,7 @@ export const defaultMrSettings: MrSettings = {
   portfolioAdminGroupSuffix: 'Administrators',
   siteUrl: 'http://localhost:8085',
   registrationTokenDays: 7,
+  sso: noSso(),
 };
 
 /** What every MR controller and service is built from. Constructed once, in registerManagementRepository. */
@@ -45,6 +50,8 @@ export interface MrContext {
   readonly ids: IdGenerator;
   readonly logger: Logger;
   readonly settings: MrSettings;
+  /** The configured identity providers and the sign-ins in flight. */
+  readonly sso: SingleSignOn;
   /** The caller of an authenticated operation. */
   principal(request: FastifyRequest): Principal;
   /** What the caller may do; computed once per request. */

@@ -20,7 +20,7 @@ import type { Organisation } from '../organisation/organisation-store.ts';
  */
 export const ORGANISATION_ID = '00000000-0000-4000-8000-000000000001';
 
-/** Ways to log in that GET /initialize advertises (no SSO providers yet). */
+/** The password way to log in; single sign-on providers come from the configuration (SingleSignOn). */
 export const LOGIN_PROVIDERS = ['local'] as const;
 
 export interface SetupInput {
@@ -109,10 +109,46 @@ export class SetupService {
    * and the first person (a member of both groups), and logs that person in. 409 once set up.
    */
   async setUp(tx: SetupStores, input: PreparedSetup): Promise<LoggedIn & { organisation: Organisation }> {
+    const { organisation, superusers } = await this.#createOrganisation(tx, input.organisationName);
+    const person = await tx.persons.create({
+      email: input.email,
+      name: input.name,
+      personType: 'person',
+      passwordHash: input.passwordHash,
+      passwordAlgorithm: 'scrypt',
+    });
+    await addGroupMember(tx, superusers, person.id);
+    await this.#createPortfolio(tx, organisation, input.portfolioName, person.id);
+    const loggedIn = await tx.persons.update(person.id, { whenLastAuthenticated: this.#deps.clock.now() });
+    return { organisation, person: loggedIn, token: await startSession(tx, person.id) };
+  }
+
+  /** Checks a setup for single sign-on: only the organisation's and the first portfolio's names. */
+  prepareForSso(input: SetupInput): { organisationName: string; portfolioName: string } {
+    return {
+      organisationName: required(input.organizationName, 'The organization name', 255),
+      portfolioName: required(input.portfolio, 'The portfolio name', 200),
+    };
+  }
+
+  /**
+   * Setup for single sign-on (upstream's SSO variant): the organisation, its empty superuser group and the
+   * first portfolio with its administrators group. The first person to sign in becomes the superuser.
+   */
+  async setUpForSso(
+    tx: SetupStores,
+    input: { organisationName: string; portfolioName: string },
+  ): Promise<Organisation> {
+    const { organisation } = await this.#createOrganisation(tx, input.organisationName);
+    await this.#createPortfolio(tx, organisation, input.portfolioName, null);
+    return organisation;
+  }
+
+  async #createOrganisation(tx: SetupStores, name: string) {
     if (await tx.organisations.findFirst()) throw alreadySetUp();
     let organisation: Organisation;
     try {
-      organisation = await tx.organisations.create({ id: ORGANISATION_ID, name: input.organisationName });
+      organisation = await tx.organisations.create({ id: ORGANISATION_ID, name });
     } catch (err) {
       if (err instanceof ConflictError) throw alreadySetUp();
       throw err;
@@ -123,28 +159,23 @@ export class SetupService {
       admin: true,
     });
     organisation = await tx.organisations.update(organisation.id, { groupId: superusers.id });
-    const person = await tx.persons.create({
-      email: input.email,
-      name: input.name,
-      personType: 'person',
-      passwordHash: input.passwordHash,
-      passwordAlgorithm: 'scrypt',
-    });
-    await addGroupMember(tx, superusers, person.id);
-    const portfolio = await tx.portfolios.create({
-      organisationId: organisation.id,
-      name: input.portfolioName,
-      createdBy: person.id,
-    });
+    return { organisation, superusers };
+  }
+
+  async #createPortfolio(
+    tx: SetupStores,
+    organisation: Organisation,
+    name: string,
+    createdBy: string | null,
+  ): Promise<void> {
+    const portfolio = await tx.portfolios.create({ organisationId: organisation.id, name, createdBy });
     await createPortfolioAdminGroup(tx, {
       organisationId: organisation.id,
       portfolioId: portfolio.id,
       portfolioName: portfolio.name,
       suffix: this.#deps.settings.portfolioAdminGroupSuffix,
-      createdBy: person.id,
+      createdBy,
     });
-    const loggedIn = await tx.persons.update(person.id, { whenLastAuthenticated: this.#deps.clock.now() });
-    return { organisation, person: loggedIn, token: await startSession(tx, person.id) };
   }
 }
 
