@@ -130,6 +130,22 @@ export class OidcProvider {
 
 function describe(err: unknown): string {
   if (err instanceof SsoRefusedError) return err.message;
-  const e = err as { message?: string; code?: string; error?: string; error_description?: string };
-  return e.error_description ?? e.error ?? e.message ?? String(err);
+  const parts: string[] = [];
+  let current: unknown = err;
+  for (let depth = 0; current && depth < 4; depth++) {
+    const e = current as {
+      message?: string;
+      code?: string;
+      error?: string;
+      error_description?: string;
+      cause?: unknown;
+    };
+    const text = e.error_description ?? e.error ?? e.message ?? String(current);
+    parts.push(e.code ? `${text} (${e.code})` : text);
+    current =
+      e.cause instanceof Error || (e.cause && typeof e.cause === 'object' && 'message' in e.cause)
+        ? e.cause
+        : undefined;
+  }
+  return parts.join(': ');
 }
