@@ -2,53 +2,18 @@
 // provider (oidc-provider): configured with upstream's keys, set up for SSO, people signed in and created by
 // email, and every forged or failed answer refused with nobody signed in and nothing created.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MrClient } from '@fh/mr/testing';
-import { type RunningRole, startRole } from '@fh/test-support';
-import { freePort, type Hop, HttpBrowser } from './test-support/http-browser.ts';
-import { startOidcIdp, type TestOidcIdp } from './test-support/oidc-idp.ts';
+import type { RunningRole } from '@fh/test-support';
+import { type Hop, HttpBrowser } from './test-support/http-browser.ts';
+import {
+  type SsoWorld,
+  startSsoWorld as startWorld,
+  stopSsoWorld as stopWorld,
+} from './test-support/sso-world.ts';
 
 const ADA = { email: 'ada@example.com', name: 'Ada Lovelace' };
 const BOB = { email: 'Bob@Example.com', name: 'Bob Builder' };
-
-interface SsoWorld {
-  mr: RunningRole;
-  idp: TestOidcIdp;
-  dir: string;
-}
-
-/** An IdP and a party server that knows it, both on loopback ports. */
-async function startWorld(
-  configure: (idp: TestOidcIdp, base: string) => { properties?: string[]; env?: Record<string, string> },
-): Promise<SsoWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-sso-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const idp = await startOidcIdp({ redirectUri: `${base}/oauth/auth` });
-  const { properties = [], env = {} } = configure(idp, base);
-  const configFile = join(dir, 'application.properties');
-  writeFileSync(configFile, `${properties.join('\n')}\n`);
-  const mr = await startRole('party', {
-    env: {
-      PORT: String(port),
-      DB_URL: `sqlite:${join(dir, 'fh.db')}`,
-      FEATUREHUB_CONFIG: configFile,
-      ...env,
-    },
-  });
-  await mr.waitUntilReady();
-  return { mr, idp, dir };
-}
-
-async function stopWorld(w: SsoWorld | undefined): Promise<void> {
-  if (!w) return;
-  await w.mr.stop();
-  await w.idp.close();
-  rmSync(w.dir, { recursive: true, force: true });
-}
 
 /** From the MR's redirect to the IdP until the browser is about to leave the callback. */
 async function throughIdp(browser: HttpBrowser, redirectUrl: string, mrBase: string): Promise<Hop[]> {

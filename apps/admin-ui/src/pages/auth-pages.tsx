@@ -7,6 +7,7 @@ import { NewPasswordFields, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Link, navigate, useLocation } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
+import { cssColour, ssoFailureMessage } from '../ui/sso-handoff.ts';
 
 function AuthCard({
   title,
@@ -195,11 +196,13 @@ export function LoginPage() {
     );
     if (r?.redirectUrl) window.location.assign(r.redirectUrl);
   });
+  const ssoFailure = ssoFailureMessage(search.get('sso-error'));
   return (
     <AuthCard
       title="Sign in"
       subtitle={setup?.organization.name ? `to ${setup.organization.name}` : undefined}
     >
+      {ssoFailure ? <ErrorBanner error={ssoFailure} testId="login-sso-error" /> : null}
       {local ? (
         <form
           className="stack"
@@ -252,6 +255,7 @@ export function LoginPage() {
           {local ? <div className="divider">or</div> : null}
           {external.map((p) => {
             const info = setup?.providerInfo?.[p];
+            const background = cssColour(info?.buttonBackgroundColor);
             return (
               <Button
                 key={p}
@@ -259,8 +263,12 @@ export function LoginPage() {
                 busy={sso.busy}
                 onClick={() => void sso.run(p)}
                 data-testid={`login-provider-${p}`}
+                style={background ? { borderLeft: `6px solid ${background}` } : undefined}
               >
-                {info?.buttonText ?? `Sign in with ${p.replace(/^oauth2-/, '')}`}
+                {info?.buttonIcon && /^https?:\/\//.test(info.buttonIcon) ? (
+                  <img src={info.buttonIcon} alt="" width={20} height={20} className="sso-icon" />
+                ) : null}
+                {info?.buttonText || `Sign in with ${p.replace(/^oauth2-/, '')}`}
               </Button>
             );
           })}

@@ -4,6 +4,7 @@ import { HttpClient, storageTokenStore } from '../api/http.ts';
 import { MrApi } from '../api/mr-api.ts';
 import type { Person, Portfolio, SetupResponse, TokenizedPerson } from '../api/types.ts';
 import { navigate } from './router.tsx';
+import { takeSsoHandoff } from './sso-handoff.ts';
 
 export type SessionStatus = 'loading' | 'setup' | 'anonymous' | 'reset-password' | 'ready' | 'offline';
 
@@ -45,17 +46,14 @@ function personId(p: Person | undefined): string | undefined {
 }
 
 export function SessionProvider({ children }: { children: ReactNode }) {
-  const api = useMemo(
-    () =>
-      new MrApi(
-        new HttpClient({
-          fetch: (url, init) => window.fetch(url, init),
-          baseUrl: '/mr-api',
-          tokens: storageTokenStore(localStore()),
-        }),
-      ),
-    [],
-  );
+  const api = useMemo(() => {
+    const tokens = storageTokenStore(localStore());
+    const handedOver = takeSsoHandoff();
+    if (handedOver) tokens.set(handedOver);
+    return new MrApi(
+      new HttpClient({ fetch: (url, init) => window.fetch(url, init), baseUrl: '/mr-api', tokens }),
+    );
+  }, []);
   const [status, setStatus] = useState<SessionStatus>('loading');
   const [startError, setStartError] = useState<string | undefined>(undefined);
   const [setup, setSetup] = useState<SetupResponse | undefined>(undefined);

@@ -1,0 +1,133 @@
+// Single sign-on in the admin UI: headless Chromium against the built `featurehub party` command and a real
+// local OpenID provider. The sign-in page shows the provider's button (and no password form when local login
+// is off); the button goes to the IdP and back signed in; a refusal comes back as a message on the sign-in page.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MrClient } from '@fh/mr/testing';
+import type { Browser, BrowserContext } from 'playwright-core';
+import {
+  explained,
+  launchChromium,
+  newContext,
+  skipWithoutChromium,
+  watchPageErrors,
+} from './test-support/browser.ts';
+import {
+  genericProvider,
+  type SsoWorld,
+  setUpForSso,
+  startSsoWorld,
+  stopSsoWorld,
+} from './test-support/sso-world.ts';
+
+const ADA = { email: 'ada@example.com', name: 'Ada Lovelace' };
+
+describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromium() }, () => {
+  let both: SsoWorld;
+  let ssoOnly: SsoWorld;
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+
+  before(async () => {
+    both = await startSsoWorld((idp, base) => ({
+      properties: [
+        ...genericProvider(idp),
+        `oauth2.redirectUrl=${base}/oauth/auth`,
+        `oauth2.adminUiUrlSuccess=${base}/`,
+        `oauth2.adminUiUrlFailure=${base}/login`,
+        'oauth2.providers.generic.icon.text=Sign in with Test IdP',
+        'oauth2.providers.generic.icon.background-color=0xFF123456',
+      ],
+    }));
+    ssoOnly = await startSsoWorld((idp, base) => ({
+      properties: [...genericProvider(idp), 'auth.disable-login=true'],
+      env: { SITE_URL: base },
+    }));
+    await setUpForSso(both);
+    await setUpForSso(ssoOnly);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    for (const c of contexts) await c.close().catch(() => undefined);
+    await browser?.close();
+    await stopSsoWorld(both);
+    await stopSsoWorld(ssoOnly);
+  });
+
+  it('the first person to press the button signs in at the IdP and comes back as the superuser', async () => {
+    const context = await newContext(browser, both.mr.baseUrl);
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await explained(page, errors, async () => {
+      await page.goto('/');
+      await page.waitForURL(/\/login$/);
+      assert.equal(await page.getByTestId('login-form').count(), 1, 'local login is on');
+      const button = page.getByTestId('login-provider-oauth2-generic');
+      assert.equal((await button.innerText()).trim(), 'Sign in with Test IdP');
+
+      both.idp.next(ADA);
+      await button.click();
+      await page.waitForURL(/\/applications$/);
+      // The UI took the session from the hand-off cookie and deleted the cookie.
+      assert.equal(await page.evaluate('document.cookie.includes("bearer-token")'), false);
+      const token = (await page.evaluate('localStorage.getItem("fh.bearer")')) as string | null;
+      assert.ok(token, 'the session is the UI’s own now');
+      const self = await new MrClient(both.mr.baseUrl, token).get('/person/self?includeGroups=true');
+      assert.equal(self.body.email, ADA.email);
+      assert.ok((self.body.groups as Array<{ name: string }>).some((g) => g.name === 'org_admin'));
+      await page.getByRole('link', { name: 'Portfolios' }).waitFor();
+
+      await page.getByTestId('sign-out').click();
+      await page.getByTestId('login-form').waitFor();
+      assert.match(page.url(), /\/login$/);
+    });
+  });
+
+  it('a refusal at the IdP comes back to the sign-in page with the reason, nobody signed in', async () => {
+    const context = await newContext(browser, both.mr.baseUrl);
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await explained(page, errors, async () => {
+      await page.goto('/login');
+      both.idp.next({ deny: 'cancelled' });
+      await page.getByTestId('login-provider-oauth2-generic').click();
+      await page.getByTestId('login-sso-error').getByText('cancelled or refused').waitFor();
+      assert.match(page.url(), /\/login\?sso-error=denied$/);
+      assert.equal(await page.evaluate('localStorage.getItem("fh.bearer")'), null);
+      assert.equal(await page.getByTestId('login-form').count(), 1);
+    });
+  });
+
+  it('someone the site does not know yet is created and signed in (auth.userMustBeCreatedFirst is off)', async () => {
+    const context = await newContext(browser, both.mr.baseUrl);
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await explained(page, errors, async () => {
+      await page.goto('/login');
+      both.idp.next({ email: 'grace@example.com', name: 'Grace Hopper' });
+      await page.getByTestId('login-provider-oauth2-generic').click();
+      await page.getByText('Grace Hopper').first().waitFor();
+      assert.match(page.url(), /\/applications$/);
+    });
+  });
+
+  it('with local login off the sign-in page has no password form, only the provider', async () => {
+    const context = await newContext(browser, ssoOnly.mr.baseUrl);
+    contexts.push(context);
+    const page = await context.newPage();
+    const errors = watchPageErrors(page);
+    await explained(page, errors, async () => {
+      await page.goto('/login');
+      await page.getByTestId('login-provider-oauth2-generic').waitFor();
+      assert.equal(await page.getByTestId('login-form').count(), 0);
+      assert.equal(await page.getByTestId('login-password').count(), 0);
+      ssoOnly.idp.next(ADA);
+      await page.getByTestId('login-provider-oauth2-generic').click();
+      await page.waitForURL(/\/applications$/);
+    });
+  });
+});
