@@ -65,7 +65,7 @@ describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromiu
       await page.waitForURL(/\/login$/);
       assert.equal(await page.getByTestId('login-form').count(), 1, 'local login is on');
       const button = page.getByTestId('login-provider-oauth2-generic');
-      assert.equal((await button.innerText()).trim(), 'Sign in with Test IdP');
+      assert.equal((await button.textContent())?.trim(), 'Sign in with Test IdP');
 
       both.idp.next(ADA);
       await button.click();

@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { NotFoundError } from '@fh/service-kit';
 import type { LoggedIn } from '../auth/auth-service.ts';
 import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { Clock } from '../db/store-support.ts';
 import { OidcProvider } from './oidc-sign-in.ts';
 import { bindingMatches, newBinding, PendingSignIns } from './pending-sign-ins.ts';
+import { SamlProvider } from './saml-sign-in.ts';
 import type { ProviderButton, SsoConfig } from './sso-config.ts';
 import { SsoRefusedError, SsoSignIn } from './sso-sign-in.ts';
 
@@ -20,6 +22,7 @@ export interface StartedSignIn {
 export class SingleSignOn {
   readonly config: SsoConfig;
   readonly #oidc: Map<string, OidcProvider>;
+  readonly #saml: Map<string, SamlProvider>;
   readonly #pending = new PendingSignIns();
   readonly #signIn: SsoSignIn;
 
@@ -28,6 +31,7 @@ export class SingleSignOn {
     this.#oidc = new Map(
       config.oauth2.providers.map((p) => [p.code, new OidcProvider(p, config.oauth2.redirectUrl)]),
     );
+    this.#saml = new Map(config.saml.providers.map((p) => [p.code, new SamlProvider(p)]));
     this.#signIn = new SsoSignIn({ clock, userMustBeCreatedFirst: config.userMustBeCreatedFirst });
   }
 
@@ -35,6 +39,7 @@ export class SingleSignOn {
   providers(): { providers: string[]; providerInfo: Record<string, ProviderButton> } {
     const providerInfo: Record<string, ProviderButton> = {};
     for (const p of this.config.oauth2.providers) providerInfo[p.code] = p.button;
+    for (const p of this.config.saml.providers) providerInfo[p.code] = p.button;
     return {
       providers: [...(this.config.disableLocalLogin ? [] : ['local']), ...Object.keys(providerInfo)],
       providerInfo,
@@ -46,15 +51,29 @@ export class SingleSignOn {
   }
 
   isProvider(code: string): boolean {
-    return this.#oidc.has(code);
+    return this.#oidc.has(code) || this.#saml.has(code);
   }
 
   /** The provider a site set up for single sign-on uses when setup names none: the only one, if one. */
   onlyProvider(): string | undefined {
-    return this.#oidc.size === 1 && this.config.disableLocalLogin ? [...this.#oidc.keys()][0] : undefined;
+    const all = [...this.#oidc.keys(), ...this.#saml.keys()];
+    return all.length === 1 && this.config.disableLocalLogin ? all[0] : undefined;
+  }
+
+  /** A SAML provider by code, for its metadata and assertion consumer routes. */
+  samlProvider(code: string): SamlProvider | undefined {
+    return this.#saml.get(code);
   }
 
   async start(provider: string): Promise<StartedSignIn> {
+    const saml = this.#saml.get(provider);
+    if (saml) {
+      const binding = newBinding();
+      const relayState = randomBytes(24).toString('base64url');
+      const redirectUrl = await saml.start(relayState);
+      this.#pending.add(`saml:${relayState}`, { provider, secret: '', nonce: '', bindingHash: binding.hash });
+      return { redirectUrl, binding: binding.value };
+    }
     const p = this.#oidc.get(provider);
     if (!p) throw new NotFoundError(`No sign-in provider ${JSON.stringify(provider)} on this server`);
     const started = await p.start();
@@ -95,5 +114,30 @@ export class SingleSignOn {
     const identity = await provider.finish(started, state, rawQuery);
     const loggedIn = await uow.run((tx) => this.#signIn.complete(tx, identity));
     return { ...loggedIn, provider: started.provider };
+  }
+
+  /**
+   * Finishes a SAML sign-in from the form the IdP posted to `/saml/<provider>/sso`. The RelayState must be one
+   * this MR issued for that provider and is used up; node-saml checks signatures, audience, times and that
+   * the response answers a request this MR sent (once). The browser binding cookie cannot be checked here:
+   * the IdP's cross-site POST does not carry SameSite=Lax cookies.
+   */
+  async finishSaml(
+    uow: Pick<UnitOfWork, 'run'>,
+    provider: string,
+    form: Record<string, string>,
+  ): Promise<LoggedIn & { provider: string }> {
+    const saml = this.#saml.get(provider);
+    const relayState = form['RelayState'];
+    const started = relayState ? this.#pending.take(`saml:${relayState}`) : undefined;
+    if (!saml || !started || started.provider !== provider || typeof form['SAMLResponse'] !== 'string') {
+      throw new SsoRefusedError(
+        'invalid',
+        'The SAML response does not answer a sign-in this server started (unknown, used or expired RelayState)',
+      );
+    }
+    const identity = await saml.finish({ SAMLResponse: form['SAMLResponse'], RelayState: relayState! });
+    const loggedIn = await uow.run((tx) => this.#signIn.complete(tx, identity));
+    return { ...loggedIn, provider };
   }
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { ConfigError } from '@fh/service-kit';
 
 /** What the sign-in page shows for a provider (upstream's IdentityProviderInfo). */
@@ -34,16 +36,18 @@ export interface SamlProviderConfig {
   code: string;
   idp: {
     entityId: string;
-    /** The IdP's single sign-on URL (HTTP-Redirect binding). */
+    /** The IdP's single sign-on URL (from its metadata). */
     ssoUrl: string;
-    /** PEM certificates the IdP signs with. */
+    /** PEM certificates the IdP signs with (from its metadata). */
     certificates: string[];
   };
   sp: {
-    /** The SP's public address; the entity id is `<base-url>/saml/<code>/metadata`, the ACS `<base-url>/saml/<code>/sso`. */
+    /** This server's address: the entity id is `<base-url>/saml/<code>/metadata`, the ACS `<base-url>/saml/<code>/sso`. */
     baseUrl: string;
     privateKey: string;
     certificate: string;
+    /** A certificate for a key roll-over, published in the metadata beside the current one. */
+    newCertificate?: string;
   };
   /** Lower-case email domains allowed to sign in; empty = any. */
   emailDomains: string[];
@@ -279,23 +283,35 @@ function samlProvider(
     );
   }
   const p = (k: string) => `saml.${name}.${k}`;
-  const certificates = [get(p('idp.x509-cert')), get(p('idp.x509-cert-new'))].filter(
-    (c): c is string => c !== undefined,
-  );
-  if (certificates.length === 0) {
-    throw new ConfigError(p('idp.x509-cert'), "is required: the IdP's signing certificate (PEM)");
+  const entityId = need(p('idp.entity-id'), "the IdP's entity id");
+  const file = get(p('idp.metadata-file'));
+  let metadata = get(p('idp.metadata-text'));
+  if (file !== undefined) {
+    try {
+      metadata = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new ConfigError(p('idp.metadata-file'), `cannot read ${file}: ${(e as Error).message}`);
+    }
   }
+  if (metadata === undefined) {
+    throw new ConfigError(
+      p('idp.metadata-file'),
+      "or saml.<name>.idp.metadata-text is required: the IdP's metadata (it is not fetched from the entity id)",
+    );
+  }
+  const idp = parseIdpMetadata(metadata, entityId, p('idp.metadata-file'));
+  const newCertificate = get(p('sp.x509-cert-new'));
   return {
     code: name,
-    idp: {
-      entityId: need(p('idp.entity-id'), "the IdP's entity id"),
-      ssoUrl: httpUrl(p('idp.sso-url'), need(p('idp.sso-url'), "the IdP's single sign-on URL")),
-      certificates: certificates.map(pem),
-    },
+    idp,
     sp: {
       baseUrl: httpUrl(p('sp.base-url'), get(p('sp.base-url')) ?? site).replace(/\/+$/, ''),
-      privateKey: pem(need(p('sp.private-key'), 'the key this server signs its requests with (PEM)')),
-      certificate: pem(need(p('sp.x509-cert'), "this server's certificate (PEM)")),
+      privateKey: pem(
+        need(p('sp.private-key'), 'the key this server signs its requests with'),
+        'PRIVATE KEY',
+      ),
+      certificate: pem(need(p('sp.x509-cert'), "this server's certificate"), 'CERTIFICATE'),
+      ...(newCertificate ? { newCertificate: pem(newCertificate, 'CERTIFICATE') } : {}),
     },
     emailDomains: list(p('email-domains')).map((d) => d.toLowerCase().replace(/^@/, '')),
     button: {
@@ -306,7 +322,56 @@ function samlProvider(
   };
 }
 
-/** Properties files hold PEM on one line with `\n` escapes or without the line breaks; both are accepted. */
-function pem(value: string): string {
-  return value.replace(/\\n/g, '\n').trim();
+const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
+const DS = 'http://www.w3.org/2000/09/xmldsig#';
+const REDIRECT_BINDING = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
+
+interface XmlElement {
+  getAttribute(name: string): string | null;
+  getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
+  textContent: string | null;
+}
+// Loaded without its typings: they pull the DOM library into every package's types.
+const { DOMParser } = createRequire(import.meta.url)('@xmldom/xmldom') as {
+  DOMParser: new (options: {
+    errorHandler: (level: string, message: string) => void;
+  }) => { parseFromString(xml: string, type: string): XmlElement };
+};
+
+/** The IdP's entity, sign-on URL (HTTP-Redirect binding) and signing certificates, from its metadata. */
+function parseIdpMetadata(xml: string, entityId: string, key: string): SamlProviderConfig['idp'] {
+  const errors: string[] = [];
+  const doc = new DOMParser({
+    errorHandler: (level, message) => {
+      if (level !== 'warning') errors.push(message);
+    },
+  }).parseFromString(xml, 'text/xml');
+  if (errors.length > 0) throw new ConfigError(key, `the IdP metadata is not XML: ${errors[0]}`);
+  const entities = Array.from(doc.getElementsByTagNameNS(MD, 'EntityDescriptor'));
+  const entity = entities.find((e) => e.getAttribute('entityID') === entityId);
+  if (!entity) throw new ConfigError(key, `the IdP metadata has no EntityDescriptor for ${entityId}`);
+  const descriptor = entity.getElementsByTagNameNS(MD, 'IDPSSODescriptor')[0];
+  if (!descriptor) throw new ConfigError(key, 'the IdP metadata has no IDPSSODescriptor');
+  const sso = Array.from(descriptor.getElementsByTagNameNS(MD, 'SingleSignOnService')).find(
+    (s) => s.getAttribute('Binding') === REDIRECT_BINDING,
+  );
+  const ssoUrl = sso?.getAttribute('Location');
+  if (!ssoUrl) throw new ConfigError(key, 'the IdP metadata has no HTTP-Redirect SingleSignOnService');
+  const certificates = Array.from(descriptor.getElementsByTagNameNS(MD, 'KeyDescriptor'))
+    .filter((k) => (k.getAttribute('use') ?? 'signing') === 'signing')
+    .flatMap((k) => Array.from(k.getElementsByTagNameNS(DS, 'X509Certificate')))
+    .map((c) => pem(c.textContent ?? '', 'CERTIFICATE'));
+  if (certificates.length === 0) throw new ConfigError(key, 'the IdP metadata has no signing certificate');
+  return { entityId, ssoUrl: httpUrl(key, ssoUrl), certificates };
+}
+
+/**
+ * Keys and certificates as PEM: properties files hold them with `\\n` escapes, or as bare base64 (upstream's
+ * form, and metadata's); both are accepted.
+ */
+function pem(value: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string {
+  const text = value.replace(/\\n/g, '\n').trim();
+  if (text.includes('-----BEGIN')) return text;
+  const body = text.replace(/\s+/g, '');
+  return `-----BEGIN ${label}-----\n${body.match(/.{1,64}/g)?.join('\n') ?? ''}\n-----END ${label}-----`;
 }

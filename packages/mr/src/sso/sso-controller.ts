@@ -1,3 +1,4 @@
+import { NotFoundError } from '@fh/service-kit';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
@@ -40,6 +41,58 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: MrContext): void {
     return { redirectUrl: started.redirectUrl };
   });
 
+  const handOver = (reply: FastifyReply, token: string, successUrl: string) => {
+    setCookie(reply, BEARER_COOKIE, token, {
+      ...cookieBase(sso),
+      httpOnly: false,
+      maxAgeSeconds: HANDOFF_SECONDS,
+    });
+    return reply.code(302).header('location', successUrl).send();
+  };
+  const refuse = (reply: FastifyReply, err: SsoRefusedError, failureUrl: string) => {
+    ctx.logger.warn({ reason: err.reason, detail: err.message }, 'single sign-on refused');
+    const to = new URL(failureUrl);
+    to.searchParams.set('sso-error', err.reason);
+    return reply.code(302).header('location', to.href).send();
+  };
+
+  // SAML: this SP's metadata, a redirect to the IdP, and the assertion consumer service (HTTP-POST binding).
+  app.get<{ Params: { provider: string } }>('/saml/:provider/metadata', async (request, reply) => {
+    const saml = sso.samlProvider(request.params.provider);
+    if (!saml) throw new NotFoundError(`No SAML provider ${JSON.stringify(request.params.provider)}`);
+    return reply.type('application/samlmetadata+xml').send(saml.metadata());
+  });
+  app.get<{ Params: { provider: string } }>('/saml/:provider/auth', async (request, reply) => {
+    if (!sso.samlProvider(request.params.provider)) {
+      throw new NotFoundError(`No SAML provider ${JSON.stringify(request.params.provider)}`);
+    }
+    const started = await sso.start(request.params.provider);
+    bindToBrowser(reply, sso, started);
+    return reply.code(302).header('location', started.redirectUrl).send();
+  });
+  void app.register(async (scope) => {
+    scope.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: 512 * 1024 },
+      (_request, body, done) => done(null, Object.fromEntries(new URLSearchParams(String(body)))),
+    );
+    scope.post<{ Params: { provider: string } }>('/saml/:provider/sso', async (request, reply) => {
+      void reply.header('cache-control', 'no-store');
+      const form = (request.body ?? {}) as Record<string, string>;
+      try {
+        const loggedIn = await sso.finishSaml(ctx.uow, request.params.provider, form);
+        ctx.logger.info(
+          { personId: loggedIn.person.id, provider: loggedIn.provider },
+          'signed in by single sign-on',
+        );
+        return handOver(reply, loggedIn.token, sso.config.saml.successUrl);
+      } catch (err) {
+        if (!(err instanceof SsoRefusedError)) throw err;
+        return refuse(reply, err, sso.config.saml.failureUrl);
+      }
+    });
+  });
+
   app.get('/oauth/auth', async (request, reply) => {
     void reply.header('cache-control', 'no-store');
     setCookie(reply, BINDING_COOKIE, '', { ...cookieBase(sso), httpOnly: true, maxAgeSeconds: 0 });
@@ -55,18 +108,10 @@ export function registerSsoRoutes(app: FastifyInstance, ctx: MrContext): void {
         { personId: loggedIn.person.id, provider: loggedIn.provider },
         'signed in by single sign-on',
       );
-      setCookie(reply, BEARER_COOKIE, loggedIn.token, {
-        ...cookieBase(sso),
-        httpOnly: false,
-        maxAgeSeconds: HANDOFF_SECONDS,
-      });
-      return reply.code(302).header('location', sso.config.oauth2.successUrl).send();
+      return handOver(reply, loggedIn.token, sso.config.oauth2.successUrl);
     } catch (err) {
       if (!(err instanceof SsoRefusedError)) throw err;
-      ctx.logger.warn({ reason: err.reason, detail: err.message }, 'single sign-on refused');
-      const to = new URL(sso.config.oauth2.failureUrl);
-      to.searchParams.set('sso-error', err.reason);
-      return reply.code(302).header('location', to.href).send();
+      return refuse(reply, err, sso.config.oauth2.failureUrl);
     }
   });
 }
