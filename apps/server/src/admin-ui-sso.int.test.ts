@@ -1,9 +1,13 @@
 // Single sign-on in the admin UI: headless Chromium against the built `featurehub party` command and a real
-// local OpenID provider. The sign-in page shows the provider's button (and no password form when local login
+// local OpenID provider (and a local SAML IdP). The sign-in page shows the provider's button (and no password form when local login
 // is off); the button goes to the IdP and back signed in; a refusal comes back as a message on the sign-in page.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MrClient } from '@fh/mr/testing';
+import { type RunningRole, startRole } from '@fh/test-support';
 import type { Browser, BrowserContext } from 'playwright-core';
 import {
   explained,
@@ -12,6 +16,8 @@ import {
   skipWithoutChromium,
   watchPageErrors,
 } from './test-support/browser.ts';
+import { freePort } from './test-support/http-browser.ts';
+import { pemBody, selfSigned, startSamlIdp, type TestSamlIdp } from './test-support/saml-idp.ts';
 import {
   genericProvider,
   type SsoWorld,
@@ -113,6 +119,65 @@ describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromiu
       await page.getByText('Grace Hopper').first().waitFor();
       assert.match(page.url(), /\/applications$/);
     });
+  });
+
+  it('SAML: the button goes to the IdP, whose signed answer is posted back, and the person is signed in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-ui-saml-'));
+    let mr: RunningRole | undefined;
+    let idp: TestSamlIdp | undefined;
+    try {
+      const port = await freePort();
+      const base = `http://127.0.0.1:${port}`;
+      const sp = selfSigned('featurehub-sp');
+      idp = await startSamlIdp({ spCert: sp.cert });
+      writeFileSync(
+        join(dir, 'application.properties'),
+        [
+          'saml.idp-providers=corp',
+          `saml.corp.idp.entity-id=${idp.entityId}`,
+          `saml.corp.idp.metadata-text=${idp.metadata.replace(/\n/g, ' ')}`,
+          `saml.corp.sp.base-url=${base}`,
+          `saml.corp.sp.x509-cert=${pemBody(sp.cert)}`,
+          `saml.corp.sp.private-key=${pemBody(sp.key)}`,
+          'saml.corp.login.button-text=Sign in with Corp SAML',
+          '',
+        ].join('\n'),
+      );
+      mr = await startRole('party', {
+        env: {
+          PORT: String(port),
+          SITE_URL: base,
+          DB_URL: `sqlite:${join(dir, 'fh.db')}`,
+          FEATUREHUB_CONFIG: join(dir, 'application.properties'),
+        },
+      });
+      await mr.waitUntilReady();
+      const setup = await fetch(`${base}/mr-api/initialize`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ organizationName: 'SAML Org', portfolio: 'First', authProvider: 'corp' }),
+      });
+      assert.equal(setup.status, 200);
+
+      const context = await newContext(browser, base);
+      contexts.push(context);
+      const page = await context.newPage();
+      const errors = watchPageErrors(page);
+      await explained(page, errors, async () => {
+        await page.goto('/login');
+        const button = page.getByTestId('login-provider-corp');
+        assert.equal((await button.textContent())?.trim(), 'Sign in with Corp SAML');
+        idp!.next({ email: 'ada@example.com', name: 'Ada Lovelace' });
+        await button.click();
+        await page.getByText('Ada Lovelace').first().waitFor();
+        assert.match(page.url(), /\/applications$/);
+        await page.getByRole('link', { name: 'Portfolios' }).waitFor();
+      });
+    } finally {
+      await mr?.stop();
+      await idp?.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('with local login off the sign-in page has no password form, only the provider', async () => {
