@@ -56,6 +56,17 @@ describe('loadConfig', () => {
     assert.equal(c.cacheName, 'green');
   });
 
+  it('keeps every upstream-named setting of the file for features with many keys, dotted environment variables winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-config-'));
+    const file = join(dir, 'app.properties');
+    writeFileSync(file, ['oauth2.providers=oauth2-google', 'auth.disable-login=false'].join('\n'));
+    const c = loadConfig('mr', ['--config', file], { 'auth.disable-login': 'true', AUTH_OTHER: 'x' });
+    assert.equal(c.properties['oauth2.providers'], 'oauth2-google');
+    assert.equal(c.properties['auth.disable-login'], 'true');
+    assert.equal(c.properties['AUTH_OTHER'], undefined, 'only dotted names are upstream settings');
+    assert.ok(Object.isFrozen(c.properties));
+  });
+
   it('takes the site URL people reach the UI at, without a trailing slash', () => {
     assert.equal(
       loadConfig('mr', [], { SITE_URL: 'https://flags.example.com/' }).siteUrl,
