@@ -30,6 +30,11 @@ async function main(argv: readonly string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((err: unknown) => {
+  // Settings a role reads while composing (single sign-on's upstream keys) fail as configuration too.
+  if (err instanceof ConfigError) {
+    process.stderr.write(`featurehub: invalid configuration: ${err.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`featurehub: failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -2,9 +2,12 @@
 // provider (oidc-provider): configured with upstream's keys, set up for SSO, people signed in and created by
 // email, and every forged or failed answer refused with nobody signed in and nothing created.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MrClient } from '@fh/mr/testing';
-import type { RunningRole } from '@fh/test-support';
+import { type RunningRole, runRoleToExit } from '@fh/test-support';
 import { type Hop, HttpBrowser } from './test-support/http-browser.ts';
 import {
   type SsoWorld,
@@ -332,5 +335,28 @@ describe('single sign-on only: auth.disable-login and auth.userMustBeCreatedFirs
     );
     assert.equal(self.body.email, 'frank@example.com');
     assert.equal(self.body.name, 'Frank');
+  });
+});
+
+describe('single sign-on settings that cannot work', () => {
+  it('stop the command at start with one line naming the key, exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-sso-bad-'));
+    try {
+      const { code, stderr } = await runRoleToExit('party', {
+        env: {
+          DB_URL: `sqlite:${join(dir, 'fh.db')}`,
+          'oauth2.providers': 'oauth2-generic',
+          'oauth2.providers.generic.id': 'x',
+          'oauth2.providers.generic.secret': 'y',
+        },
+      });
+      assert.equal(code, 2);
+      assert.match(
+        stderr,
+        /^featurehub: invalid configuration: oauth2\.providers\.generic\.issuer: is required/m,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
