@@ -50,7 +50,6 @@ describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromiu
       env: { SITE_URL: base },
     }));
     await setUpForSso(both);
-    await setUpForSso(ssoOnly);
     browser = await launchChromium();
   });
 
@@ -180,19 +179,35 @@ describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromiu
     }
   });
 
-  it('with local login off the sign-in page has no password form, only the provider', async () => {
+  it('with local login off: the setup wizard offers the provider, whose first person becomes the superuser; the sign-in page has no password form', async () => {
     const context = await newContext(browser, ssoOnly.mr.baseUrl);
     contexts.push(context);
     const page = await context.newPage();
     const errors = watchPageErrors(page);
     await explained(page, errors, async () => {
-      await page.goto('/login');
+      await page.goto('/');
+      await page.waitForURL(/\/setup$/);
+      await page.getByTestId('setup-org-name').fill('SSO Only Org');
+      await page.getByTestId('setup-portfolio-name').fill('First');
+      await page.getByTestId('setup-next').click();
+      const provider = page.getByTestId('setup-provider-oauth2-generic');
+      await provider.waitFor();
+      assert.equal(await page.getByTestId('setup-name').count(), 0, 'no name, email or password to give');
+      assert.equal(await page.getByTestId('setup-next').count(), 0);
+      ssoOnly.idp.next(ADA);
+      await provider.click();
+      await page.getByRole('link', { name: 'Portfolios' }).waitFor();
+      assert.match(page.url(), /\/applications$/);
+      const token = (await page.evaluate('localStorage.getItem("fh.bearer")')) as string | null;
+      const self = await new MrClient(ssoOnly.mr.baseUrl, token!).get('/person/self?includeGroups=true');
+      assert.ok((self.body.groups as Array<{ name: string }>).some((g) => g.name === 'org_admin'));
+
+      await page.getByTestId('sign-out').click();
       await page.getByTestId('login-provider-oauth2-generic').waitFor();
       assert.equal(await page.getByTestId('login-form').count(), 0);
       assert.equal(await page.getByTestId('login-password').count(), 0);
-      ssoOnly.idp.next(ADA);
       await page.getByTestId('login-provider-oauth2-generic').click();
-      await page.waitForURL(/\/applications$/);
+      await page.getByRole('link', { name: 'Portfolios' }).waitFor();
     });
   });
 });

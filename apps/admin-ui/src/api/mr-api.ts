@@ -18,6 +18,7 @@ import type {
   FeatureValueType,
   Group,
   HiddenEnvironments,
+  IdentityProviderInfo,
   Person,
   PersonRegistrationDetails,
   Portfolio,
@@ -39,7 +40,7 @@ import type {
 /** Whether the MR has been set up: the first-run wizard shows while it is not. */
 export type SetupState =
   | { installed: true; setup: SetupResponse }
-  | { installed: false; providers: string[] };
+  | { installed: false; providers: string[]; providerInfo: Record<string, IdentityProviderInfo> };
 
 export interface DashboardQuery {
   environmentIds?: string[];
@@ -67,14 +68,24 @@ export class MrApi {
 
   // --- setup and sessions -------------------------------------------------------------------------
 
+  /** What the last setupState() found on a server not yet set up (the setup page offers its providers). */
+  lastSetupMissing: Extract<SetupState, { installed: false }> | undefined;
+
   async setupState(): Promise<SetupState> {
     try {
       const setup = await this.http.get<SetupResponse>('/initialize', { anonymous: true });
       return { installed: true, setup };
     } catch (e) {
       if (e instanceof ApiError && e.status === 404) {
-        const body = e.body as { providers?: string[] } | undefined;
-        return { installed: false, providers: body?.providers ?? ['local'] };
+        const body = e.body as
+          | { providers?: string[]; providerInfo?: Record<string, IdentityProviderInfo> }
+          | undefined;
+        this.lastSetupMissing = {
+          installed: false,
+          providers: body?.providers ?? ['local'],
+          providerInfo: body?.providerInfo ?? {},
+        };
+        return this.lastSetupMissing;
       }
       throw e;
     }

@@ -35,6 +35,10 @@ function AuthCard({
 
 export function SetupPage() {
   const { api, signedIn } = useSession();
+  // What the start-up's GET /initialize offered (the session asked it before showing this page).
+  const offered = api.lastSetupMissing;
+  const localOffered = offered?.providers.includes('local') ?? true;
+  const ssoOffered = (offered?.providers ?? []).filter((p) => p !== 'local');
   const [step, setStep] = useState(0);
   const [orgName, setOrgName] = useState('');
   const [portfolio, setPortfolio] = useState('');
@@ -53,6 +57,15 @@ export function SetupPage() {
     });
     await signedIn(tp);
     navigate('/applications', { replace: true });
+  });
+
+  const ssoSetup = useAction(async (provider: string) => {
+    const r = await api.initialize({
+      organizationName: orgName.trim(),
+      portfolio: portfolio.trim(),
+      authProvider: provider,
+    });
+    if (r.redirectUrl) window.location.assign(r.redirectUrl);
   });
 
   const problems: Record<string, string | undefined> = {
@@ -84,15 +97,17 @@ export function SetupPage() {
       subtitle="Set up FeatureHub. You become its first administrator."
     >
       <ol className="steps" aria-label="Setup steps">
-        {['Organisation', 'About you', 'Password'].map((s, i) => (
-          <li
-            key={s}
-            className={i === step ? 'step step-current' : i < step ? 'step step-done' : 'step'}
-            aria-current={i === step ? 'step' : undefined}
-          >
-            <span className="step-num">{i + 1}</span> {s}
-          </li>
-        ))}
+        {(localOffered ? ['Organisation', 'About you', 'Password'] : ['Organisation', 'Sign in']).map(
+          (s, i) => (
+            <li
+              key={s}
+              className={i === step ? 'step step-current' : i < step ? 'step step-done' : 'step'}
+              aria-current={i === step ? 'step' : undefined}
+            >
+              <span className="step-num">{i + 1}</span> {s}
+            </li>
+          ),
+        )}
       </ol>
       <form onSubmit={next} noValidate className="stack" data-testid="setup-form">
         {step === 0 ? (
@@ -116,7 +131,7 @@ export function SetupPage() {
               required
             />
           </>
-        ) : step === 1 ? (
+        ) : step === 1 && !localOffered ? null : step === 1 ? (
           <>
             <TextField
               label="Your name"
@@ -153,6 +168,29 @@ export function SetupPage() {
             />
           </>
         )}
+        {step === 1 && ssoOffered.length > 0 ? (
+          <div className="stack sso">
+            {localOffered ? (
+              <div className="divider">or become the administrator through</div>
+            ) : (
+              <p className="muted">
+                You become the administrator by signing in through your identity provider.
+              </p>
+            )}
+            {ssoOffered.map((p) => (
+              <Button
+                key={p}
+                className="btn-block"
+                busy={ssoSetup.busy}
+                onClick={() => void ssoSetup.run(p)}
+                data-testid={`setup-provider-${p}`}
+              >
+                {offered?.providerInfo[p]?.buttonText || `Sign in with ${p.replace(/^oauth2-/, '')}`}
+              </Button>
+            ))}
+            <ErrorBanner error={ssoSetup.error} />
+          </div>
+        ) : null}
         <ErrorBanner error={action.error} />
         <div className="row row-end">
           {step > 0 ? (
@@ -160,14 +198,16 @@ export function SetupPage() {
               Back
             </Button>
           ) : null}
-          <Button
-            type="submit"
-            variant="primary"
-            busy={action.busy}
-            data-testid={step < 2 ? 'setup-next' : 'setup-submit'}
-          >
-            {step < 2 ? 'Next' : 'Create and sign in'}
-          </Button>
+          {localOffered || step === 0 ? (
+            <Button
+              type="submit"
+              variant="primary"
+              busy={action.busy}
+              data-testid={step < 2 ? 'setup-next' : 'setup-submit'}
+            >
+              {step < 2 ? 'Next' : 'Create and sign in'}
+            </Button>
+          ) : null}
         </div>
       </form>
     </AuthCard>
