@@ -143,7 +143,7 @@ describe('MrApi', () => {
         tokens: storageTokenStore(undefined),
       }),
     );
-    assert.deepEqual(await api.setupState(), { installed: false, providers: ['local'] });
+    assert.deepEqual(await api.setupState(), { installed: false, providers: ['local'], providerInfo: {} });
   });
 
   it('says the credentials are wrong when login answers 404 with no body', async () => {
