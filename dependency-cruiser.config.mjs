@@ -20,7 +20,7 @@ const MAY_DEPEND_ON = {
   },
   mr: { production: ['contracts', 'messaging', 'service-kit'], tests: ['dacha', 'test-support'] },
   // Published on its own with @fh/evaluation bundled in (docs/openfeature.md); contracts are types only.
-  'openfeature-provider': { production: ['contracts', 'evaluation'], tests: ['test-support'] },
+  'openfeature-provider': { production: ['contracts', 'evaluation'], tests: ['edge', 'test-support'] },
 };
 
 const root = new URL('./', import.meta.url);
