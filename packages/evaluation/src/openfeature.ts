@@ -4,7 +4,6 @@
 // OpenFeature resolution (typed value, reason, variant, error). Pure; no OpenFeature types imported.
 import type { EvaluationContext } from './context.ts';
 import type { EvaluableFeature, EvaluationResult } from './evaluate.ts';
-import { determinePercentageKey } from './percentage.ts';
 
 /** A JSON value as OpenFeature's object flags carry it. */
 export type OpenFeatureJson =
@@ -138,11 +137,14 @@ function hasPercentage(percentage: unknown): boolean {
  * - variant: the matching strategy's id, else `default`.
  * - `TARGETING_KEY_MISSING` when no strategy matched and a percentage strategy that hashes the default
  *   key (session / sessionkey / userkey, i.e. OpenFeature's `targetingKey`) was skipped for want of one.
+ *
+ * `hasPercentageKey`: the context has that default key (`determinePercentageKey(context) !== undefined`,
+ * or a PreparedContext's `defaultKey()`), passed in so a caller evaluating many flags finds it once.
  */
 export function toOpenFeatureResolution(
   feature: EvaluableFeature,
   result: EvaluationResult,
-  context: EvaluationContext,
+  hasPercentageKey: boolean,
 ): OpenFeatureResolution {
   const strategies = Array.isArray(feature.strategies) ? feature.strategies : [];
   if (!result.matched) {
@@ -153,7 +155,7 @@ export function toOpenFeatureResolution(
         hasPercentage(s.percentage) &&
         !(Array.isArray(s.percentageAttributes) && s.percentageAttributes.length > 0),
     );
-    if (needsKey && determinePercentageKey(context) === undefined) {
+    if (needsKey && !hasPercentageKey) {
       return {
         errorCode: 'TARGETING_KEY_MISSING',
         errorDetails: 'this flag rolls out by percentage: give the context a targetingKey',

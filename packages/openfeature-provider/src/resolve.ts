@@ -1,6 +1,11 @@
 // One flag resolved locally for OpenFeature, by the same rules as FeatureHub's OFREP endpoints
 // (@fh/evaluation's mapOpenFeatureContext and toOpenFeatureResolution), so both give the same answer.
-import { evaluateCompiled, mapOpenFeatureContext, toOpenFeatureResolution } from '@fh/evaluation';
+import {
+  evaluatePrepared,
+  mapOpenFeatureContext,
+  prepareContext,
+  toOpenFeatureResolution,
+} from '@fh/evaluation';
 import type { HeldFeature } from './feed.ts';
 
 /** The OpenFeature flag types. */
@@ -14,6 +19,14 @@ export interface Resolution<T> {
   readonly errorCode?: string;
   readonly errorMessage?: string;
   readonly flagMetadata?: Readonly<Record<string, string | number | boolean>>;
+}
+
+function hasDefaultKey(scope: ReturnType<typeof prepareContext>): boolean {
+  try {
+    return scope.defaultKey() !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function typeOf(value: unknown): FlagType | 'other' {
@@ -55,8 +68,9 @@ export function resolveFlag<T>(
       flagMetadata,
     };
   }
-  const result = evaluateCompiled(held.compiled, mapped.context, now === undefined ? undefined : { now });
-  const resolution = toOpenFeatureResolution(held.compiled.feature, result, mapped.context);
+  const scope = prepareContext(mapped.context, now === undefined ? undefined : { now });
+  const result = evaluatePrepared(held.compiled, scope);
+  const resolution = toOpenFeatureResolution(held.compiled.feature, result, hasDefaultKey(scope));
   if ('errorCode' in resolution) {
     return {
       value: defaultValue,

@@ -1,12 +1,17 @@
 // OFREP answers for one environment as one API key sees it: the same features and compiled evaluator
 // as polling and SSE (feature-state.ts), mapped to OpenFeature by @fh/evaluation's shared rules.
+//
+// As for server-evaluated polls, an answer differs between requests only in which outcome each
+// flag's evaluation picked, so the JSON of each flag is built once per (feature, outcome, whether the
+// context has a targeting key) and a request only evaluates and concatenates. The caches hang off
+// the immutable compiled features: a change brings new ones, nothing is invalidated by hand.
 import type { CacheEnvironmentFeature } from '@fh/contracts';
 import {
   type CompiledFeature,
   type EvaluationContext,
   type EvaluationOptions,
+  type EvaluationResult,
   evaluatePrepared,
-  type OpenFeatureResolution,
   type PreparedContext,
   prepareContext,
   toOpenFeatureResolution,
@@ -14,73 +19,98 @@ import {
 import { compiledVisibleFeatures } from '../feature-state.ts';
 import type { EnvironmentFeatures } from '../ports.ts';
 
-/** One flag in an OFREP answer (`evaluationSuccess` or `evaluationFailure`). */
-export type OfrepFlag =
-  | {
-      readonly key: string;
-      readonly value?: unknown;
-      readonly reason: string;
-      readonly variant?: string;
-      readonly metadata: OfrepFlagMetadata;
-    }
-  | {
-      readonly key: string;
-      readonly errorCode: string;
-      readonly errorDetails: string;
-      readonly metadata?: OfrepFlagMetadata;
+/** One flag's answer as JSON, and whether it is a failure (`evaluationFailure`). */
+interface FlagPiece {
+  readonly json: string;
+  readonly failed: boolean;
+}
+
+interface FlagEntry {
+  readonly feature: CacheEnvironmentFeature;
+  readonly compiled: CompiledFeature;
+}
+
+/** Per compiled feature: pieces by outcome, for contexts with and without a targeting key. */
+const pieces = new WeakMap<
+  CompiledFeature,
+  readonly [Map<EvaluationResult, FlagPiece>, Map<EvaluationResult, FlagPiece>]
+>();
+
+function flagPiece(entry: FlagEntry, result: EvaluationResult, hasKey: boolean): FlagPiece {
+  let byKey = pieces.get(entry.compiled);
+  if (byKey === undefined) {
+    byKey = [new Map(), new Map()];
+    pieces.set(entry.compiled, byKey);
+  }
+  const byResult = byKey[hasKey ? 1 : 0];
+  let piece = byResult.get(result);
+  if (piece === undefined) {
+    const { feature, compiled } = entry;
+    const resolution = toOpenFeatureResolution(compiled.feature, result, hasKey);
+    const metadata = {
+      featureId: feature.feature.id,
+      version: feature.value?.version ?? 0,
+      valueType: feature.feature.valueType,
     };
-
-/** What we tell about a flag: enough to find it in FeatureHub and see which version was served. */
-export interface OfrepFlagMetadata {
-  readonly featureId: string;
-  readonly version: number;
-  readonly valueType: string;
+    const failed = 'errorCode' in resolution;
+    piece = { json: JSON.stringify({ key: feature.feature.key, ...resolution, metadata }), failed };
+    // Only the compiled outcomes are kept: a feature too malformed to compile gives fresh objects.
+    if (compiled.outcomes.includes(result)) byResult.set(result, piece);
+  }
+  return piece;
 }
 
-function metadataOf(feature: CacheEnvironmentFeature): OfrepFlagMetadata {
-  return {
-    featureId: feature.feature.id,
-    version: feature.value?.version ?? 0,
-    valueType: feature.feature.valueType,
-  };
+// A context the request layer keeps (frozen, shared by requests sending the same body) keeps its
+// prepared scope too, as polling does for a repeated x-featurehub header.
+const scopes = new WeakMap<EvaluationContext, PreparedContext>();
+
+function scopeFor(context: EvaluationContext, options: EvaluationOptions): PreparedContext {
+  if (!Object.isFrozen(context)) return prepareContext(context, options);
+  let scope = scopes.get(context);
+  if (scope === undefined || scope.options !== options) {
+    scope = prepareContext(context, options);
+    scopes.set(context, scope);
+  }
+  return scope;
 }
 
-function flagOf(
-  entry: { readonly feature: CacheEnvironmentFeature; readonly compiled: CompiledFeature },
-  scope: PreparedContext,
-  context: EvaluationContext,
-): OfrepFlag {
-  const { feature, compiled } = entry;
-  const resolution: OpenFeatureResolution = toOpenFeatureResolution(
-    compiled.feature,
-    evaluatePrepared(compiled, scope),
-    context,
-  );
-  const key = feature.feature.key;
-  if ('errorCode' in resolution) return { key, ...resolution, metadata: metadataOf(feature) };
-  return { key, ...resolution, metadata: metadataOf(feature) };
+function hasDefaultKey(scope: PreparedContext): boolean {
+  try {
+    return scope.defaultKey() !== undefined;
+  } catch {
+    return false;
+  }
 }
 
-/** Every flag the key may see, evaluated for the context, in publishing order. */
-export function evaluateAll(
+/** The JSON array of every flag the key may see, evaluated for the context, in publishing order. */
+export function evaluateAllJson(
   env: EnvironmentFeatures,
   context: EvaluationContext,
   options: EvaluationOptions,
-): OfrepFlag[] {
-  const scope = prepareContext(context, options);
-  return compiledVisibleFeatures(env.features, env.filters).map((entry) => flagOf(entry, scope, context));
+): string {
+  const scope = scopeFor(context, options);
+  const hasKey = hasDefaultKey(scope);
+  const list = compiledVisibleFeatures(env.features, env.filters);
+  let json = '[';
+  for (let i = 0; i < list.length; i++) {
+    const entry = list[i]!;
+    if (i > 0) json += ',';
+    json += flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasKey).json;
+  }
+  return `${json}]`;
 }
 
-/** One flag by key, or `undefined` when the key may not see a flag of that name. */
-export function evaluateOne(
+/** One flag by key as JSON, or `undefined` when the key may not see a flag of that name. */
+export function evaluateOneJson(
   env: EnvironmentFeatures,
   flagKey: string,
   context: EvaluationContext,
   options: EvaluationOptions,
-): OfrepFlag | undefined {
+): FlagPiece | undefined {
   const entry = compiledVisibleFeatures(env.features, env.filters).find(
     (e) => e.feature.feature.key === flagKey,
   );
   if (entry === undefined) return undefined;
-  return flagOf(entry, prepareContext(context, options), context);
+  const scope = scopeFor(context, options);
+  return flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasDefaultKey(scope));
 }

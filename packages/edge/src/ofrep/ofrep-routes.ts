@@ -10,7 +10,7 @@ import { type ApiKey, apiKeyFromParts } from '../api-key.ts';
 import { dependsOnClock } from '../feature-state.ts';
 import { contextTag, filtersTag } from '../http-headers.ts';
 import type { EnvironmentFeatures, FeatureSource, FeatureUpdates } from '../ports.ts';
-import { evaluateAll, evaluateOne } from './ofrep-evaluation.ts';
+import { evaluateAllJson, evaluateOneJson } from './ofrep-evaluation.ts';
 import { OfrepEventHub, type OfrepEventSettings } from './ofrep-events.ts';
 import { OFREP_CORS_HEADERS, OFREP_PREFLIGHT_HEADERS, ofrepCredentials } from './ofrep-http.ts';
 
@@ -60,9 +60,45 @@ interface EventParams {
   apiKey: string;
 }
 
-/** The request's context, or the OFREP error its body earns. */
-function requestContext(body: unknown): EvaluationContext {
-  if (body === undefined || body === null || body === '') return {};
+/** A request's context with its ETag tag. */
+interface TaggedContext {
+  readonly context: EvaluationContext;
+  readonly tag: string | undefined;
+}
+
+const EMPTY: TaggedContext = Object.freeze({ context: Object.freeze({}), tag: undefined });
+// Clients send the same body again and again (a user's context): the last few parsed bodies are kept
+// with their tag, as polling keeps parsed x-featurehub headers. Small, so a flood of distinct bodies
+// only churns it; long bodies are not kept.
+const RECENT_BODIES = 256;
+const MAX_KEPT_BODY = 4096;
+const recent = new Map<string, TaggedContext>();
+
+/** The request's context and tag, or the OFREP error its body earns. */
+function taggedContext(body: unknown): TaggedContext {
+  if (body === undefined || body === null || body === '') return EMPTY;
+  const text = String(body);
+  const kept = recent.get(text);
+  if (kept !== undefined) {
+    recent.delete(text);
+    recent.set(text, kept);
+    return kept;
+  }
+  const context = requestContext(text);
+  for (const name of Object.keys(context)) Object.freeze(context[name]);
+  const tagged: TaggedContext = { context: Object.freeze(context), tag: contextTag(context) };
+  if (text.length <= MAX_KEPT_BODY) {
+    if (recent.size >= RECENT_BODIES) {
+      const oldest = recent.keys().next();
+      if (oldest.done !== true) recent.delete(oldest.value);
+    }
+    recent.set(text, tagged);
+  }
+  return tagged;
+}
+
+/** The context a body carries, or the OFREP error it earns. */
+function requestContext(body: string): EvaluationContext {
   let parsed: unknown;
   try {
     parsed = JSON.parse(String(body));
@@ -98,6 +134,21 @@ function matchesIfNoneMatch(header: string | string[] | undefined, etag: string)
 export function registerOfrepRoutes(app: FastifyInstance, options: OfrepRoutesOptions): OfrepRoutes {
   const { features: source, updates, evaluation, logger, cacheName } = options;
   const hub = updates === undefined ? undefined : new OfrepEventHub(source, updates, options.events, logger);
+
+  /** `,"eventStreams":[…]` naming this key's change stream, or '' where the role has none. */
+  function eventStreamsJson(key: ApiKey): string {
+    if (hub === undefined) return '';
+    const streams = [
+      {
+        type: 'sse',
+        endpoint: {
+          requestUri: `/ofrep/v1/events/${key.environmentId}/${encodeURIComponent(key.serviceKey)}`,
+        },
+        inactivityDelaySec: INACTIVITY_DELAY_SECONDS,
+      },
+    ];
+    return `,"eventStreams":${JSON.stringify(streams)}`;
+  }
 
   async function environmentFor(key: ApiKey | undefined): Promise<EnvironmentFeatures> {
     if (key === undefined || key.cacheName !== cacheName) {
@@ -179,8 +230,8 @@ export function registerOfrepRoutes(app: FastifyInstance, options: OfrepRoutesOp
 
     scope.post<{ Params: FlagParams }>('/ofrep/v1/evaluate/flags/:key', async (request, reply) => {
       const { env } = await authorised(request);
-      const context = requestContext(request.body);
-      const flag = evaluateOne(env, request.params.key, context, evaluation);
+      const { context } = taggedContext(request.body);
+      const flag = evaluateOneJson(env, request.params.key, context, evaluation);
       if (flag === undefined) {
         return reply.code(404).send({
           key: request.params.key,
@@ -188,34 +239,26 @@ export function registerOfrepRoutes(app: FastifyInstance, options: OfrepRoutesOp
           errorDetails: `no flag ${JSON.stringify(request.params.key)} in this environment for this key`,
         });
       }
-      return reply.code('errorCode' in flag ? 400 : 200).send(flag);
+      return reply
+        .code(flag.failed ? 400 : 200)
+        .type('application/json; charset=utf-8')
+        .send(flag.json);
     });
 
     scope.post('/ofrep/v1/evaluate/flags', async (request, reply) => {
       const { key, env } = await authorised(request);
-      const context = requestContext(request.body);
-      const tag = contextTag(context);
+      const { context, tag } = taggedContext(request.body);
       const etag = `"of${env.etag}${filtersTag(env.filters)}${tag === undefined ? '' : `.${tag}`}"`;
       // An answer that reads the clock may change without the state changing: never "not modified".
       const stable = !dependsOnClock(env.features, context);
       void reply.header('etag', etag);
       if (stable && matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      const body: Record<string, unknown> = {
-        flags: evaluateAll(env, context, evaluation),
-        metadata: { environmentId: env.environmentId },
-      };
-      if (hub !== undefined) {
-        body['eventStreams'] = [
-          {
-            type: 'sse',
-            endpoint: {
-              requestUri: `/ofrep/v1/events/${key.environmentId}/${encodeURIComponent(key.serviceKey)}`,
-            },
-            inactivityDelaySec: INACTIVITY_DELAY_SECONDS,
-          },
-        ];
-      }
-      return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(body));
+      const flags = evaluateAllJson(env, context, evaluation);
+      const metadata = JSON.stringify({ environmentId: env.environmentId });
+      return reply
+        .code(200)
+        .type('application/json; charset=utf-8')
+        .send(`{"flags":${flags},"metadata":${metadata}${eventStreamsJson(key)}}`);
     });
 
     scope.get<{ Params: EventParams }>(
