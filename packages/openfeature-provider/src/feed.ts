@@ -3,6 +3,7 @@
 // speaks the FeatureHub Edge protocol (docs/edge-protocol.md), so upstream FeatureHub servers serve
 // it too. No OpenFeature types here: the providers translate its signals into provider events.
 import { type CompiledFeature, compileFeature } from '@fh/evaluation';
+import type { FeedOptions } from './options.ts';
 
 /** One feature as Edge sends it for a client-evaluated key (`FeatureState`). */
 export interface WireFeature {
@@ -19,21 +20,6 @@ export interface WireFeature {
 export interface HeldFeature {
   readonly state: WireFeature;
   readonly compiled: CompiledFeature;
-}
-
-export interface FeedOptions {
-  /** Where Edge answers: the server's root URL (a trailing `/features` is dropped, as the SDKs do). */
-  readonly edgeUrl: string;
-  /** A client-evaluated SDK key, `environmentId/serviceKey` with a `*` in the service key. */
-  readonly apiKey: string;
-  /** `stream` (default): SSE, falling back to polling where the server has none; `poll`: poll only. */
-  readonly mode?: 'stream' | 'poll';
-  /** How often to poll when polling, in ms. Default 30 s. */
-  readonly pollIntervalMs?: number;
-  /** How long to wait before reconnecting a dropped stream, in ms. Default 1 s. */
-  readonly reconnectDelayMs?: number;
-  /** `fetch` to use (default: the global one). */
-  readonly fetch?: typeof fetch;
 }
 
 /** What the feed tells its provider. */
