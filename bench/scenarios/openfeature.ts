@@ -12,13 +12,60 @@ import {
 } from '../fixtures/environment.ts';
 import { BenchProcess } from '../lib/ipc.ts';
 import type { RunOptions, Scenario, ScenarioOutcome } from '../lib/scenario.ts';
-import { round } from '../lib/stats.ts';
+import { openSse } from '../lib/sse-reader.ts';
+import { distribution, round } from '../lib/stats.ts';
 import type { LoadRequest, LoadResult } from '../processes/load-generator.ts';
 import type { EvalRequest, EvalResult } from '../processes/openfeature-eval.ts';
 
 const WARMUP_SECONDS = 2;
 const TARGET_RATIO = 0.8;
 const EVAL_ROUNDS = 200;
+const CHANGES = 50;
+
+/**
+ * One Edge SSE stream (client key) and one OFREP event stream on the same Edge; CHANGES published
+ * one after another: how long after each change its `feature` frame and its `refetchEvaluation`
+ * arrived, in ms.
+ */
+async function changeLatency(
+  edgeServer: BenchProcess,
+  base: string,
+): Promise<{ sse: number[]; ofrep: number[] }> {
+  const sseAt: number[] = [];
+  const ofrepAt: number[] = [];
+  let sseReady = false;
+  const sse = openSse(`${base}/features/${BENCH_ENV_ID}/${CLIENT_KEY}`, (f) => {
+    if (f.event === 'features') sseReady = true;
+    if (f.event === 'feature') sseAt.push(f.at);
+  });
+  let ofrepReady = false;
+  const events = openSse(`${base}/ofrep/v1/events/${BENCH_ENV_ID}/${encodeURIComponent(SERVER_KEY)}`, (f) => {
+    if (f.data.includes('refetchEvaluation')) ofrepAt.push(f.at);
+    else ofrepReady = true;
+  });
+  const until = async (check: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!check()) {
+      if (Date.now() > deadline) throw new Error('a change did not arrive within 5 s');
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  };
+  try {
+    await until(() => sseReady && ofrepReady);
+    const sseMs: number[] = [];
+    const ofrepMs: number[] = [];
+    for (let i = 0; i < CHANGES; i++) {
+      const { changedAt } = await edgeServer.request<{ changedAt: number }>('change');
+      await until(() => sseAt.length > i && ofrepAt.length > i);
+      sseMs.push(sseAt[i]! - changedAt);
+      ofrepMs.push(ofrepAt[i]! - changedAt);
+    }
+    return { sse: sseMs, ofrep: ofrepMs };
+  } finally {
+    sse.close();
+    events.close();
+  }
+}
 
 type Requests = LoadRequest['requests'];
 
@@ -109,6 +156,11 @@ export const openFeature: Scenario = {
       };
       const ratio = bulk.rps / poll.rps;
 
+      options.log('  change → Edge SSE feature frame vs OFREP refetchEvaluation…');
+      const latency = await changeLatency(edgeServer, base);
+      const sseLatency = distribution(latency.sse);
+      const ofrepLatency = distribution(latency.ofrep);
+
       options.log('  local evaluation…');
       const evaluator = BenchProcess.start('openfeature-eval.ts');
       processes.push(evaluator);
@@ -122,7 +174,7 @@ export const openFeature: Scenario = {
       return {
         status: 'measured',
         table: {
-          headers: ['what', 'requests/s', 'p99 ms', 'CPU µs/req', 'ns per flag'],
+          headers: ['what', 'requests/s', 'p99 ms (p50/p99)', 'CPU µs/req', 'ns per flag'],
           rows: [
             [
               'GET /features, server key + x-featurehub',
@@ -136,6 +188,20 @@ export const openFeature: Scenario = {
               Math.round(bulk.rps),
               bulk.p99,
               round(bulk.cpuUs, 1),
+              '',
+            ],
+            [
+              `change → Edge SSE \`feature\` frame, p50/p99 of ${CHANGES}`,
+              '',
+              `${sseLatency.p50}/${sseLatency.p99}`,
+              '',
+              '',
+            ],
+            [
+              `change → OFREP \`refetchEvaluation\`, p50/p99 of ${CHANGES}`,
+              '',
+              `${ofrepLatency.p50}/${ofrepLatency.p99}`,
+              '',
               '',
             ],
             ['our provider, resolve*Evaluation', '', '', '', Math.round(evaluation.providerNsPerFlag)],
@@ -163,6 +229,7 @@ export const openFeature: Scenario = {
           poll: { ...poll, slices: [Math.round(p1.rps), Math.round(p2.rps)] },
           ofrep: { ...bulk, slices: [Math.round(o1.rps), Math.round(o2.rps)] },
           ratio: round(ratio, 3),
+          changeLatencyMs: { edgeSse: sseLatency, ofrepRefetch: ofrepLatency },
           evaluation: {
             ...evaluation,
             providerNsPerFlag: round(evaluation.providerNsPerFlag, 1),

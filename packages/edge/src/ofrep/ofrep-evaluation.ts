@@ -19,10 +19,11 @@ import {
 import { compiledVisibleFeatures } from '../feature-state.ts';
 import type { EnvironmentFeatures } from '../ports.ts';
 
-/** One flag's answer as JSON, and whether it is a failure (`evaluationFailure`). */
+/** One flag's answer as JSON (and its UTF-8 bytes once a bulk answer needed them), and whether it failed. */
 interface FlagPiece {
   readonly json: string;
   readonly failed: boolean;
+  bytes: Buffer | undefined;
 }
 
 interface FlagEntry {
@@ -53,7 +54,11 @@ function flagPiece(entry: FlagEntry, result: EvaluationResult, hasKey: boolean):
       valueType: feature.feature.valueType,
     };
     const failed = 'errorCode' in resolution;
-    piece = { json: JSON.stringify({ key: feature.feature.key, ...resolution, metadata }), failed };
+    piece = {
+      json: JSON.stringify({ key: feature.feature.key, ...resolution, metadata }),
+      failed,
+      bytes: undefined,
+    };
     // Only the compiled outcomes are kept: a feature too malformed to compile gives fresh objects.
     if (compiled.outcomes.includes(result)) byResult.set(result, piece);
   }
@@ -82,22 +87,45 @@ function hasDefaultKey(scope: PreparedContext): boolean {
   }
 }
 
-/** The JSON array of every flag the key may see, evaluated for the context, in publishing order. */
-export function evaluateAllJson(
+const COMMA = 0x2c;
+
+/**
+ * `Buffer.from(prefix + <JSON array of every flag the key may see, evaluated for the context> + suffix)`,
+ * copied together from the bytes kept per flag answer, as server-evaluated polls are: no string is
+ * built, flattened or encoded per request.
+ */
+export function evaluateAllBody(
+  prefix: string,
   env: EnvironmentFeatures,
   context: EvaluationContext,
   options: EvaluationOptions,
-): string {
+  suffix: string,
+): Buffer {
   const scope = scopeFor(context, options);
   const hasKey = hasDefaultKey(scope);
   const list = compiledVisibleFeatures(env.features, env.filters);
-  let json = '[';
+  const parts: Buffer[] = new Array(list.length);
+  let size = 0;
   for (let i = 0; i < list.length; i++) {
     const entry = list[i]!;
-    if (i > 0) json += ',';
-    json += flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasKey).json;
+    const piece = flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasKey);
+    piece.bytes ??= Buffer.from(piece.json);
+    parts[i] = piece.bytes;
+    size += piece.bytes.length;
   }
-  return `${json}]`;
+  const head = Buffer.from(`${prefix}[`);
+  const tail = Buffer.from(`]${suffix}`);
+  const body = Buffer.allocUnsafe(head.length + size + Math.max(0, list.length - 1) + tail.length);
+  body.set(head, 0);
+  let at = head.length;
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) body[at++] = COMMA;
+    const bytes = parts[i]!;
+    body.set(bytes, at);
+    at += bytes.length;
+  }
+  body.set(tail, at);
+  return body;
 }
 
 /** One flag by key as JSON, or `undefined` when the key may not see a flag of that name. */

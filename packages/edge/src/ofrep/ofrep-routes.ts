@@ -10,7 +10,7 @@ import { type ApiKey, apiKeyFromParts } from '../api-key.ts';
 import { dependsOnClock } from '../feature-state.ts';
 import { contextTag, filtersTag } from '../http-headers.ts';
 import type { EnvironmentFeatures, FeatureSource, FeatureUpdates } from '../ports.ts';
-import { evaluateAllJson, evaluateOneJson } from './ofrep-evaluation.ts';
+import { evaluateAllBody, evaluateOneJson } from './ofrep-evaluation.ts';
 import { OfrepEventHub, type OfrepEventSettings } from './ofrep-events.ts';
 import { OFREP_CORS_HEADERS, OFREP_PREFLIGHT_HEADERS, ofrepCredentials } from './ofrep-http.ts';
 
@@ -253,12 +253,15 @@ export function registerOfrepRoutes(app: FastifyInstance, options: OfrepRoutesOp
       const stable = !dependsOnClock(env.features, context);
       void reply.header('etag', etag);
       if (stable && matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      const flags = evaluateAllJson(env, context, evaluation);
       const metadata = JSON.stringify({ environmentId: env.environmentId });
-      return reply
-        .code(200)
-        .type('application/json; charset=utf-8')
-        .send(`{"flags":${flags},"metadata":${metadata}${eventStreamsJson(key)}}`);
+      const body = evaluateAllBody(
+        '{"flags":',
+        env,
+        context,
+        evaluation,
+        `,"metadata":${metadata}${eventStreamsJson(key)}}`,
+      );
+      return reply.code(200).type('application/json; charset=utf-8').send(body);
     });
 
     scope.get<{ Params: EventParams }>(
