@@ -123,6 +123,39 @@ describe('@openfeature/server-sdk + @openfeature/ofrep-provider against every SD
     });
   }
 
+  it('bad input gets OFREP errors from every role, never a 5xx', async () => {
+    const bad: [string, Record<string, string>, number, string | undefined][] = [
+      ['{"context": {', {}, 400, 'PARSE_ERROR'],
+      ['{"context": "me"}', {}, 400, 'INVALID_CONTEXT'],
+      ['{"context": {"targetingKey": ["a"]}}', {}, 400, 'INVALID_CONTEXT'],
+      [JSON.stringify({ context: { huge: 'x'.repeat(200_000) } }), {}, 400, 'INVALID_CONTEXT'],
+      ['{"context": {}}', { authorization: 'Bearer nonsense' }, 401, undefined],
+      [
+        '{"context": {}}',
+        { authorization: `Bearer ${world.environmentId}/${'z'.repeat(40)}` },
+        401,
+        undefined,
+      ],
+    ];
+    for (const role of ROLES) {
+      for (const [body, headers, status, code] of bad) {
+        const res = await fetch(`${world.roles[role]!.baseUrl}/ofrep/v1/evaluate/flags/FLAG`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${world.serverKey}`,
+            'content-type': 'application/json',
+            ...headers,
+          },
+          body,
+        });
+        const answer = (await res.json()) as { errorCode?: string; errorDetails?: string };
+        assert.equal(res.status, status, `${role}: ${body.slice(0, 40)}`);
+        assert.equal(answer.errorCode, code, `${role}: ${body.slice(0, 40)}`);
+        assert.equal(typeof answer.errorDetails, 'string');
+      }
+    }
+  });
+
   it('bulk answers carry an ETag and honour If-None-Match; event streams only where SSE exists', async () => {
     for (const role of ROLES) {
       const url = `${world.roles[role]!.baseUrl}/ofrep/v1/evaluate/flags`;
