@@ -97,8 +97,10 @@ class OfrepEventStream {
   }
 
   start(refetchNow: boolean): void {
-    // `retry` keeps reconnects after a drop quick; the comment makes the headers reach the client.
-    this.#write(refetchNow ? 'retry: 1000\n\n' : 'retry: 1000\n: connected\n\n');
+    // `retry` keeps reconnects after a drop quick; `id` makes the client send this state's tag as
+    // Last-Event-ID when it reconnects, even if no change came meanwhile; the comment makes the
+    // headers reach the client.
+    this.#write(`retry: 1000\nid: ${this.etag}\n: connected\n\n`);
     if (refetchNow) this.#write(refetchFrame(this.etag, this.hub.now()));
     const { settings } = this.hub;
     if (settings.dropAfterMs > 0) this.#timer(setTimeout(() => this.end(), settings.dropAfterMs));
@@ -107,6 +109,9 @@ class OfrepEventStream {
     this.#unsubscribe = this.hub.updates.subscribe(this.key.environmentId, (change) =>
       this.#onChange(change),
     );
+    // A change between the lookup that opened this stream and the subscription would be missed:
+    // look again now that changes are heard.
+    void this.#notify();
   }
 
   end(): void {

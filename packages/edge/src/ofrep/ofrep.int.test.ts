@@ -242,13 +242,16 @@ describe('OFREP change events', () => {
     const sse = await openSse(`${edge.url}${stream?.endpoint.requestUri}`);
     assert.equal(sse.status, 200);
     assert.equal(sse.headers.get('access-control-allow-origin'), '*');
-    await sse.next((f) => f.event === ':comment');
+    // The opening frame names the state the client starts from, so a reconnect says where it was.
+    const opened = await sse.next((f) => f.event === ':comment');
+    assert.ok((opened.id ?? '') !== '');
     const from = sse.frames.length;
     edge.change('NUM', { value: 7 });
     const frame = await sse.next((f) => f.event === 'message', 5000, from);
     const data = JSON.parse(frame.data) as { type: string; etag: string; lastModified: number };
     assert.equal(data.type, 'refetchEvaluation');
     assert.equal(frame.id, data.etag);
+    assert.notEqual(data.etag, opened.id);
     assert.equal(typeof data.lastModified, 'number');
     const refetched = await ofrep(`?flagConfigEtag=${encodeURIComponent(data.etag)}`, { context: {} });
     const num = flagsOf(refetched.json).find((f) => f.key === 'NUM');
