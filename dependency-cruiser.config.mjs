@@ -19,6 +19,8 @@ const MAY_DEPEND_ON = {
     tests: ['test-support'],
   },
   mr: { production: ['contracts', 'messaging', 'service-kit'], tests: ['dacha', 'test-support'] },
+  // Published on its own with @fh/evaluation bundled in (docs/openfeature.md); contracts are types only.
+  'openfeature-provider': { production: ['contracts', 'evaluation'], tests: ['edge', 'test-support'] },
 };
 
 const root = new URL('./', import.meta.url);
@@ -150,6 +152,19 @@ export default {
         'contracts and evaluation do no I/O: of third-party packages their production code reaches only typebox',
       from: { path: oneOf(['contracts', 'evaluation'].flatMap((n) => entries[n].production)) },
       to: { path: '(^|/)node_modules/', pathNot: npmPackage('typebox'), reachable: true },
+    },
+    {
+      name: 'openfeature-provider-runs-anywhere',
+      severity: 'error',
+      comment:
+        'our OpenFeature provider runs in Node and in browsers: its production code reaches no Node built-in and, ' +
+        'of third-party packages, only the OpenFeature SDKs (its peer dependencies) and typebox (contracts types)',
+      from: { path: oneOf(entries['openfeature-provider'].production) },
+      to: {
+        path: `${NODE_BUILTINS}|(^|/)node_modules/`,
+        pathNot: npmPackage('@openfeature/[^/]+|typebox'),
+        reachable: true,
+      },
     },
     {
       name: 'well-known-names-imports-nothing',

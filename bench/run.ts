@@ -11,10 +11,18 @@ import type { RunOptions, Scenario, ScenarioOutcome } from './lib/scenario.ts';
 import { table } from './lib/stats.ts';
 import { edgePolling } from './scenarios/edge-polling.ts';
 import { mrToSse } from './scenarios/mr-to-sse.ts';
+import { openFeature } from './scenarios/openfeature.ts';
 import { edgeRestPolling, scaleOutSse } from './scenarios/scale-out.ts';
 import { sseFanout } from './scenarios/sse-fanout.ts';
 
-const SCENARIOS: readonly Scenario[] = [edgePolling, sseFanout, mrToSse, scaleOutSse, edgeRestPolling];
+const SCENARIOS: readonly Scenario[] = [
+  edgePolling,
+  sseFanout,
+  mrToSse,
+  scaleOutSse,
+  edgeRestPolling,
+  openFeature,
+];
 
 interface ResultsFile {
   machine: ReturnType<typeof machineInfo>;

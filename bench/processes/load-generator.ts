@@ -6,7 +6,12 @@ export interface LoadRequest {
   readonly url: string;
   readonly connections: number;
   readonly durationSeconds: number;
-  readonly requests: { path: string; headers?: Record<string, string> }[];
+  readonly requests: {
+    path: string;
+    headers?: Record<string, string>;
+    method?: 'GET' | 'POST';
+    body?: string;
+  }[];
 }
 
 export interface LoadResult {
@@ -29,7 +34,12 @@ async function run(request: LoadRequest): Promise<LoadResult> {
     connections: request.connections,
     duration: request.durationSeconds,
     timeout: 10,
-    requests: request.requests.map((r) => ({ method: 'GET', path: r.path, headers: r.headers ?? {} })),
+    requests: request.requests.map((r) => ({
+      method: r.method ?? 'GET',
+      path: r.path,
+      headers: r.headers ?? {},
+      ...(r.body === undefined ? {} : { body: r.body }),
+    })),
   });
   return {
     rps: result.requests.average,

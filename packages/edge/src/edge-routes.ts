@@ -13,6 +13,7 @@ import { Value } from 'typebox/value';
 import { type ApiKey, apiKeyFromParts, DEFAULT_CACHE_NAME } from './api-key.ts';
 import { isFeatureVisible } from './feature-state.ts';
 import { CORS_PREFLIGHT_HEADERS, CORS_RESPONSE_HEADERS, requestContext } from './http-headers.ts';
+import { registerOfrepRoutes } from './ofrep/ofrep-routes.ts';
 import { answerPoll } from './polling.ts';
 import type { FeatureSource, FeatureUpdates, TestApiPort } from './ports.ts';
 import { SseHub } from './sse.ts';
@@ -103,6 +104,20 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
     logger,
     evaluation,
   );
+
+  // OpenFeature's OFREP over the same features, evaluator and change events (docs/openfeature.md).
+  const ofrep = registerOfrepRoutes(app, {
+    features: options.features,
+    updates: options.updates,
+    evaluation,
+    logger,
+    cacheName: settings.cacheName,
+    events: {
+      dropAfterMs: Math.max(0, settings.sseDropAfterSeconds * 1000),
+      heartbeatMs: Math.max(0, settings.sseHeartbeatSeconds * 1000),
+      maxBufferedBytes: settings.maxSseBufferedBytes,
+    },
+  });
 
   // Headers set here survive into error replies made by the server's error mapper.
   const edgeHeaders = async (_request: FastifyRequest, reply: FastifyReply) => {
@@ -237,9 +252,12 @@ export function registerEdgeRoutes(app: FastifyInstance, options: EdgeRoutesOpti
 
   return {
     get streamCount() {
-      return hub.size;
+      return hub.size + ofrep.streamCount;
     },
-    closeStreams: () => hub.closeAll(),
+    closeStreams: () => {
+      hub.closeAll();
+      ofrep.closeStreams();
+    },
   };
 }
 

@@ -110,6 +110,7 @@ export function toFeatureState(
 
 /** One feature ready for server-evaluated answers. */
 interface PreparedFeature {
+  readonly feature: CacheEnvironmentFeature;
   readonly compiled: CompiledFeature;
   /** `{"id":…,"key":…,"l":…,"version":…,"type":…` — the FeatureState up to its evaluated part. */
   readonly head: string;
@@ -151,7 +152,7 @@ function prepared(feature: CacheEnvironmentFeature): PreparedFeature {
       feature.fp != null && Object.keys(feature.fp).length > 0
         ? `,"fp":${JSON.stringify({ ...feature.fp })}`
         : '';
-    p = { compiled, head, fp, pieces: [new Map(), new Map()] };
+    p = { feature, compiled, head, fp, pieces: [new Map(), new Map()] };
     preparedFeatures.set(feature, p);
   }
   return p;
@@ -216,6 +217,17 @@ function visiblePrepared(
     state.byFilters.set(key, list);
   }
   return list;
+}
+
+/**
+ * The features a key may see, each with the compiled form polling and SSE evaluate (OFREP evaluates
+ * the same), in publishing order.
+ */
+export function compiledVisibleFeatures(
+  features: readonly CacheEnvironmentFeature[],
+  filters: readonly string[],
+): readonly { readonly feature: CacheEnvironmentFeature; readonly compiled: CompiledFeature }[] {
+  return visiblePrepared(features, filters);
 }
 
 /** The JSON array of server-evaluated FeatureStates, built by concatenation (see above). */

@@ -28,6 +28,20 @@ export { evaluateFeature, findMatchingStrategy, toWireValue } from './evaluate.t
 export type { EvaluationOptions } from './matchers.ts';
 export { matchAttribute, matchesCondition, matchesWholeRegex, NOW_ATTRIBUTE } from './matchers.ts';
 export { murmur3X86x32 } from './murmur3.ts';
+export type {
+  MappedContext,
+  OpenFeatureFlagError,
+  OpenFeatureJson,
+  OpenFeatureReason,
+  OpenFeatureResolution,
+} from './openfeature.ts';
+export {
+  MAX_OPENFEATURE_ATTRIBUTES,
+  MAX_OPENFEATURE_TEXT,
+  MAX_OPENFEATURE_VALUES,
+  mapOpenFeatureContext,
+  toOpenFeatureResolution,
+} from './openfeature.ts';
 export {
   determinePercentageKey,
   MISSING_PERCENTAGE_ATTRIBUTE,

@@ -1,0 +1,21 @@
+// @fh/edge/testing: an Edge over a filled Dacha cache on a random port, and the seeded random
+// features and contexts of the differential tests, for other packages' tests (the OpenFeature
+// provider's agreement test). Production never imports this.
+export {
+  DEFAULT_DIFFERENTIAL_SEED,
+  differentialSeed,
+  type GeneratedFeature,
+  generateContext,
+  generateFeatures,
+  Rng,
+} from './differential-cases.ts';
+export {
+  CLIENT_KEY,
+  clientApiKey,
+  type EdgeFixture,
+  type EdgeFixtureOptions,
+  ENV_ID,
+  SERVER_KEY,
+  serverApiKey,
+  startEdge,
+} from './edge-fixture.ts';
