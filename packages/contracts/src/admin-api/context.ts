@@ -11,6 +11,19 @@ import {
   ThinGroupRolloutStrategySchema,
 } from './feature.ts';
 import {
+  CreateFeatureFilterSchema,
+  FeatureFilterSchema,
+  MatchingFilterResultSchema,
+  MatchingFilterResultsSchema,
+  MatchingFilterSchema,
+  MatchTypeEnumSchema,
+  SearchFeatureFilterApplicationSchema,
+  SearchFeatureFilterFeatureSchema,
+  SearchFeatureFilterItemSchema,
+  SearchFeatureFilterResultSchema,
+  SearchFeatureFilterServiceAccountSchema,
+} from './feature-filter.ts';
+import {
   AnemicPersonSchema,
   ApplicationGroupRoleSchema,
   ApplicationRoleTypeSchema,
@@ -251,6 +264,18 @@ export const mrSchemas = {
   WebhookSummary: WebhookSummarySchema,
   WebhookTypeDetail: WebhookTypeDetailSchema,
   WebhookTypeDetails: WebhookTypeDetailsSchema,
+  // API 1.2.6
+  CreateFeatureFilter: CreateFeatureFilterSchema,
+  FeatureFilter: FeatureFilterSchema,
+  SearchFeatureFilterServiceAccount: SearchFeatureFilterServiceAccountSchema,
+  SearchFeatureFilterFeature: SearchFeatureFilterFeatureSchema,
+  SearchFeatureFilterApplication: SearchFeatureFilterApplicationSchema,
+  SearchFeatureFilterItem: SearchFeatureFilterItemSchema,
+  SearchFeatureFilterResult: SearchFeatureFilterResultSchema,
+  MatchTypeEnum: MatchTypeEnumSchema,
+  MatchingFilter: MatchingFilterSchema,
+  MatchingFilterResult: MatchingFilterResultSchema,
+  MatchingFilterResults: MatchingFilterResultsSchema,
 } satisfies Record<MrSchemaName, TSchema>;
 
 export type MrSchemaContext = typeof mrSchemas;

@@ -38,7 +38,12 @@ export function registerServiceAccountRoutes(app: FastifyInstance, ctx: MrContex
         changes,
         who,
         request.params.id,
-        { name: body.name, description: body.description ?? null, permissions: body.permissions ?? [] },
+        {
+          name: body.name,
+          description: body.description ?? null,
+          permissions: body.permissions ?? [],
+          filters: body.featureFilter ?? null,
+        },
         { includePermissions: request.query.includePermissions },
       ),
     );
@@ -107,5 +112,6 @@ function updateInput(body: ApiServiceAccount): UpdateServiceAccountInput {
     ...(body.version !== undefined ? { version: body.version } : {}),
     ...(body.permissions !== undefined ? { permissions: body.permissions } : {}),
     permsInvalid: extra.permsInvalid === true,
+    ...(body.featureFilters !== undefined ? { filters: body.featureFilters } : {}),
   };
 }

@@ -67,6 +67,13 @@ const valueOfItsOwn = (w: World) => w.fresh.feature('STRING', { valueString: 'in
 const currentServiceAccount = (w: World) => get(w, `/service-account/${w.serviceAccountId}`);
 const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
 
+/** A new feature filter in P, for one request that changes or deletes it. */
+const freshFilter = (w: World): Promise<any> =>
+  ok(
+    'createFeatureFilter',
+    w.su.post(`/portfolio/${w.portfolioId}/feature-filter`, { name: w.unique('filter'), description: 'made' }),
+  );
+
 const TIER_IS_GOLD = { conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] };
 
 /** A valid request per in-scope operation. Each call plans afresh (current versions, fresh targets). */
@@ -389,6 +396,32 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   deleteApplicationStrategy: async (w) => ({
     params: { appId: w.appId, appStrategyId: await w.fresh.strategy() },
   }),
+
+  // ---- feature filters (API 1.2.6) ----
+  createFeatureFilter: async (w) => ({
+    params: { id: w.portfolioId },
+    body: { name: w.unique('filter'), description: 'mobile clients' },
+  }),
+  findFeatureFilters: async (w) => ({ params: { id: w.portfolioId }, query: { includeDetails: true } }),
+  updateFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return {
+      params: { id: w.portfolioId },
+      body: { id: f.id, name: w.unique('renamed'), description: 'changed', version: f.version },
+    };
+  },
+  getFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, filterId: f.id } };
+  },
+  deleteFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, filterId: f.id }, query: { version: f.version } };
+  },
+  getMatchingFilters: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, matchType: 'serviceaccounts' }, query: { filters: [f.id] } };
+  },
 
   // ---- the caller's own preferences ----
   getHiddenEnvironments: async (w) => ({ params: { appId: w.appId } }),
