@@ -17,6 +17,7 @@ import {
   MatchingFilterResultsSchema,
   MatchingFilterSchema,
   MatchTypeEnumSchema,
+  OptionalAnemicPersonSchema,
   SearchFeatureFilterApplicationSchema,
   SearchFeatureFilterFeatureSchema,
   SearchFeatureFilterItemSchema,
@@ -276,6 +277,7 @@ export const mrSchemas = {
   MatchingFilter: MatchingFilterSchema,
   MatchingFilterResult: MatchingFilterResultSchema,
   MatchingFilterResults: MatchingFilterResultsSchema,
+  OptionalAnemicPerson: OptionalAnemicPersonSchema,
 } satisfies Record<MrSchemaName, TSchema>;
 
 export type MrSchemaContext = typeof mrSchemas;

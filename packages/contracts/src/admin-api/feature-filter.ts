@@ -1,13 +1,17 @@
 import { type Static, Type } from 'typebox';
 import type { MrSchemaContext } from './context.ts';
-import { int64, optionalNullable, ref, stringEnum, uuid } from './schema-kit.ts';
+import { nullable, optionalNullable, ref, stringEnum, uuid } from './schema-kit.ts';
 
 // Feature filters (upstream API 1.2.6, `feature-filters.yaml`): named per-portfolio tags put on features
 // and on service accounts. A service account with filters is served only the features sharing one.
 
+/** Upstream's nullable AnemicPerson (`whoCreated` of a filter). */
+export const OptionalAnemicPersonSchema = nullable(ref('AnemicPerson'), { $id: 'OptionalAnemicPerson' });
+export type OptionalAnemicPerson = Static<typeof OptionalAnemicPersonSchema, MrSchemaContext>;
+
 export const CreateFeatureFilterSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 60, description: 'Unique within this portfolio' }),
+    name: Type.String({ description: 'Unique within this portfolio' }),
     description: optionalNullable(Type.String({ maxLength: 300 })),
   },
   { $id: 'CreateFeatureFilter', description: 'A filter an API key uses to choose the features it is sent' },
@@ -17,10 +21,10 @@ export type CreateFeatureFilter = Static<typeof CreateFeatureFilterSchema, MrSch
 export const FeatureFilterSchema = Type.Object(
   {
     id: uuid(),
-    name: Type.String({ minLength: 1, maxLength: 60, description: 'Unique within this portfolio' }),
+    name: Type.String({ maxLength: 60, description: 'Unique within this portfolio' }),
     description: optionalNullable(Type.String({ maxLength: 300 })),
-    version: int64(),
-    whoCreated: optionalNullable(ref('AnemicPerson')),
+    version: Type.Integer(),
+    whoCreated: Type.Optional(ref('OptionalAnemicPerson')),
   },
   { $id: 'FeatureFilter', description: 'A filter an API key uses to choose the features it is sent' },
 );
@@ -61,8 +65,8 @@ export const SearchFeatureFilterItemSchema = Type.Object(
     id: uuid(),
     name: Type.String({ maxLength: 60 }),
     description: optionalNullable(Type.String({ maxLength: 300 })),
-    version: int64(),
-    whoCreated: optionalNullable(ref('AnemicPerson')),
+    version: Type.Integer(),
+    whoCreated: Type.Optional(ref('OptionalAnemicPerson')),
     serviceAccounts: optionalNullable(Type.Array(ref('SearchFeatureFilterServiceAccount'))),
     applications: optionalNullable(Type.Array(ref('SearchFeatureFilterApplication')), {
       description: 'The applications, if any, with features that carry this filter',
@@ -75,7 +79,7 @@ export type SearchFeatureFilterItem = Static<typeof SearchFeatureFilterItemSchem
 export const SearchFeatureFilterResultSchema = Type.Object(
   {
     max: Type.Integer({ description: 'How many filters match in all (for paging)' }),
-    filters: Type.Array(ref('SearchFeatureFilterItem'), { default: [] }),
+    filters: Type.Optional(Type.Array(ref('SearchFeatureFilterItem'), { default: [] })),
   },
   { $id: 'SearchFeatureFilterResult', description: 'The result of a search for feature filters' },
 );

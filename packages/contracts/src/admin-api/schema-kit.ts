@@ -9,7 +9,7 @@ import {
 } from 'typebox';
 
 /**
- * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5) and the 11 feature-filter
+ * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5) and the 12 feature-filter
  * schemas of API 1.2.6. Every schema we
  * register carries one of these as its `$id`, so the OpenAPI document names its components exactly as
  * upstream does and a `ref('...')` typo fails to compile.
@@ -141,7 +141,8 @@ export type MrSchemaName =
   | 'MatchTypeEnum'
   | 'MatchingFilter'
   | 'MatchingFilterResult'
-  | 'MatchingFilterResults';
+  | 'MatchingFilterResults'
+  | 'OptionalAnemicPerson';
 
 /** A reference to a registered component schema, resolved by ajv and by the OpenAPI generator. */
 export function ref<N extends MrSchemaName>(name: N) {

@@ -57,6 +57,9 @@ export const ServiceAccountSchema = Type.Object(
       description: 'API 1.2.6: the ids of the feature filters; with any, only features carrying one are served',
     }),
     permissions: Type.Optional(Type.Array(ref('ServiceAccountPermission'), { default: [] })),
+    permsInvalid: optionalNullable(Type.Boolean(), {
+      description: 'API 1.2.6: true when `permissions` does not hold all of them and must be left alone on update',
+    }),
     whenArchived: optionalNullable(dateTime()),
   },
   { $id: 'ServiceAccount' },
