@@ -71,6 +71,12 @@ function checkName(name: string): string {
   return trimmed;
 }
 
+/** A version the caller read: anything but a safe integer cannot be one (and would not fit the column). */
+function checkVersion(version: number): number {
+  if (!Number.isSafeInteger(version)) throw new BadRequestError(`version ${version} is not a whole number`);
+  return version;
+}
+
 function checkDescription(description: string | null | undefined): void {
   if (typeof description === 'string' && description.length > MAX_DESCRIPTION)
     throw new BadRequestError(`the feature filter description must be at most ${MAX_DESCRIPTION} characters`);
@@ -117,6 +123,7 @@ export async function updateFeatureFilter(
   input: { id: string; name: string; description?: string | null | undefined; version: number },
 ): Promise<FeatureFilter> {
   await requireWrite(tx, access, portfolioId);
+  checkVersion(input.version);
   await filterIn(tx, portfolioId, input.id);
   const name = checkName(input.name);
   checkDescription(input.description);
@@ -137,6 +144,7 @@ export async function deleteFeatureFilter(
   version: number,
 ): Promise<FeatureFilter> {
   await requireWrite(tx, access, portfolioId);
+  checkVersion(version);
   const filter = await filterIn(tx, portfolioId, filterId);
   const featureIds = (await tx.featureFilters.featuresWith([filterId])).map((u) => u.ownerId);
   const accountIds = (await tx.featureFilters.serviceAccountsWith([filterId])).map((u) => u.ownerId);
