@@ -564,6 +564,59 @@ for (const dialect of DIALECTS) {
       assert.equal(await walk.call(su, 'deleteServiceAccount', { params: { id: created.id } }), true);
     });
 
+    it('tags features and SDK service accounts with feature filters (API 1.2.6)', async () => {
+      const mobile = await walk.call(su, 'createFeatureFilter', {
+        params: { id: portfolioId },
+        body: { name: 'mobile', description: 'phones' },
+      });
+      assert.equal(typeof mobile.whoCreated.email, 'string');
+      const web = await walk.call(su, 'createFeatureFilter', { params: { id: portfolioId }, body: { name: 'web' } });
+      await walk.call(su, 'createFeatureFilter', { params: { id: portfolioId }, body: { name: 'web' } }, 409);
+      const text = await walk.call(su, 'getFeatureByKey', { params: { id: appId, key: 'TEXT' } });
+      const tagged = await walk.call(su, 'updateFeatureForApplicationOnFeature', {
+        params: { id: appId },
+        query: { returnAllFeatures: false },
+        body: { ...text, featureFilter: [mobile.id] },
+      });
+      assert.deepEqual(tagged[0].featureFilter, [mobile.id]);
+      const sa = await walk.call(su, 'createServiceAccountInPortfolio', {
+        params: { id: portfolioId },
+        body: { name: 'phone-sdk', featureFilter: [mobile.id, web.id] },
+      });
+      assert.deepEqual(sa.featureFilters, [mobile.id, web.id].sort());
+      const renamed = await walk.call(su, 'updateFeatureFilter', {
+        params: { id: portfolioId },
+        body: { ...mobile, name: 'phones' },
+      });
+      assert.equal(renamed.version, mobile.version + 1);
+      await walk.call(su, 'getFeatureFilter', { params: { id: portfolioId, filterId: mobile.id } });
+      const found = await walk.call(su, 'findFeatureFilters', {
+        params: { id: portfolioId },
+        query: { includeDetails: true, sortOrder: 'ASC' },
+      });
+      assert.equal(found.max, 2);
+      const phones = found.filters.find((f: { name: string }) => f.name === 'phones');
+      assert.deepEqual(phones.serviceAccounts, [{ id: sa.id, name: 'phone-sdk' }]);
+      assert.deepEqual(phones.applications[0].features, [{ id: text.id, key: 'TEXT' }]);
+      const matching = await walk.call(su, 'getMatchingFilters', {
+        params: { id: portfolioId, matchType: 'applications' },
+        query: { filters: [mobile.id, web.id] },
+      });
+      assert.deepEqual(matching.matchingResults.map((r: { id: string }) => r.id), [appId]);
+      await walk.call(
+        su,
+        'deleteFeatureFilter',
+        { params: { id: portfolioId, filterId: web.id }, query: { version: web.version + 5 } },
+        409,
+      );
+      await walk.call(su, 'deleteFeatureFilter', {
+        params: { id: portfolioId, filterId: web.id },
+        query: { version: web.version },
+      });
+      const account = await walk.call(su, 'getServiceAccount', { params: { id: sa.id } });
+      assert.deepEqual(account.featureFilters, [mobile.id]);
+    });
+
     it('keeps the history of every value change', async () => {
       const history = await walk.call(su, 'listFeatureHistory', {
         params: { appId },
