@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import {
-  skipUnlessNatsServerBinary,
-  skipUnlessService,
-  type TestDialect,
-  until,
-} from '@fh/test-support';
+import { skipUnlessNatsServerBinary, skipUnlessService, type TestDialect, until } from '@fh/test-support';
 import {
   type FilteredClient,
   type FiltersTopology,
@@ -91,7 +86,8 @@ for (const c of cases) {
     });
 
     it('a key whose account has filters gets only the features sharing one; a key without filters gets all', async () => {
-      for (const client of mobile) await until(`${client.name}: ${MOBILE_START}`, () => same(client, MOBILE_START));
+      for (const client of mobile)
+        await until(`${client.name}: ${MOBILE_START}`, () => same(client, MOBILE_START));
       for (const client of all) await until(`${client.name}: every feature`, () => same(client, EVERYTHING));
       assert.deepEqual([...(await poll(world.keys.mobileServer)).keys()].sort(), MOBILE_START);
       assert.deepEqual([...(await poll(world.keys.mobileClient)).keys()].sort(), MOBILE_START);
@@ -103,7 +99,11 @@ for (const c of cases) {
       for (const client of all) {
         await until(`${client.name}: fp of SHOES`, () => client.properties('SHOES')?.category === 'shoes');
         assert.deepEqual(client.properties('SHOES'), shoes, client.name);
-        assert.deepEqual(client.properties('UNTAGGED'), { appName: 'Shop', portfolio: 'Retail' }, client.name);
+        assert.deepEqual(
+          client.properties('UNTAGGED'),
+          { appName: 'Shop', portfolio: 'Retail' },
+          client.name,
+        );
       }
       for (const client of mobile) assert.equal(client.properties('SHOES'), undefined, client.name);
       for (const f of (await poll(world.keys.mobileClient)).values()) assert.equal(f.fp, undefined);
@@ -112,7 +112,10 @@ for (const c of cases) {
       // Upstream's @extended-data scenario: new metadata without the category drops that property.
       await world.setMetadata('SHOES', '{"kebabFlavour":"lamb"}');
       for (const client of all) {
-        await until(`${client.name}: fp without category`, () => client.properties('SHOES')?.category === undefined);
+        await until(
+          `${client.name}: fp without category`,
+          () => client.properties('SHOES')?.category === undefined,
+        );
         assert.deepEqual(client.properties('SHOES'), { appName: 'Shop', portfolio: 'Retail' }, client.name);
       }
     });
@@ -121,13 +124,16 @@ for (const c of cases) {
       for (const client of mobile) assert.ok(!client.everHeld.has('SERVER_ONLY'), client.name);
       await world.setFeatureFilters('SERVER_ONLY', [world.filters.mobile, world.filters.server]);
       for (const client of mobile) {
-        await until(`${client.name}: gains SERVER_ONLY`, () => same(client, [...MOBILE_START, 'SERVER_ONLY']));
+        await until(`${client.name}: gains SERVER_ONLY`, () =>
+          same(client, [...MOBILE_START, 'SERVER_ONLY']),
+        );
       }
       await world.setFeatureFilters('MOBILE_ONLY', [world.filters.server]);
       for (const client of mobile) {
         await until(`${client.name}: loses MOBILE_ONLY`, () => same(client, ['SERVER_ONLY', 'SHOES']));
       }
-      for (const client of all) await until(`${client.name}: still every feature`, () => same(client, EVERYTHING));
+      for (const client of all)
+        await until(`${client.name}: still every feature`, () => same(client, EVERYTHING));
       for (const client of mobile) {
         assert.deepEqual([...client.everHeld].sort(), ['MOBILE_ONLY', 'SERVER_ONLY', 'SHOES'], client.name);
       }
@@ -143,23 +149,27 @@ for (const c of cases) {
       ).find((a) => a.name === 'mobile-sdk')!;
       assert.deepEqual(mobileAccount.featureFilters, [world.filters.mobile]);
       const put = async (featureFilters: string[]) => {
-        const sa = (await world.admin.get(`/service-account/${mobileAccount.id}?includePermissions=true`)).body as Record<
-          string,
-          unknown
-        >;
+        const sa = (await world.admin.get(`/service-account/${mobileAccount.id}?includePermissions=true`))
+          .body as Record<string, unknown>;
         const res = await world.admin.put(`/service-account/${mobileAccount.id}?includePermissions=true`, {
           ...sa,
           featureFilters,
         });
         assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.deepEqual((res.body as { featureFilters: string[] }).featureFilters, [...featureFilters].sort());
+        assert.deepEqual(
+          (res.body as { featureFilters: string[] }).featureFilters,
+          [...featureFilters].sort(),
+        );
       };
       await put([world.filters.server]);
       for (const client of mobile) {
-        await until(`${client.name}: the server filter`, () => same(client, ['MOBILE_ONLY', 'SERVER_ONLY', 'SHOES']));
+        await until(`${client.name}: the server filter`, () =>
+          same(client, ['MOBILE_ONLY', 'SERVER_ONLY', 'SHOES']),
+        );
       }
       await put([]);
-      for (const client of mobile) await until(`${client.name}: every feature`, () => same(client, EVERYTHING));
+      for (const client of mobile)
+        await until(`${client.name}: every feature`, () => same(client, EVERYTHING));
     });
   });
 }

@@ -210,7 +210,8 @@ class SseStream {
         const variant = this.#variant;
         if (variant === undefined) return;
         const sent = this.#sentFiltered;
-        let event: 'feature' | 'delete_feature' = change.kind === 'feature-updated' ? 'feature' : 'delete_feature';
+        let event: 'feature' | 'delete_feature' =
+          change.kind === 'feature-updated' ? 'feature' : 'delete_feature';
         if (sent !== undefined) {
           const id = change.feature.feature.id;
           if (!isFeatureVisible(change.feature, variant.filters)) {

@@ -4,7 +4,10 @@ import { featureHubSubjects } from '@fh/messaging';
 import {
   BusChangePublisher,
   FeatureProperties,
-  MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
+  MrTestApiUpdater,
+  registerManagementRepository,
+  sqlStores,
+} from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,

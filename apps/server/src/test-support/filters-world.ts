@@ -60,7 +60,10 @@ function ok(res: { status: number; body: any }, what: string): any {
   return res.body;
 }
 
-export async function startFiltersWorld(topology: FiltersTopology, dialect: TestDialect): Promise<FiltersWorld> {
+export async function startFiltersWorld(
+  topology: FiltersTopology,
+  dialect: TestDialect,
+): Promise<FiltersWorld> {
   const database: TestDatabase = await createTestDatabase(dialect, {
     templateKey: `mr_${schemaFingerprint()}`,
     prepare: async (url) => {
@@ -188,7 +191,10 @@ export async function startFiltersWorld(topology: FiltersTopology, dialect: Test
           await admin.get(`/application/${app.id}/features/${key}?includeMetaData=true`),
           `get ${key}`,
         );
-        ok(await admin.put(`/application/${app.id}/features/${key}`, { ...current, metaData }), `metadata of ${key}`);
+        ok(
+          await admin.put(`/application/${app.id}/features/${key}`, { ...current, metaData }),
+          `metadata of ${key}`,
+        );
       },
       async close() {
         await closeSdks();

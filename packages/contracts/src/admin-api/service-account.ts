@@ -54,11 +54,13 @@ export const ServiceAccountSchema = Type.Object(
       description: 'read only: the api key for server evaluated features',
     }),
     featureFilters: optionalNullable(Type.Array(uuid()), {
-      description: 'API 1.2.6: the ids of the feature filters; with any, only features carrying one are served',
+      description:
+        'API 1.2.6: the ids of the feature filters; with any, only features carrying one are served',
     }),
     permissions: Type.Optional(Type.Array(ref('ServiceAccountPermission'), { default: [] })),
     permsInvalid: optionalNullable(Type.Boolean(), {
-      description: 'API 1.2.6: true when `permissions` does not hold all of them and must be left alone on update',
+      description:
+        'API 1.2.6: true when `permissions` does not hold all of them and must be left alone on update',
     }),
     whenArchived: optionalNullable(dateTime()),
   },

@@ -54,13 +54,17 @@ export class FakeFeatureFilterStore implements FeatureFilterStore {
       (f) => f.portfolioId === query.portfolioId && f.name.toLowerCase().includes(needle),
     );
     rows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : 1));
-    if (query.descending) rows.sort((a, b) => (a.name > b.name ? -1 : a.name < b.name ? 1 : a.id < b.id ? -1 : 1));
+    if (query.descending)
+      rows.sort((a, b) => (a.name > b.name ? -1 : a.name < b.name ? 1 : a.id < b.id ? -1 : 1));
     return rows;
   }
 
   async list(query: FeatureFilterQuery): Promise<FeatureFilter[]> {
     const offset = query.offset ?? 0;
-    const rows = this.#matching(query).slice(offset, query.limit === undefined ? undefined : offset + query.limit);
+    const rows = this.#matching(query).slice(
+      offset,
+      query.limit === undefined ? undefined : offset + query.limit,
+    );
     return rows.map(copy);
   }
 
@@ -86,7 +90,8 @@ export class FakeFeatureFilterStore implements FeatureFilterStore {
   async delete(id: string, version: number): Promise<void> {
     checkVersion('feature filter', id, this.#t.featureFilters.get(id), version, 409);
     this.#t.featureFilters.delete(id);
-    for (const key of [...this.#t.featureFilterUses]) if (key.startsWith(`${id}|`)) this.#t.featureFilterUses.delete(key);
+    for (const key of [...this.#t.featureFilterUses])
+      if (key.startsWith(`${id}|`)) this.#t.featureFilterUses.delete(key);
     for (const key of [...this.#t.serviceAccountFilterUses])
       if (key.startsWith(`${id}|`)) this.#t.serviceAccountFilterUses.delete(key);
   }
@@ -145,5 +150,7 @@ function usesOf(uses: Set<string>, filterIds: readonly string[]): FilterUse[] {
   return [...uses]
     .map(split)
     .filter((u) => wanted.has(u.filterId))
-    .sort((a, b) => (a.ownerId < b.ownerId ? -1 : a.ownerId > b.ownerId ? 1 : a.filterId < b.filterId ? -1 : 1));
+    .sort((a, b) =>
+      a.ownerId < b.ownerId ? -1 : a.ownerId > b.ownerId ? 1 : a.filterId < b.filterId ? -1 : 1,
+    );
 }

@@ -20,7 +20,9 @@ export function registerFeatureFilterRoutes(app: FastifyInstance, ctx: MrContext
 
   route(app, 'createFeatureFilter', async (request) => {
     const access = await ctx.access(request);
-    const filter = await ctx.uow.run((tx) => createFeatureFilter(tx, access, request.params.id, request.body));
+    const filter = await ctx.uow.run((tx) =>
+      createFeatureFilter(tx, access, request.params.id, request.body),
+    );
     return toApiFeatureFilter(filter, await creatorOf(filter));
   });
 
@@ -66,7 +68,14 @@ export function registerFeatureFilterRoutes(app: FastifyInstance, ctx: MrContext
   route(app, 'deleteFeatureFilter', async (request) => {
     const access = await ctx.access(request);
     const filter = await ctx.uow.run((tx, changes) =>
-      deleteFeatureFilter(tx, changes, access, request.params.id, request.params.filterId, request.query.version),
+      deleteFeatureFilter(
+        tx,
+        changes,
+        access,
+        request.params.id,
+        request.params.filterId,
+        request.query.version,
+      ),
     );
     return toApiFeatureFilter(filter, await creatorOf(filter));
   });

@@ -6,8 +6,8 @@ import type {
 } from '../api/index.ts';
 import { toApiAnemicPerson } from '../person/person-mapper.ts';
 import type { Person } from '../person/person-store.ts';
-import type { FeatureFilter } from './feature-filter-store.ts';
 import type { FilterDetails, MatchingResult } from './feature-filter-service.ts';
+import type { FeatureFilter } from './feature-filter-store.ts';
 
 function whoCreated(person: Person | undefined): AnemicPerson | null {
   return person ? toApiAnemicPerson(person) : null;

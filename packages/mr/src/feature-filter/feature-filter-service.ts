@@ -60,7 +60,9 @@ async function requireRead(tx: FilterStores, access: Access, portfolioId: string
   await livePortfolio(tx, portfolioId);
   const apps = await tx.applications.list({ portfolioId });
   if (access.isPortfolioAdmin(portfolioId) || apps.some((a) => access.canReadApplication(a))) return apps;
-  throw new ForbiddenError('You need read access to an application of this portfolio to see its feature filters');
+  throw new ForbiddenError(
+    'You need read access to an application of this portfolio to see its feature filters',
+  );
 }
 
 function checkName(name: string): string {
@@ -183,7 +185,10 @@ export async function findFeatureFilters(
   const ids = filters.map((f) => f.id);
   const accountUses = await tx.featureFilters.serviceAccountsWith(ids);
   const accounts = new Map(
-    (await tx.serviceAccounts.list({ ids: [...new Set(accountUses.map((u) => u.ownerId))] })).map((a) => [a.id, a]),
+    (await tx.serviceAccounts.list({ ids: [...new Set(accountUses.map((u) => u.ownerId))] })).map((a) => [
+      a.id,
+      a,
+    ]),
   );
   const featureUses = await tx.featureFilters.featuresWith(ids);
   const features = new Map(
@@ -241,7 +246,10 @@ export async function matchingFilters(
     [...new Set(ids)].sort().map((id) => ({ id, name: filters.get(id)!.name }));
   if (matchType === 'serviceaccounts') {
     const uses = await tx.featureFilters.serviceAccountsWith([...filters.keys()]);
-    const accounts = await tx.serviceAccounts.list({ ids: [...new Set(uses.map((u) => u.ownerId))], portfolioId });
+    const accounts = await tx.serviceAccounts.list({
+      ids: [...new Set(uses.map((u) => u.ownerId))],
+      portfolioId,
+    });
     return accounts.map((a) => ({
       id: a.id,
       name: a.name,

@@ -63,7 +63,11 @@ export class SqlFeatureFilterStore implements FeatureFilterStore {
   }
 
   async findById(id: string): Promise<FeatureFilter | undefined> {
-    const r = await this.ctx.db.selectFrom('fh_feature_filter').selectAll().where('id', '=', id).executeTakeFirst();
+    const r = await this.ctx.db
+      .selectFrom('fh_feature_filter')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return r && toFilter(r);
   }
 
@@ -119,10 +123,15 @@ export class SqlFeatureFilterStore implements FeatureFilterStore {
   async delete(id: string, version: number): Promise<void> {
     // The join rows go first: MySQL's InnoDB would cascade, but SQLite only does with foreign keys on.
     const current = await this.findById(id);
-    if (!current || current.version !== version) missedUpdate('feature filter', id, current?.version, version, 409);
+    if (!current || current.version !== version)
+      missedUpdate('feature filter', id, current?.version, version, 409);
     await this.ctx.db.deleteFrom('fh_feature_filter_feature').where('filter_id', '=', id).execute();
     await this.ctx.db.deleteFrom('fh_service_account_filter').where('filter_id', '=', id).execute();
-    await this.ctx.db.deleteFrom('fh_feature_filter').where('id', '=', id).where('version', '=', version).execute();
+    await this.ctx.db
+      .deleteFrom('fh_feature_filter')
+      .where('id', '=', id)
+      .where('version', '=', version)
+      .execute();
   }
 
   async filtersOfFeatures(featureIds: readonly string[]): Promise<Map<string, string[]>> {

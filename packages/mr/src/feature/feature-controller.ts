@@ -4,7 +4,6 @@ import type { Feature as ApiFeature } from '../api/index.ts';
 import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import { toApiFeature } from './feature-mapper.ts';
-import type { Feature } from './feature-store.ts';
 import {
   createFeature,
   deleteFeature,
@@ -13,6 +12,7 @@ import {
   listFeatures,
   updateFeature,
 } from './feature-service.ts';
+import type { Feature } from './feature-store.ts';
 
 /** The fields of a Feature body that an update changes; absent fields stay as they are. */
 function featureChanges(body: ApiFeature, key: string | undefined): FeatureChanges {

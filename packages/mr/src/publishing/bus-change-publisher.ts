@@ -15,8 +15,8 @@ import type { Stores } from '../db/stores.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
 import { CachePayloads } from './cache-payloads.ts';
-import type { FeatureProperties } from './feature-properties.ts';
 import type { ChangePublisher, ChangeSet } from './change-set.ts';
+import type { FeatureProperties } from './feature-properties.ts';
 
 /** What the publisher is built from (the composition root passes these). */
 export interface BusChangePublisherOptions {

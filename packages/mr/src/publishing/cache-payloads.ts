@@ -137,7 +137,8 @@ export class CachePayloads {
     }
     if (!this.properties.enabled) return;
     const app = await this.stores.applications.findById(applicationId, { includeArchived: true });
-    const portfolio = app && (await this.stores.portfolios.findById(app.portfolioId, { includeArchived: true }));
+    const portfolio =
+      app && (await this.stores.portfolios.findById(app.portfolioId, { includeArchived: true }));
     if (!app || !portfolio) return;
     features.forEach((feature, i) => {
       const fp = this.properties.render({ feature, application: app, portfolio });

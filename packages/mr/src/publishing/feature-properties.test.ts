@@ -52,7 +52,10 @@ describe('feature properties (sdk.feature.properties)', () => {
 
   it('leaves out properties that render empty, and has none when nothing renders', () => {
     const props = FeatureProperties.parse(UPSTREAM_E2E);
-    assert.deepEqual(props.render(subject('{"kebabFlavour":"lamb"}')), { appName: 'Shop', portfolio: 'Retail' });
+    assert.deepEqual(props.render(subject('{"kebabFlavour":"lamb"}')), {
+      appName: 'Shop',
+      portfolio: 'Retail',
+    });
     assert.deepEqual(props.render(subject('not json')), { appName: 'Shop', portfolio: 'Retail' });
     assert.equal(FeatureProperties.parse('cat={{{metadata.category}}}').render(subject(null)), undefined);
     assert.equal(FeatureProperties.parse(undefined).enabled, false);
@@ -61,7 +64,10 @@ describe('feature properties (sdk.feature.properties)', () => {
 
   it('escapes double-stash values as upstream Handlebars does, and keeps triple-stash ones as they are', () => {
     const props = FeatureProperties.parse('a={{metadata.x}},b={{{metadata.x}}}');
-    assert.deepEqual(props.render(subject('{"x":"<b>&</b>"}')), { a: '&lt;b&gt;&amp;&lt;&#x2F;b&gt;', b: '<b>&</b>' });
+    assert.deepEqual(props.render(subject('{"x":"<b>&</b>"}')), {
+      a: '&lt;b&gt;&amp;&lt;&#x2F;b&gt;',
+      b: '<b>&</b>',
+    });
   });
 
   it('reads only the data: metadata is never a template, and inherited members are out of reach', () => {
@@ -74,7 +80,10 @@ describe('feature properties (sdk.feature.properties)', () => {
 
   it('a template that does not parse is logged and left out; the others still render; bad entries are ignored', () => {
     const log = logger();
-    const props = FeatureProperties.parse('bad={{#open}},good={{{feature.key}}},nonsense,a=b=c', log as never);
+    const props = FeatureProperties.parse(
+      'bad={{#open}},good={{{feature.key}}},nonsense,a=b=c',
+      log as never,
+    );
     assert.deepEqual(props.names, ['good']);
     assert.deepEqual(props.render(subject(null)), { good: 'SHOES' });
     assert.ok(log.lines.some((l) => l.includes('does not parse')));

@@ -52,7 +52,8 @@ export class FeatureProperties {
     for (const entry of setting.trim().split(',')) {
       const parts = entry.trim().split('=');
       if (parts.length !== 2 || parts[0]!.trim() === '') {
-        if (entry.trim() !== '') logger?.warn({ entry }, 'sdk.feature.properties: ignoring an entry that is not name=template');
+        if (entry.trim() !== '')
+          logger?.warn({ entry }, 'sdk.feature.properties: ignoring an entry that is not name=template');
         continue;
       }
       const name = parts[0]!.trim();
@@ -68,7 +69,10 @@ export class FeatureProperties {
       try {
         Mustache.parse(template);
       } catch (err) {
-        logger?.error({ err, name }, 'sdk.feature.properties: the template does not parse; property left out');
+        logger?.error(
+          { err, name },
+          'sdk.feature.properties: the template does not parse; property left out',
+        );
         continue;
       }
       templates.push({ name, template });

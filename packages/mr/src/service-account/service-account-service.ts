@@ -247,7 +247,10 @@ export class ServiceAccountService {
         await tx.featureFilters.setServiceAccountFilters(current.id, wanted);
         // A new version, so every cache takes the account's new filters.
         if (!changed) {
-          await tx.serviceAccounts.update(current.id, { changedBy: actor.personId, version: current.version });
+          await tx.serviceAccounts.update(current.id, {
+            changedBy: actor.personId,
+            version: current.version,
+          });
         }
         changed = true;
       }

@@ -64,7 +64,12 @@ export const API_126_SCHEMAS = [
 ] as const;
 
 /** The 1.2.5 schemas that carry 1.2.6's added properties (one set of schemas serves both documents). */
-export const API_126_EXTENDED_SCHEMAS = ['Feature', 'CreateFeature', 'ServiceAccount', 'CreateServiceAccount'] as const;
+export const API_126_EXTENDED_SCHEMAS = [
+  'Feature',
+  'CreateFeature',
+  'ServiceAccount',
+  'CreateServiceAccount',
+] as const;
 
 /**
  * What comparing our document with mr-api 1.2.5 reports because we also serve API 1.2.6: its added

@@ -894,7 +894,11 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
       it('is unique by name in its portfolio, versioned, paged by name, and deleted with its uses', async () => {
         const { portfolio: p, app } = await application();
         const other = (await portfolio()).portfolio;
-        const mobile = await s.featureFilters.create({ portfolioId: p.id, name: 'mobile', description: 'phones' });
+        const mobile = await s.featureFilters.create({
+          portfolioId: p.id,
+          name: 'mobile',
+          description: 'phones',
+        });
         const web = await s.featureFilters.create({ portfolioId: p.id, name: 'Web' });
         await s.featureFilters.create({ portfolioId: other.id, name: 'mobile' });
         await rejectsWith(s.featureFilters.create({ portfolioId: p.id, name: 'mobile' }), ConflictError, 409);
@@ -912,10 +916,23 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
 
         const renamed = await s.featureFilters.update(mobile.id, { name: 'phones', version: 1 });
         assert.deepEqual([renamed.name, renamed.version, renamed.description], ['phones', 2, 'phones']);
-        await rejectsWith(s.featureFilters.update(mobile.id, { name: 'x', version: 1 }), StaleVersionError, 409);
-        await rejectsWith(s.featureFilters.update(web.id, { name: 'phones', version: 1 }), ConflictError, 409);
+        await rejectsWith(
+          s.featureFilters.update(mobile.id, { name: 'x', version: 1 }),
+          StaleVersionError,
+          409,
+        );
+        await rejectsWith(
+          s.featureFilters.update(web.id, { name: 'phones', version: 1 }),
+          ConflictError,
+          409,
+        );
 
-        const feature = await s.features.create({ applicationId: app.id, key: `F${unique()}`, name: 'f', valueType: 'BOOLEAN' });
+        const feature = await s.features.create({
+          applicationId: app.id,
+          key: `F${unique()}`,
+          name: 'f',
+          valueType: 'BOOLEAN',
+        });
         const sa = await s.serviceAccounts.create({
           portfolioId: p.id,
           name: `sa${unique()}`,

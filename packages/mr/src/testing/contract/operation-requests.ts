@@ -71,7 +71,10 @@ const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
 const freshFilter = (w: World): Promise<any> =>
   ok(
     'createFeatureFilter',
-    w.su.post(`/portfolio/${w.portfolioId}/feature-filter`, { name: w.unique('filter'), description: 'made' }),
+    w.su.post(`/portfolio/${w.portfolioId}/feature-filter`, {
+      name: w.unique('filter'),
+      description: 'made',
+    }),
   );
 
 const TIER_IS_GOLD = { conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] };

@@ -570,7 +570,10 @@ for (const dialect of DIALECTS) {
         body: { name: 'mobile', description: 'phones' },
       });
       assert.equal(typeof mobile.whoCreated.email, 'string');
-      const web = await walk.call(su, 'createFeatureFilter', { params: { id: portfolioId }, body: { name: 'web' } });
+      const web = await walk.call(su, 'createFeatureFilter', {
+        params: { id: portfolioId },
+        body: { name: 'web' },
+      });
       await walk.call(su, 'createFeatureFilter', { params: { id: portfolioId }, body: { name: 'web' } }, 409);
       const text = await walk.call(su, 'getFeatureByKey', { params: { id: appId, key: 'TEXT' } });
       const tagged = await walk.call(su, 'updateFeatureForApplicationOnFeature', {
@@ -602,7 +605,10 @@ for (const dialect of DIALECTS) {
         params: { id: portfolioId, matchType: 'applications' },
         query: { filters: [mobile.id, web.id] },
       });
-      assert.deepEqual(matching.matchingResults.map((r: { id: string }) => r.id), [appId]);
+      assert.deepEqual(
+        matching.matchingResults.map((r: { id: string }) => r.id),
+        [appId],
+      );
       await walk.call(
         su,
         'deleteFeatureFilter',
