@@ -41,6 +41,7 @@ import {
   SearchPersonResultSchema,
   SearchPersonSchema,
   SearchPersonSortBySchema,
+  UpdateGroupSchema,
   UpdatePersonSchema,
 } from './group-person.ts';
 import {
@@ -278,6 +279,7 @@ export const mrSchemas = {
   MatchingFilterResult: MatchingFilterResultSchema,
   MatchingFilterResults: MatchingFilterResultsSchema,
   OptionalAnemicPerson: OptionalAnemicPersonSchema,
+  UpdateGroup: UpdateGroupSchema,
 } satisfies Record<MrSchemaName, TSchema>;
 
 export type MrSchemaContext = typeof mrSchemas;

@@ -316,7 +316,12 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: pathGid,
-    query: query({ includeMembers: flag(), includeGroupRoles: flag(), byApplicationId: optionalUuid() }),
+    query: query({
+      includeMembers: flag(),
+      includeMembersV2: flag(),
+      includeGroupRoles: flag(),
+      byApplicationId: optionalUuid(),
+    }),
     responses: { 200: ref('Group') },
   }),
   updateGroup: op({
@@ -348,7 +353,7 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: Type.Object({ gid: uuid(), pId: uuid() }),
-    query: query({ includeMembers: flag() }),
+    query: query({ includeMembers: flag(), includeMembersV2: flag() }),
     responses: { 200: ref('Group') },
   }),
   deletePersonFromGroup: op({
@@ -358,7 +363,7 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: Type.Object({ gid: uuid(), pId: uuid() }),
-    query: query({ includeMembers: flag() }),
+    query: query({ includeMembers: flag(), includeMembersV2: flag() }),
     responses: { 200: ref('Group') },
   }),
 
@@ -1248,6 +1253,43 @@ export const mrOperations = {
     params: Type.Object({ id: uuid(), matchType: ref('MatchTypeEnum') }),
     query: Type.Object({ filters: Type.Array(uuid()) }),
     responses: { 200: ref('MatchingFilterResults') },
+  }),
+
+  // ---- GroupService (API 1.2.6) ----
+  updateGroupOnPortfolioV2: op({
+    method: 'PUT',
+    path: '/mr-api/portfolio/:id/v2/group',
+    tags: S.GroupService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathId,
+    query: query({
+      includePeople: flag(),
+      includeMembers: flag(),
+      includeMembersV2: flag(),
+      includeGroupRoles: flag(),
+      updateEnvironmentGroupRoles: flag(),
+      updateApplicationGroupRoles: flag(),
+      applicationId: optionalUuid(),
+    }),
+    body: ref('UpdateGroup'),
+    responses: { 200: ref('Group') },
+  }),
+  addPersonsToGroup: op({
+    method: 'POST',
+    path: '/mr-api/group/:gid/person',
+    tags: S.GroupService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathGid,
+    query: query({
+      includeMembersV2: flag(),
+      personId: Type.Optional(Type.Array(uuid())),
+      email: Type.Optional(Type.Array(Type.String())),
+    }),
+    responses: { 200: ref('Group') },
   }),
 } as const;
 

@@ -9,8 +9,8 @@ import {
 } from 'typebox';
 
 /**
- * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5) and the 12 feature-filter
- * schemas of API 1.2.6. Every schema we
+ * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5) and the 13 schemas API 1.2.6
+ * adds (feature filters, UpdateGroup). Every schema we
  * register carries one of these as its `$id`, so the OpenAPI document names its components exactly as
  * upstream does and a `ref('...')` typo fails to compile.
  */
@@ -142,7 +142,8 @@ export type MrSchemaName =
   | 'MatchingFilter'
   | 'MatchingFilterResult'
   | 'MatchingFilterResults'
-  | 'OptionalAnemicPerson';
+  | 'OptionalAnemicPerson'
+  | 'UpdateGroup';
 
 /** A reference to a registered component schema, resolved by ajv and by the OpenAPI generator. */
 export function ref<N extends MrSchemaName>(name: N) {

@@ -61,6 +61,7 @@ export const API_126_SCHEMAS = [
   'MatchingFilterResult',
   'MatchingFilterResults',
   'OptionalAnemicPerson',
+  'UpdateGroup',
 ] as const;
 
 /** The 1.2.5 schemas that carry 1.2.6's added properties (one set of schemas serves both documents). */
@@ -80,6 +81,11 @@ export const API_126_ADDITIONS: readonly string[] = [
   'components.schemas.CreateFeature.featureFilter: property not upstream',
   'components.schemas.ServiceAccount.featureFilters: property not upstream',
   'components.schemas.ServiceAccount.permsInvalid: property not upstream',
+  'components.schemas.Group.simpleMembers: property not upstream',
+  'components.schemas.Group.superMembers: property not upstream',
+  'getGroup: parameter query:includeMembersV2 is not upstream',
+  'addPersonToGroup: parameter query:includeMembersV2 is not upstream',
+  'deletePersonFromGroup: parameter query:includeMembersV2 is not upstream',
   'components.schemas.CreateServiceAccount.featureFilter: property not upstream',
   ...API_126_SCHEMAS.map((name) => `components.schemas.${name}: not an upstream component`),
 ];

@@ -199,6 +199,28 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   },
   deleteGroup: async (w) => ({ params: { gid: await w.fresh.group() } }),
   addPersonToGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.person()).id } }),
+  // API 1.2.6
+  updateGroupOnPortfolioV2: async (w) => {
+    const g = await currentGroup(w);
+    return {
+      params: { id: w.portfolioId },
+      query: { updateApplicationGroupRoles: true, includeMembersV2: true },
+      body: {
+        id: g.id,
+        name: g.name,
+        version: g.version,
+        applicationRoles: [{ applicationId: w.appId, groupId: g.id, roles: ['FEATURE_EDIT'] }],
+      },
+    };
+  },
+  addPersonsToGroup: async (w) => ({
+    params: { gid: w.groupId },
+    query: {
+      personId: [(await w.fresh.person()).id, (await w.fresh.person()).id],
+      email: [(await w.fresh.person()).email],
+      includeMembersV2: true,
+    },
+  }),
   deletePersonFromGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.groupMember()).id } }),
 
   // ---- people ----

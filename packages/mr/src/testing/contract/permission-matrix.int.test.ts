@@ -112,6 +112,8 @@ const RULES: Rule[] = [
     plan: async (w) => ({ params: { gid: w.superuserGroupId, pId: (await w.fresh.person()).id } }),
   },
   { operationId: 'deletePersonFromGroup', allowed: PORTFOLIO_ADMINS },
+  { operationId: 'updateGroupOnPortfolioV2', allowed: PORTFOLIO_ADMINS },
+  { operationId: 'addPersonsToGroup', allowed: PORTFOLIO_ADMINS },
   // people (the target is a person in no group, so any admin may manage them)
   { operationId: 'createPerson', allowed: ANY_ADMIN },
   { operationId: 'resetSecurityToken', allowed: ANY_ADMIN },

@@ -494,6 +494,34 @@ for (const dialect of DIALECTS) {
         query: { includeMembers: true },
       });
       assert.ok(!left.members.some((m: { id: { id: string } }) => m.id.id === other.personId));
+
+      // API 1.2.6: several people at once, by id or email; members as anemic people with the superusers named.
+      const self = await walk.call(su, 'getPerson', { params: { id: 'self' } });
+      const me = { id: self.id.id as string, email: self.email as string };
+      const many = await walk.call(su, 'addPersonsToGroup', {
+        params: { gid: groupId },
+        query: { personId: [other.personId], email: [me.email], includeMembersV2: true },
+      });
+      const simpleIds = many.simpleMembers.map((m: { id: string }) => m.id);
+      assert.ok(simpleIds.includes(other.personId) && simpleIds.includes(me.id));
+      assert.ok(many.superMembers.includes(me.id));
+      assert.ok(!many.superMembers.includes(other.personId));
+      const current = await walk.call(su, 'getGroup', {
+        params: { gid: groupId },
+        query: { includeMembersV2: true, includeGroupRoles: true },
+      });
+      const renamedV2 = await walk.call(su, 'updateGroupOnPortfolioV2', {
+        params: { id: portfolioId },
+        query: { includeMembersV2: true },
+        body: { id: groupId, name: `${current.name} v2`, version: current.version },
+      });
+      assert.equal(renamedV2.name, `${current.name} v2`);
+      assert.deepEqual(
+        renamedV2.simpleMembers.map((m: { id: string }) => m.id).sort(),
+        current.simpleMembers.map((m: { id: string }) => m.id).sort(),
+        'members are left alone',
+      );
+      await walk.call(su, 'deletePersonFromGroup', { params: { gid: groupId, pId: me.id } });
       assert.equal(await walk.call(su, 'deletePerson', { params: { id: other.personId } }), true);
     });
 
