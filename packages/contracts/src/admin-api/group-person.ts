@@ -165,7 +165,10 @@ export const GroupSchema = Type.Object(
       }),
     ),
     simpleMembers: Type.Optional(
-      Type.Array(ref('AnemicPerson'), { default: [], description: 'API 1.2.6: the members, short (includeMembersV2)' }),
+      Type.Array(ref('AnemicPerson'), {
+        default: [],
+        description: 'API 1.2.6: the members, short (includeMembersV2)',
+      }),
     ),
     members: Type.Optional(Type.Array(ref('Person'), { default: [] })),
     applicationRoles: Type.Optional(Type.Array(ref('ApplicationGroupRole'), { default: [] })),

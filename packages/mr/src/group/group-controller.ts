@@ -112,14 +112,20 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: MrContext): void 
     const access = await ctx.access(request);
     const { gid, pId } = request.params;
     const group = await ctx.uow.run((tx) => groups.addMember(tx, access, gid, pId));
-    return include(group, { members: request.query.includeMembers, membersV2: request.query.includeMembersV2 });
+    return include(group, {
+      members: request.query.includeMembers,
+      membersV2: request.query.includeMembersV2,
+    });
   });
 
   route(app, 'deletePersonFromGroup', async (request) => {
     const access = await ctx.access(request);
     const { gid, pId } = request.params;
     const group = await ctx.uow.run((tx) => groups.removeMember(tx, access, gid, pId));
-    return include(group, { members: request.query.includeMembers, membersV2: request.query.includeMembersV2 });
+    return include(group, {
+      members: request.query.includeMembers,
+      membersV2: request.query.includeMembersV2,
+    });
   });
 
   // ---- API 1.2.6 ----
