@@ -637,6 +637,8 @@ export const mrOperations = {
       page: integer(),
       featureTypes: Type.Optional(Type.Array(ref('FeatureValueType'))),
       sortOrder: Type.Optional(ref('SortOrder')),
+      // API 1.2.6: only features carrying one of these feature filters
+      featureFilter: Type.Optional(Type.Array(uuid())),
     }),
     responses: { 200: ref('ApplicationFeatureValues') },
   }),

@@ -84,6 +84,7 @@ export const API_126_ADDITIONS: readonly string[] = [
   'components.schemas.Group.simpleMembers: property not upstream',
   'components.schemas.Group.superMembers: property not upstream',
   'getGroup: parameter query:includeMembersV2 is not upstream',
+  'findAllFeatureAndFeatureValuesForEnvironmentsByApplication: parameter query:featureFilter is not upstream',
   'addPersonToGroup: parameter query:includeMembersV2 is not upstream',
   'deletePersonFromGroup: parameter query:includeMembersV2 is not upstream',
   'components.schemas.CreateServiceAccount.featureFilter: property not upstream',

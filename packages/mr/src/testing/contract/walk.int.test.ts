@@ -637,6 +637,14 @@ for (const dialect of DIALECTS) {
         matching.matchingResults.map((r: { id: string }) => r.id),
         [appId],
       );
+      const board = await walk.call(su, 'findAllFeatureAndFeatureValuesForEnvironmentsByApplication', {
+        params: { id: appId },
+        query: { featureFilter: [mobile.id] },
+      });
+      assert.deepEqual(
+        board.features.map((f: { key: string; featureFilter: string[] }) => [f.key, f.featureFilter]),
+        [['TEXT', [mobile.id]]],
+      );
       await walk.call(
         su,
         'deleteFeatureFilter',
