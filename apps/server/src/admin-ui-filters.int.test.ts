@@ -133,6 +133,15 @@ describe('feature filters and extended data in the admin UI (Chromium)', {
       await page.getByTestId('feature-metadata').fill('{"category":"phones"}');
       await page.getByTestId('feature-save').click();
       await page.getByTestId('feature-dialog').waitFor({ state: 'detached' });
+      // The console shows only the features of a chosen filter, and the dialog shows a feature's filters again.
+      await page.getByTestId('feature-filter-select').selectOption({ label: 'mobile' });
+      await page.getByTestId('feature-row-DESKTOP_BANNER').waitFor({ state: 'detached' });
+      await page.getByTestId('feature-row-PHONE_BANNER').waitFor();
+      await page.getByTestId('edit-feature-PHONE_BANNER').click();
+      assert.equal(await page.getByTestId('feature-filters-mobile').isChecked(), true);
+      assert.equal(await page.getByTestId('feature-filters-desktop').isChecked(), false);
+      await page.getByTestId('feature-dialog').getByTestId('modal-close').click();
+      await page.getByTestId('feature-dialog').waitFor({ state: 'detached' });
 
       // --- a service account with the "mobile" filter and extended data -----------------------------
       await page.getByTestId('nav-service-accounts').click();

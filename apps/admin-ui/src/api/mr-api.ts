@@ -50,6 +50,8 @@ export interface DashboardQuery {
   page?: number;
   featureTypes?: FeatureValueType[];
   sortOrder?: SortOrder;
+  /** API 1.2.6: only features carrying one of these feature filters. */
+  featureFilter?: string[];
 }
 
 export interface GroupUpdateFlags {
