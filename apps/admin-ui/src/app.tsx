@@ -13,6 +13,7 @@ import {
   SetupPage,
 } from './pages/auth-pages.tsx';
 import { EnvironmentsPage } from './pages/environments-page.tsx';
+import { FeatureFiltersPage } from './pages/feature-filters-page.tsx';
 import { FeaturesPage } from './pages/features/features-page.tsx';
 import { GroupsPage } from './pages/groups-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
@@ -58,6 +59,12 @@ const ROUTES: Route[] = [
     path: '/service-accounts',
     title: 'Service accounts',
     render: () => <ServiceAccountsPage />,
+    allow: 'portfolioAdmin',
+  },
+  {
+    path: '/feature-filters',
+    title: 'Feature filters',
+    render: () => <FeatureFiltersPage />,
     allow: 'portfolioAdmin',
   },
   { path: '/users', title: 'Users', render: () => <UsersPage />, allow: 'anyAdmin' },

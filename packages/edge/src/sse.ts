@@ -99,6 +99,11 @@ class SseStream {
   readonly #timers: NodeJS.Timeout[] = [];
   #variant: StateVariant | undefined;
   #serviceAccountId: string | undefined;
+  /**
+   * For a key with feature filters: the ids of the features this stream has been sent, so a feature whose
+   * filters stop matching is deleted from the SDK (and one that starts matching is sent).
+   */
+  #sentFiltered: Set<string> | undefined;
 
   constructor(
     readonly hub: SseHub,
@@ -156,6 +161,11 @@ class SseStream {
       filters: env.filters,
     };
     this.#variant = variant;
+    if (variant.filters.length > 0) {
+      this.#sentFiltered = new Set(
+        env.features.filter((f) => isFeatureVisible(f, variant.filters)).map((f) => f.feature.id),
+      );
+    }
     let features: string;
     try {
       features = serialiseFeatures(env, variant, this.context, this.hub.evaluation);
@@ -198,8 +208,19 @@ class SseStream {
         return;
       default: {
         const variant = this.#variant;
-        if (variant === undefined || !isFeatureVisible(change.feature, variant.filters)) return;
-        const event = change.kind === 'feature-updated' ? 'feature' : 'delete_feature';
+        if (variant === undefined) return;
+        const sent = this.#sentFiltered;
+        let event: 'feature' | 'delete_feature' =
+          change.kind === 'feature-updated' ? 'feature' : 'delete_feature';
+        if (sent !== undefined) {
+          const id = change.feature.feature.id;
+          if (!isFeatureVisible(change.feature, variant.filters)) {
+            // Its filters no longer match this key: the SDK must drop what it was sent.
+            if (!sent.delete(id)) return;
+            event = 'delete_feature';
+          } else if (event === 'feature') sent.add(id);
+          else sent.delete(id);
+        }
         const make = () => featureStateJson(change.feature, variant, this.context, this.hub.evaluation);
         let data: string;
         try {

@@ -144,6 +144,7 @@ export {
   noChangePublisher,
   type RecordChange,
 } from './publishing/change-set.ts';
+export { FeatureProperties } from './publishing/feature-properties.ts';
 export { MrCacheSource } from './publishing/mr-cache-source.ts';
 export type {
   CreateServiceAccount,

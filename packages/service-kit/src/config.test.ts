@@ -75,6 +75,16 @@ describe('loadConfig', () => {
     assert.equal(loadConfig('mr', [], {}).siteUrl, undefined);
   });
 
+  it("reads upstream's sdk.feature.properties (extended data) from the environment, a flag or the properties file", () => {
+    const template = 'appName={{{feature.parentApplication.name}}},category={{{metadata.category}}}';
+    assert.equal(loadConfig('party', [], {}).featureProperties, undefined);
+    assert.equal(loadConfig('mr', [], { SDK_FEATURE_PROPERTIES: template }).featureProperties, template);
+    assert.equal(loadConfig('mr', [`--sdk-feature-properties=${template}`], {}).featureProperties, template);
+    const file = join(mkdtempSync(join(tmpdir(), 'fh-props-')), 'app.properties');
+    writeFileSync(file, `sdk.feature.properties=${template}\n`);
+    assert.equal(loadConfig('edge-rest', ['--config', file], {}).featureProperties, template);
+  });
+
   it('freezes the configuration', () => {
     const c = loadConfig('party', [], {});
     assert.ok(Object.isFrozen(c));

@@ -58,6 +58,11 @@ export interface ServerConfig {
    * reads them. Features with many keys (single sign-on) parse their part of it themselves.
    */
   readonly properties: Readonly<Record<string, string>>;
+  /**
+   * Upstream's `sdk.feature.properties`: `name=template,...` rendered by MR into each feature's extended data
+   * (`fp`), sent to keys with EXTENDED_DATA (docs/feature-filters-and-extended-data.md). Unset = none.
+   */
+  readonly featureProperties?: string;
 }
 
 interface Setting {
@@ -104,6 +109,11 @@ const S = {
   },
   siteUrl: { env: 'SITE_URL', flag: 'site-url', property: 'site.url' },
   cacheControl: { env: 'EDGE_CACHE_CONTROL', flag: 'cache-control', property: 'edge.cache-control.header' },
+  featureProperties: {
+    env: 'SDK_FEATURE_PROPERTIES',
+    flag: 'sdk-feature-properties',
+    property: 'sdk.feature.properties',
+  },
 } satisfies Record<string, Setting>;
 
 const DEFAULT_PORTS: Record<Role, number> = {
@@ -256,6 +266,7 @@ export function loadConfig(
     cacheName,
     logLevel,
     ...optional('siteUrl', siteUrl),
+    ...optional('featureProperties', read(S.featureProperties)?.value),
     cache: {
       timeoutMs: int(S.cacheTimeout, 2000, 50, 600_000, 'a number of milliseconds'),
       catchUpSeconds: int(S.cacheCatchUp, 10, 0, 3600, 'a number of seconds'),

@@ -13,6 +13,7 @@ import type {
   CreateServiceAccount,
   Environment,
   Feature,
+  FeatureFilter,
   FeatureHistoryList,
   FeatureValue,
   FeatureValueType,
@@ -27,6 +28,7 @@ import type {
   RolloutStrategy,
   RolloutStrategyInstance,
   RolloutStrategyValidationResponse,
+  SearchFeatureFilterResult,
   SearchPersonResult,
   ServiceAccount,
   SetupResponse,
@@ -49,6 +51,8 @@ export interface DashboardQuery {
   page?: number;
   featureTypes?: FeatureValueType[];
   sortOrder?: SortOrder;
+  /** API 1.2.6: only features carrying one of these feature filters. */
+  featureFilter?: string[];
 }
 
 export interface GroupUpdateFlags {
@@ -489,5 +493,33 @@ export class MrApi {
 
   resetApiKey(id: string, apiKeyType?: ResetApiKeyType): Promise<ServiceAccount> {
     return this.http.post(`/service-account/${seg(id)}/reset-api-key`, undefined, { query: { apiKeyType } });
+  }
+
+  // --- feature filters (API 1.2.6) ------------------------------------------------------------------
+
+  featureFilters(portfolioId: string, includeDetails = false): Promise<SearchFeatureFilterResult> {
+    return this.http.get(`/portfolio/${seg(portfolioId)}/feature-filter`, {
+      query: { includeDetails, max: 1000 },
+    });
+  }
+
+  createFeatureFilter(portfolioId: string, name: string, description: string): Promise<FeatureFilter> {
+    return this.http.post(
+      `/portfolio/${seg(portfolioId)}/feature-filter`,
+      { name, description },
+      { messages: { 409: 'A feature filter with that name already exists in this portfolio.' } },
+    );
+  }
+
+  updateFeatureFilter(portfolioId: string, filter: FeatureFilter): Promise<FeatureFilter> {
+    return this.http.put(`/portfolio/${seg(portfolioId)}/feature-filter`, filter, {
+      messages: { 409: 'Someone else changed this filter, or another has that name. Reload and try again.' },
+    });
+  }
+
+  async deleteFeatureFilter(portfolioId: string, filter: FeatureFilter): Promise<void> {
+    await this.http.delete(`/portfolio/${seg(portfolioId)}/feature-filter/${seg(filter.id)}`, {
+      query: { version: filter.version },
+    });
   }
 }

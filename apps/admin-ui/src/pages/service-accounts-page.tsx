@@ -4,6 +4,7 @@ import { promotionOrder } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
 import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
+import { FilterNames, FilterPicker } from '../ui/filter-picker.tsx';
 import { CopyField, NameDescriptionFields, SelectField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { rememberApp } from '../ui/layout.tsx';
@@ -24,6 +25,7 @@ function AccountDialog({
   const { api, portfolio } = useSession();
   const [name, setName] = useState(account?.name ?? '');
   const [description, setDescription] = useState(account?.description ?? '');
+  const [filters, setFilters] = useState<string[]>(account?.featureFilters ?? []);
   const problem = nameProblem(name, 'service account', 70);
   const action = useAction(async () => {
     const pid = portfolio?.id ?? '';
@@ -33,11 +35,13 @@ function AccountDialog({
           ...account,
           name: name.trim(),
           description: description.trim(),
+          featureFilters: filters,
           permsInvalid: true,
         })
       : await api.createServiceAccount(pid, {
           name: name.trim(),
           description: description.trim(),
+          featureFilter: filters,
           permissions: [],
         });
     onSaved(saved);
@@ -61,6 +65,12 @@ function AccountDialog({
             onDescription={setDescription}
             nameError={tried ? problem : undefined}
             testIds={['service-account-name', 'service-account-description']}
+          />
+          <FilterPicker
+            value={filters}
+            onChange={setFilters}
+            hint="With filters, this account's API keys get only the features sharing one; without, every feature."
+            testId="service-account-filters"
           />
         </>
       )}
@@ -232,6 +242,11 @@ export function ServiceAccountsPage() {
                     </div>
                   </div>
                   {account.description ? <p className="muted">{account.description}</p> : null}
+                  <FilterNames
+                    ids={account.featureFilters ?? []}
+                    none="No feature filters: its keys get every feature."
+                    testId="service-account-filter-names"
+                  />
                   <section className="stack-sm" aria-label="API keys">
                     <h3 className="section-title">API keys</h3>
                     <p className="muted small">

@@ -214,6 +214,9 @@ export function Shell({ children, appId }: { children: ReactNode; appId?: string
             <NavLink href="/service-accounts" icon="robot" testId="nav-service-accounts">
               Service accounts
             </NavLink>
+            <NavLink href="/feature-filters" icon="layers" testId="nav-feature-filters">
+              Feature filters
+            </NavLink>
           </div>
         ) : null}
         {isAnyAdmin ? (

@@ -1,6 +1,6 @@
 import { LoadingFeatureSource } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
-import { MrCacheSource, MrTestApiUpdater, sqlStores, UnitOfWork } from '@fh/mr';
+import { FeatureProperties, MrCacheSource, MrTestApiUpdater, sqlStores, UnitOfWork } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import { createRoleProcess, openReadAndWriteDatabases, type RoleProcess } from '../wiring.ts';
 
@@ -13,7 +13,7 @@ export async function composeEdgeRest(config: ServerConfig): Promise<RoleProcess
   const p = createRoleProcess(config);
   const { primary, reads } = await openReadAndWriteDatabases(p);
   const features = new LoadingFeatureSource({
-    loader: new MrCacheSource(sqlStores(reads)),
+    loader: new MrCacheSource(sqlStores(reads), FeatureProperties.parse(config.featureProperties, p.logger)),
     logger: p.logger,
   });
   const stores = sqlStores(primary);

@@ -1,6 +1,7 @@
 import { featureHubSubjects } from '@fh/messaging';
 import {
   BusChangePublisher,
+  FeatureProperties,
   MrTestApiUpdater,
   registerManagementRepository,
   serveCacheRequests,
@@ -27,14 +28,15 @@ export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
   const bus = await openRoleBus(p);
   const subjects = featureHubSubjects(config.cacheName);
   const stores = sqlStores(database);
-  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
+  const featureProperties = FeatureProperties.parse(config.featureProperties, p.logger);
+  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger, featureProperties });
   const mr = await registerManagementRepository(p.app, {
     stores,
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),
   });
-  const cacheRequests = serveCacheRequests({ bus, subjects, stores, logger: p.logger });
+  const cacheRequests = serveCacheRequests({ bus, subjects, stores, logger: p.logger, featureProperties });
   const testApi = serveTestApiUpdates({
     bus,
     subjects,

@@ -1,6 +1,12 @@
 import { LoadingFeatureSource } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
-import { MrCacheSource, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
+import {
+  FeatureProperties,
+  MrCacheSource,
+  MrTestApiUpdater,
+  registerManagementRepository,
+  sqlStores,
+} from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
@@ -15,7 +21,10 @@ export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess
   const p = createRoleProcess(config, { rootRoute: false });
   const database = await openRoleDatabase(p, { migrate: true });
   const stores = sqlStores(database);
-  const features = new LoadingFeatureSource({ loader: new MrCacheSource(stores), logger: p.logger });
+  const features = new LoadingFeatureSource({
+    loader: new MrCacheSource(stores, FeatureProperties.parse(config.featureProperties, p.logger)),
+    logger: p.logger,
+  });
   // Every committed change (admin API or test API) makes the next poll read the database again.
   const mr = await registerManagementRepository(p.app, {
     stores,

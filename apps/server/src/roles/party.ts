@@ -1,7 +1,13 @@
 import { createInProcessDacha } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
 import { featureHubSubjects } from '@fh/messaging';
-import { BusChangePublisher, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
+import {
+  BusChangePublisher,
+  FeatureProperties,
+  MrTestApiUpdater,
+  registerManagementRepository,
+  sqlStores,
+} from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import {
   createRoleProcess,
@@ -23,7 +29,8 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
   const dacha = createInProcessDacha({ bus, subjects, logger: p.logger, ready: false });
   p.onShutdown({ name: 'dacha', close: () => dacha.close() });
   p.health.register('cache', () => dacha.isReady());
-  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger });
+  const featureProperties = FeatureProperties.parse(config.featureProperties, p.logger);
+  const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger, featureProperties });
   const mr = await registerManagementRepository(p.app, {
     stores,
     logger: p.logger,

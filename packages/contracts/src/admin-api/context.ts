@@ -11,6 +11,20 @@ import {
   ThinGroupRolloutStrategySchema,
 } from './feature.ts';
 import {
+  CreateFeatureFilterSchema,
+  FeatureFilterSchema,
+  MatchingFilterResultSchema,
+  MatchingFilterResultsSchema,
+  MatchingFilterSchema,
+  MatchTypeEnumSchema,
+  OptionalAnemicPersonSchema,
+  SearchFeatureFilterApplicationSchema,
+  SearchFeatureFilterFeatureSchema,
+  SearchFeatureFilterItemSchema,
+  SearchFeatureFilterResultSchema,
+  SearchFeatureFilterServiceAccountSchema,
+} from './feature-filter.ts';
+import {
   AnemicPersonSchema,
   ApplicationGroupRoleSchema,
   ApplicationRoleTypeSchema,
@@ -27,6 +41,7 @@ import {
   SearchPersonResultSchema,
   SearchPersonSchema,
   SearchPersonSortBySchema,
+  UpdateGroupSchema,
   UpdatePersonSchema,
 } from './group-person.ts';
 import {
@@ -251,6 +266,20 @@ export const mrSchemas = {
   WebhookSummary: WebhookSummarySchema,
   WebhookTypeDetail: WebhookTypeDetailSchema,
   WebhookTypeDetails: WebhookTypeDetailsSchema,
+  // API 1.2.6
+  CreateFeatureFilter: CreateFeatureFilterSchema,
+  FeatureFilter: FeatureFilterSchema,
+  SearchFeatureFilterServiceAccount: SearchFeatureFilterServiceAccountSchema,
+  SearchFeatureFilterFeature: SearchFeatureFilterFeatureSchema,
+  SearchFeatureFilterApplication: SearchFeatureFilterApplicationSchema,
+  SearchFeatureFilterItem: SearchFeatureFilterItemSchema,
+  SearchFeatureFilterResult: SearchFeatureFilterResultSchema,
+  MatchTypeEnum: MatchTypeEnumSchema,
+  MatchingFilter: MatchingFilterSchema,
+  MatchingFilterResult: MatchingFilterResultSchema,
+  MatchingFilterResults: MatchingFilterResultsSchema,
+  OptionalAnemicPerson: OptionalAnemicPersonSchema,
+  UpdateGroup: UpdateGroupSchema,
 } satisfies Record<MrSchemaName, TSchema>;
 
 export type MrSchemaContext = typeof mrSchemas;

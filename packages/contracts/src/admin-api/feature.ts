@@ -18,6 +18,9 @@ export const CreateFeatureSchema = Type.Object(
     secret: optionalNullable(Type.Boolean()),
     description: optionalNullable(Type.String({ maxLength: 300 })),
     metaData: optionalNullable(Type.String(), { description: 'Metadata for ADK use, stored as a CLOB' }),
+    featureFilter: optionalNullable(Type.Array(uuid()), {
+      description: 'API 1.2.6: the ids of the feature filters on this feature',
+    }),
   },
   { $id: 'CreateFeature', description: 'Only used when creating a new feature' },
 );
@@ -36,6 +39,9 @@ export const FeatureSchema = Type.Object(
     secret: optionalNullable(Type.Boolean()),
     description: optionalNullable(Type.String({ maxLength: 300 })),
     metaData: optionalNullable(Type.String(), { description: 'Metadata for ADK use, stored as a CLOB' }),
+    featureFilter: optionalNullable(Type.Array(uuid()), {
+      description: 'API 1.2.6: the ids of the feature filters on this feature',
+    }),
   },
   { $id: 'Feature', description: 'A feature as it exists across all environments of an application' },
 );

@@ -158,6 +158,18 @@ export const GroupSchema = Type.Object(
     organizationId: optionalNullable(uuid()),
     version: Type.Optional(int64()),
     name: Type.String({ maxLength: 255, minLength: 1 }),
+    superMembers: Type.Optional(
+      Type.Array(uuid(), {
+        default: [],
+        description: 'API 1.2.6, read only: which ids of simpleMembers are superusers (includeMembersV2)',
+      }),
+    ),
+    simpleMembers: Type.Optional(
+      Type.Array(ref('AnemicPerson'), {
+        default: [],
+        description: 'API 1.2.6: the members, short (includeMembersV2)',
+      }),
+    ),
     members: Type.Optional(Type.Array(ref('Person'), { default: [] })),
     applicationRoles: Type.Optional(Type.Array(ref('ApplicationGroupRole'), { default: [] })),
     environmentRoles: Type.Optional(Type.Array(ref('EnvironmentGroupRole'), { default: [] })),
@@ -166,3 +178,16 @@ export const GroupSchema = Type.Object(
   { $id: 'Group' },
 );
 export type Group = Static<typeof GroupSchema, MrSchemaContext>;
+
+/** API 1.2.6: the body of `updateGroupOnPortfolioV2`: a group's name and roles, never its members. */
+export const UpdateGroupSchema = Type.Object(
+  {
+    id: uuid(),
+    name: optionalNullable(Type.String({ maxLength: 255 })),
+    version: Type.Optional(int64()),
+    applicationRoles: optionalNullable(Type.Array(ref('ApplicationGroupRole')), { default: [] }),
+    environmentRoles: Type.Optional(Type.Array(ref('EnvironmentGroupRole'), { default: [] })),
+  },
+  { $id: 'UpdateGroup' },
+);
+export type UpdateGroup = Static<typeof UpdateGroupSchema, MrSchemaContext>;

@@ -5,6 +5,7 @@
 // Edge, Dacha and evaluation use the root entry, so they never build these schemas.
 export { type MrSchemaContext, mrSchemas } from './context.ts';
 export * from './feature.ts';
+export * from './feature-filter.ts';
 export * from './group-person.ts';
 export * from './misc.ts';
 export {

@@ -17,6 +17,11 @@ export interface OperationSpec {
   /** False for the operation groups the admin API issue leaves to later work. */
   readonly inScope: boolean;
   readonly deprecated?: boolean;
+  /**
+   * The upstream API version the operation comes from when it is newer than 1.2.5 (`1.2.6`: the
+   * operations of `head/`); unset = mr-api 1.2.5. docs/upstream-compatibility.md lists them.
+   */
+  readonly since?: '1.2.6';
   /** Callable by a session whose password must be reset first (upstream `AllowedDuringPasswordReset`). */
   readonly allowedDuringPasswordReset?: boolean;
   /**
@@ -83,9 +88,10 @@ const S = {
   FeatureGroupService: ['FeatureGroupService'],
   ApplicationRolloutStrategyService: ['ApplicationRolloutStrategyService'],
   SystemConfigService: ['SystemConfigService'],
+  FeatureFilterService: ['FeatureFilterService'],
 } as const;
 
-/** Every operation of mr-api 1.2.5 (97), keyed by operationId. */
+/** Every operation of mr-api 1.2.5 (97) and the newer ones of API 1.2.6 (`since`), keyed by operationId. */
 export const mrOperations = {
   // ---- CacheService ----
   cacheRefresh: op({
@@ -310,7 +316,12 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: pathGid,
-    query: query({ includeMembers: flag(), includeGroupRoles: flag(), byApplicationId: optionalUuid() }),
+    query: query({
+      includeMembers: flag(),
+      includeMembersV2: flag(),
+      includeGroupRoles: flag(),
+      byApplicationId: optionalUuid(),
+    }),
     responses: { 200: ref('Group') },
   }),
   updateGroup: op({
@@ -342,7 +353,7 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: Type.Object({ gid: uuid(), pId: uuid() }),
-    query: query({ includeMembers: flag() }),
+    query: query({ includeMembers: flag(), includeMembersV2: flag() }),
     responses: { 200: ref('Group') },
   }),
   deletePersonFromGroup: op({
@@ -352,7 +363,7 @@ export const mrOperations = {
     auth: true,
     inScope: true,
     params: Type.Object({ gid: uuid(), pId: uuid() }),
-    query: query({ includeMembers: flag() }),
+    query: query({ includeMembers: flag(), includeMembersV2: flag() }),
     responses: { 200: ref('Group') },
   }),
 
@@ -626,6 +637,8 @@ export const mrOperations = {
       page: integer(),
       featureTypes: Type.Optional(Type.Array(ref('FeatureValueType'))),
       sortOrder: Type.Optional(ref('SortOrder')),
+      // API 1.2.6: only features carrying one of these feature filters
+      featureFilter: Type.Optional(Type.Array(uuid())),
     }),
     responses: { 200: ref('ApplicationFeatureValues') },
   }),
@@ -1169,6 +1182,116 @@ export const mrOperations = {
     inScope: false,
     body: ref('UpdatedSystemConfigs'),
     responses: { 200: ref('SystemConfigs') },
+  }),
+
+  // ---- FeatureFilterService (API 1.2.6) ----
+  createFeatureFilter: op({
+    method: 'POST',
+    path: '/mr-api/portfolio/:id/feature-filter',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathId,
+    body: ref('CreateFeatureFilter'),
+    responses: { 201: ref('FeatureFilter') },
+  }),
+  findFeatureFilters: op({
+    method: 'GET',
+    path: '/mr-api/portfolio/:id/feature-filter',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathId,
+    query: query({
+      filter: text(),
+      max: integer(),
+      page: integer(),
+      sortOrder: Type.Optional(ref('SortOrder')),
+      includeDetails: flag(),
+    }),
+    responses: { 200: ref('SearchFeatureFilterResult') },
+  }),
+  updateFeatureFilter: op({
+    method: 'PUT',
+    path: '/mr-api/portfolio/:id/feature-filter',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathId,
+    body: ref('FeatureFilter'),
+    responses: { 200: ref('FeatureFilter') },
+  }),
+  getFeatureFilter: op({
+    method: 'GET',
+    path: '/mr-api/portfolio/:id/feature-filter/:filterId',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: Type.Object({ id: uuid(), filterId: uuid() }),
+    responses: { 200: ref('FeatureFilter') },
+  }),
+  deleteFeatureFilter: op({
+    method: 'DELETE',
+    path: '/mr-api/portfolio/:id/feature-filter/:filterId',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: Type.Object({ id: uuid(), filterId: uuid() }),
+    query: Type.Object({ version: Type.Integer() }),
+    responses: { 200: ref('FeatureFilter') },
+  }),
+  getMatchingFilters: op({
+    method: 'GET',
+    path: '/mr-api/portfolio/:id/feature-filter/matching/:matchType',
+    tags: S.FeatureFilterService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: Type.Object({ id: uuid(), matchType: ref('MatchTypeEnum') }),
+    query: Type.Object({ filters: Type.Array(uuid()) }),
+    responses: { 200: ref('MatchingFilterResults') },
+  }),
+
+  // ---- GroupService (API 1.2.6) ----
+  updateGroupOnPortfolioV2: op({
+    method: 'PUT',
+    path: '/mr-api/portfolio/:id/v2/group',
+    tags: S.GroupService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathId,
+    query: query({
+      includePeople: flag(),
+      includeMembers: flag(),
+      includeMembersV2: flag(),
+      includeGroupRoles: flag(),
+      updateEnvironmentGroupRoles: flag(),
+      updateApplicationGroupRoles: flag(),
+      applicationId: optionalUuid(),
+    }),
+    body: ref('UpdateGroup'),
+    responses: { 200: ref('Group') },
+  }),
+  addPersonsToGroup: op({
+    method: 'POST',
+    path: '/mr-api/group/:gid/person',
+    tags: S.GroupService,
+    auth: true,
+    inScope: true,
+    since: '1.2.6',
+    params: pathGid,
+    query: query({
+      includeMembersV2: flag(),
+      personId: Type.Optional(Type.Array(uuid())),
+      email: Type.Optional(Type.Array(Type.String())),
+    }),
+    responses: { 200: ref('Group') },
   }),
 } as const;
 

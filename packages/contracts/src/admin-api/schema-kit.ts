@@ -9,7 +9,8 @@ import {
 } from 'typebox';
 
 /**
- * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5). Every schema we
+ * The names of the 115 component schemas of the upstream admin API (mr-api 1.2.5) and the 13 schemas API 1.2.6
+ * adds (feature filters, UpdateGroup). Every schema we
  * register carries one of these as its `$id`, so the OpenAPI document names its components exactly as
  * upstream does and a `ref('...')` typo fails to compile.
  */
@@ -128,7 +129,21 @@ export type MrSchemaName =
   | 'WebhookSummary'
   | 'WebhookSummaryItem'
   | 'WebhookTypeDetail'
-  | 'WebhookTypeDetails';
+  | 'WebhookTypeDetails'
+  // upstream API 1.2.6 (head/feature-filters.yaml)
+  | 'CreateFeatureFilter'
+  | 'FeatureFilter'
+  | 'SearchFeatureFilterServiceAccount'
+  | 'SearchFeatureFilterFeature'
+  | 'SearchFeatureFilterApplication'
+  | 'SearchFeatureFilterItem'
+  | 'SearchFeatureFilterResult'
+  | 'MatchTypeEnum'
+  | 'MatchingFilter'
+  | 'MatchingFilterResult'
+  | 'MatchingFilterResults'
+  | 'OptionalAnemicPerson'
+  | 'UpdateGroup';
 
 /** A reference to a registered component schema, resolved by ajv and by the OpenAPI generator. */
 export function ref<N extends MrSchemaName>(name: N) {

@@ -31,6 +31,9 @@ export const CreateServiceAccountSchema = Type.Object(
   {
     name: Type.String({ maxLength: 70, minLength: 1 }),
     description: optionalNullable(Type.String({ maxLength: 400 })),
+    featureFilter: optionalNullable(Type.Array(uuid()), {
+      description: 'API 1.2.6: the ids of the feature filters of this service account',
+    }),
     permissions: Type.Optional(Type.Array(ref('ServiceAccountPermission'), { default: [] })),
   },
   { $id: 'CreateServiceAccount' },
@@ -50,7 +53,15 @@ export const ServiceAccountSchema = Type.Object(
     apiKeyServerSide: optionalNullable(Type.String({ maxLength: 400 }), {
       description: 'read only: the api key for server evaluated features',
     }),
+    featureFilters: optionalNullable(Type.Array(uuid()), {
+      description:
+        'API 1.2.6: the ids of the feature filters; with any, only features carrying one are served',
+    }),
     permissions: Type.Optional(Type.Array(ref('ServiceAccountPermission'), { default: [] })),
+    permsInvalid: optionalNullable(Type.Boolean(), {
+      description:
+        'API 1.2.6: true when `permissions` does not hold all of them and must be left alone on update',
+    }),
     whenArchived: optionalNullable(dateTime()),
   },
   { $id: 'ServiceAccount' },

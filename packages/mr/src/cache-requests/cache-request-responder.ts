@@ -11,6 +11,7 @@ import { type Bus, eventSubjects, eventTypes, type FeatureHubSubjects, MR_CACHE_
 import type { Logger } from '@fh/service-kit';
 import { Value } from 'typebox/value';
 import type { Stores } from '../db/stores.ts';
+import type { FeatureProperties } from '../publishing/feature-properties.ts';
 import { MrCacheSource } from '../publishing/mr-cache-source.ts';
 import { cacheVersions } from './cache-versions.ts';
 
@@ -22,6 +23,8 @@ export interface CacheRequestResponderOptions {
   /** Stores outside any transaction: answers are built from committed state. */
   stores: Stores;
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** The operator's feature properties (`sdk.feature.properties`), rendered into `fp`. */
+  featureProperties?: FeatureProperties;
 }
 
 /** A running responder; `stop()` leaves the queue group. */
@@ -42,7 +45,7 @@ export interface CacheRequestResponder {
  */
 export function serveCacheRequests(options: CacheRequestResponderOptions): CacheRequestResponder {
   const { bus, subjects, stores, logger } = options;
-  const source = new MrCacheSource(stores);
+  const source = new MrCacheSource(stores, options.featureProperties);
   let running: Promise<unknown> = Promise.resolve();
 
   const sub = bus.subscribe(

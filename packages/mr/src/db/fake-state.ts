@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature } from '../feature/feature-store.ts';
+import type { FeatureFilter } from '../feature-filter/feature-filter-store.ts';
 import type { FeatureValue, FeatureValueVersion } from '../feature-value/feature-value-store.ts';
 import type { ApplicationAcl, EnvironmentAcl, Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
@@ -38,6 +39,11 @@ export interface FakeTables {
   serviceAccountPermissions: Map<string, ServiceAccountPermission>;
   /** by `${personId}|${type}|${scopeId}` */
   userStates: Map<string, UserState>;
+  featureFilters: Map<string, FeatureFilter>;
+  /** `${filterId}|${featureId}` */
+  featureFilterUses: Set<string>;
+  /** `${filterId}|${serviceAccountId}` */
+  serviceAccountFilterUses: Set<string>;
 }
 
 export function emptyTables(): FakeTables {
@@ -59,6 +65,9 @@ export function emptyTables(): FakeTables {
     serviceAccounts: new Map(),
     serviceAccountPermissions: new Map(),
     userStates: new Map(),
+    featureFilters: new Map(),
+    featureFilterUses: new Set(),
+    serviceAccountFilterUses: new Set(),
   };
 }
 

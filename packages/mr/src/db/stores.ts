@@ -8,6 +8,9 @@ import { SqlEnvironmentStore } from '../environment/sql-environment-store.ts';
 import { FakeFeatureStore } from '../feature/fake-feature-store.ts';
 import type { FeatureStore } from '../feature/feature-store.ts';
 import { SqlFeatureStore } from '../feature/sql-feature-store.ts';
+import { FakeFeatureFilterStore } from '../feature-filter/fake-feature-filter-store.ts';
+import type { FeatureFilterStore } from '../feature-filter/feature-filter-store.ts';
+import { SqlFeatureFilterStore } from '../feature-filter/sql-feature-filter-store.ts';
 import { FakeFeatureValueStore } from '../feature-value/fake-feature-value-store.ts';
 import type { FeatureValueStore } from '../feature-value/feature-value-store.ts';
 import { SqlFeatureValueStore } from '../feature-value/sql-feature-value-store.ts';
@@ -56,6 +59,7 @@ export interface Stores {
   groups: GroupStore;
   serviceAccounts: ServiceAccountStore;
   userStates: UserStateStore;
+  featureFilters: FeatureFilterStore;
 }
 
 /**
@@ -87,6 +91,7 @@ export function createSqlStores(
     groups: new SqlGroupStore(ctx),
     serviceAccounts: new SqlServiceAccountStore(ctx),
     userStates: new SqlUserStateStore(ctx),
+    featureFilters: new SqlFeatureFilterStore(ctx),
   };
 }
 
@@ -115,6 +120,7 @@ function fakeStoresOn(state: FakeState): Stores {
     groups: new FakeGroupStore(state),
     serviceAccounts: new FakeServiceAccountStore(state),
     userStates: new FakeUserStateStore(state),
+    featureFilters: new FakeFeatureFilterStore(state),
   };
 }
 

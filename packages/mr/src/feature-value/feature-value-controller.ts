@@ -181,10 +181,12 @@ export function registerFeatureValueRoutes(app: FastifyInstance, ctx: MrContext)
       page: q.page,
       featureTypes: q.featureTypes,
       sortOrder: q.sortOrder,
+      featureFilters: q.featureFilter,
     });
+    const filters = await ctx.stores.featureFilters.filtersOfFeatures(view.features.map((f) => f.id));
     const body: ApplicationFeatureValues = {
       applicationId: view.application.id,
-      features: view.features.map((f) => toApiFeature(f)),
+      features: view.features.map((f) => toApiFeature(f, { filters })),
       environments: view.environments.map((e) => ({
         environmentId: e.environment.id,
         environmentName: e.environment.name,

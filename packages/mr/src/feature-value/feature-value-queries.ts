@@ -177,6 +177,8 @@ export interface DashboardQuery {
   page?: number | undefined;
   featureTypes?: readonly FeatureValueType[] | undefined;
   sortOrder?: 'ASC' | 'DESC' | undefined;
+  /** API 1.2.6 `featureFilter`: only features carrying one of these feature filters. */
+  featureFilters?: readonly string[] | undefined;
 }
 
 /** Upstream's `features.max-per-page`. */
@@ -197,7 +199,16 @@ export interface DashboardView {
  * their values in each environment the caller can read (promotion order), in a fixed handful of queries.
  */
 export async function dashboard(
-  tx: Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues' | 'persons' | 'strategies'>,
+  tx: Pick<
+    Stores,
+    | 'applications'
+    | 'environments'
+    | 'features'
+    | 'featureValues'
+    | 'persons'
+    | 'strategies'
+    | 'featureFilters'
+  >,
   access: Access,
   applicationId: string,
   query: DashboardQuery,
@@ -212,6 +223,11 @@ export async function dashboard(
   if (query.featureTypes && query.featureTypes.length > 0) {
     const types = new Set(query.featureTypes);
     features = features.filter((f) => types.has(f.valueType));
+  }
+  if (query.featureFilters && query.featureFilters.length > 0) {
+    const wanted = new Set(query.featureFilters);
+    const held = await tx.featureFilters.filtersOfFeatures(features.map((f) => f.id));
+    features = features.filter((f) => (held.get(f.id) ?? []).some((id) => wanted.has(id)));
   }
   if (query.sortOrder === 'DESC') features.reverse();
   const maxFeatures = features.length;

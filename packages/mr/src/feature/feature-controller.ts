@@ -12,6 +12,7 @@ import {
   listFeatures,
   updateFeature,
 } from './feature-service.ts';
+import type { Feature } from './feature-store.ts';
 
 /** The fields of a Feature body that an update changes; absent fields stay as they are. */
 function featureChanges(body: ApiFeature, key: string | undefined): FeatureChanges {
@@ -24,15 +25,22 @@ function featureChanges(body: ApiFeature, key: string | undefined): FeatureChang
   if (body.metaData !== undefined) changes.metaData = body.metaData;
   if (body.alias !== undefined) changes.alias = body.alias;
   if (body.secret !== undefined) changes.secret = body.secret;
+  if (body.featureFilter !== undefined) changes.filters = body.featureFilter;
   return changes;
 }
 
 /** Registers the feature-definition operations of the admin API (docs/admin-api-rules.md §Features). */
 export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): void {
+  // Every answer carries each feature's filter ids (API 1.2.6 `featureFilter`).
+  const toApi = async (features: readonly Feature[], includeMetaData: boolean | undefined) => {
+    const filters = await ctx.stores.featureFilters.filtersOfFeatures(features.map((f) => f.id));
+    return features.map((f) => toApiFeature(f, { includeMetaData: includeMetaData === true, filters }));
+  };
+
   route(app, 'getAllFeaturesForApplication', async (request) => {
     const access = await ctx.access(request);
     const features = await listFeatures(ctx.stores, access, request.params.id);
-    return features.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+    return toApi(features, request.query.includeMetaData);
   });
 
   route(app, 'createFeaturesForApplication', async (request) => {
@@ -48,9 +56,10 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): voi
         metaData: body.metaData,
         alias: body.alias,
         secret: body.secret,
+        filters: body.featureFilter,
       }),
     );
-    return features.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+    return toApi(features, request.query.includeMetaData);
   });
 
   // Finds the feature by the body's id (which allows renaming the key) or else by the body's key.
@@ -64,15 +73,16 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): voi
     const updated = await ctx.uow.run((tx, changes) =>
       updateFeature(tx, changes, access, applicationId, locator, featureChanges(body, body.key)),
     );
-    if (request.query.returnAllFeatures === false) return [toApiFeature(updated, { includeMetaData })];
+    if (request.query.returnAllFeatures === false) return toApi([updated], includeMetaData);
     const all = await listFeatures(ctx.stores, access, applicationId);
-    return all.map((f) => toApiFeature(f, { includeMetaData }));
+    return toApi(all, includeMetaData);
   });
 
   route(app, 'getFeatureByKey', async (request) => {
     const access = await ctx.access(request);
     const feature = await getFeature(ctx.stores, access, request.params.id, request.params.key);
-    return toApiFeature(feature, { includeMetaData: request.query.includeMetaData });
+    const filters = await ctx.stores.featureFilters.filtersOfFeatures([feature.id]);
+    return toApiFeature(feature, { includeMetaData: request.query.includeMetaData === true, filters });
   });
 
   // Deprecated upstream, kept for renames: the path names the feature, the body's key is the new key.
@@ -90,7 +100,7 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): voi
       ),
     );
     const all = await listFeatures(ctx.stores, access, applicationId);
-    return all.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+    return toApi(all, request.query.includeMetaData);
   });
 
   route(app, 'deleteFeatureForApplication', async (request) => {
@@ -98,6 +108,6 @@ export function registerFeatureRoutes(app: FastifyInstance, ctx: MrContext): voi
     const remaining = await ctx.uow.run((tx, changes) =>
       deleteFeature(tx, changes, access, request.params.id, request.params.key),
     );
-    return remaining.map((f) => toApiFeature(f, { includeMetaData: request.query.includeMetaData }));
+    return toApi(remaining, request.query.includeMetaData);
   });
 }

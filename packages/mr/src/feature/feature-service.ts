@@ -1,6 +1,7 @@
 import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import { applicationOf } from '../application/application-read-model.ts';
 import type { Stores } from '../db/stores.ts';
+import { checkedFilterIds } from '../feature-filter/feature-filter-read-model.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import { applicationWithReadableFeatures, findFeatureByKeyOrId } from './feature-read-model.ts';
@@ -19,6 +20,8 @@ export interface NewFeature {
   metaData?: string | null;
   alias?: string | null;
   secret?: boolean | null;
+  /** Feature filter ids (API 1.2.6). */
+  filters?: readonly string[] | null;
 }
 
 /** A partial update of a feature: missing fields stay unchanged, null clears. */
@@ -33,6 +36,8 @@ export interface FeatureChanges {
   metaData?: string | null;
   alias?: string | null;
   secret?: boolean | null;
+  /** Feature filter ids (API 1.2.6): absent = unchanged, null or [] = none. */
+  filters?: readonly string[] | null;
 }
 
 // Column sizes: longer values would fail in the database, so they are refused as bad input first.
@@ -75,10 +80,13 @@ function checkOptionalFields(f: {
 }
 
 /** The application (who may do what) and its features. */
-type FeatureStores = Pick<Stores, 'applications' | 'features'>;
+type FeatureStores = Pick<Stores, 'applications' | 'features' | 'featureFilters'>;
 
 /** Creating a feature also gives a new flag a value in every environment. */
-type NewFeatureStores = Pick<Stores, 'applications' | 'environments' | 'features' | 'featureValues'>;
+type NewFeatureStores = Pick<
+  Stores,
+  'applications' | 'environments' | 'features' | 'featureValues' | 'featureFilters'
+>;
 
 async function featureOf(
   tx: Pick<Stores, 'features'>,
@@ -126,6 +134,7 @@ export async function createFeature(
   if (!access.canCreateFeature(app))
     throw new ForbiddenError('You may not create features in this application');
   checkOptionalFields(input);
+  const filters = await checkedFilterIds(tx, app.portfolioId, input.filters);
   const feature = await tx.features.create({
     applicationId,
     key: checkKey(input.key),
@@ -137,6 +146,7 @@ export async function createFeature(
     alias: input.alias ?? null,
     secret: input.secret ?? false,
   });
+  if (filters.length > 0) await tx.featureFilters.setFeatureFilters(feature.id, filters);
   if (feature.valueType === 'BOOLEAN') {
     for (const env of await tx.environments.list({ applicationId })) {
       await tx.featureValues.create({
@@ -185,7 +195,17 @@ export async function updateFeature(
   const unchanged = Object.entries(patch).every(
     ([field, value]) => field === 'version' || current[field as keyof Feature] === value,
   );
-  if (unchanged) return current;
+  let filtersChanged = false;
+  if (update.filters !== undefined) {
+    const wanted = await checkedFilterIds(tx, app.portfolioId, update.filters);
+    const held = (await tx.featureFilters.filtersOfFeatures([current.id])).get(current.id) ?? [];
+    if (wanted.join() !== held.join()) {
+      await tx.featureFilters.setFeatureFilters(current.id, wanted);
+      filtersChanged = true;
+    }
+  }
+  // A filter change bumps the feature's version too, so caches take the new definition.
+  if (unchanged && !filtersChanged) return current;
   const updated = await tx.features.update(current.id, patch);
   changes.featureChanged(applicationId, updated.id, 'upsert');
   return updated;

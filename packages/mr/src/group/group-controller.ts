@@ -5,7 +5,7 @@ import { route } from '../api/mr-api-plugin.ts';
 import type { MrContext } from '../core/mr-context.ts';
 import type { Stores } from '../db/stores.ts';
 import { type GroupExtras, toApiGroup } from './group-mapper.ts';
-import { apiMembersOf } from './group-queries.ts';
+import { apiMembersOf, apiSimpleMembersOf } from './group-queries.ts';
 import { GroupService, type UpdateGroupInput } from './group-service.ts';
 import type { Group } from './group-store.ts';
 
@@ -13,10 +13,16 @@ async function withIncludes(
   stores: Stores,
   service: GroupService,
   group: Group,
-  q: { members?: boolean | undefined; roles?: boolean | undefined; applicationId?: string | undefined },
+  q: {
+    members?: boolean | undefined;
+    membersV2?: boolean | undefined;
+    roles?: boolean | undefined;
+    applicationId?: string | undefined;
+  },
 ): Promise<ApiGroup> {
   const extras: GroupExtras = {};
   if (q.members) extras.members = await apiMembersOf(stores, group);
+  if (q.membersV2) Object.assign(extras, await apiSimpleMembersOf(stores, group));
   if (q.roles) {
     const roles = await service.roles(stores, group, q.applicationId);
     extras.applicationAcls = roles.applicationAcls;
@@ -65,10 +71,11 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: MrContext): void 
 
   route(app, 'getGroup', async (request) => {
     const access = await ctx.access(request);
-    const { includeMembers, includeGroupRoles, byApplicationId } = request.query;
+    const { includeMembers, includeMembersV2, includeGroupRoles, byApplicationId } = request.query;
     const group = await groups.get(ctx.stores, access, request.params.gid);
     return include(group, {
       members: includeMembers,
+      membersV2: includeMembersV2,
       roles: includeGroupRoles,
       applicationId: byApplicationId,
     });
@@ -105,13 +112,48 @@ export function registerGroupRoutes(app: FastifyInstance, ctx: MrContext): void 
     const access = await ctx.access(request);
     const { gid, pId } = request.params;
     const group = await ctx.uow.run((tx) => groups.addMember(tx, access, gid, pId));
-    return include(group, { members: request.query.includeMembers });
+    return include(group, {
+      members: request.query.includeMembers,
+      membersV2: request.query.includeMembersV2,
+    });
   });
 
   route(app, 'deletePersonFromGroup', async (request) => {
     const access = await ctx.access(request);
     const { gid, pId } = request.params;
     const group = await ctx.uow.run((tx) => groups.removeMember(tx, access, gid, pId));
-    return include(group, { members: request.query.includeMembers });
+    return include(group, {
+      members: request.query.includeMembers,
+      membersV2: request.query.includeMembersV2,
+    });
+  });
+
+  // ---- API 1.2.6 ----
+
+  // The group's name and roles by the UpdateGroup body; members are never changed here.
+  route(app, 'updateGroupOnPortfolioV2', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const body = request.body;
+    const input: UpdateGroupInput = { portfolioId: request.params.id, version: body.version };
+    if (body.name != null) input.name = body.name;
+    if (q.updateApplicationGroupRoles) input.applicationRoles = body.applicationRoles ?? [];
+    if (q.updateEnvironmentGroupRoles) input.environmentRoles = body.environmentRoles ?? [];
+    if (q.applicationId) input.applicationId = q.applicationId;
+    const group = await ctx.uow.run((tx) => groups.update(tx, access, body.id, input));
+    return include(group, {
+      members: q.includeMembers || q.includePeople,
+      membersV2: q.includeMembersV2,
+      roles: q.includeGroupRoles,
+    });
+  });
+
+  route(app, 'addPersonsToGroup', async (request) => {
+    const access = await ctx.access(request);
+    const q = request.query;
+    const group = await ctx.uow.run((tx) =>
+      groups.addMembers(tx, access, request.params.gid, { ids: q.personId ?? [], emails: q.email ?? [] }),
+    );
+    return include(group, { membersV2: q.includeMembersV2 });
   });
 }

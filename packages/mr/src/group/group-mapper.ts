@@ -1,4 +1,5 @@
 import type {
+  AnemicPerson,
   ApplicationGroupRole as ApiApplicationGroupRole,
   EnvironmentGroupRole as ApiEnvironmentGroupRole,
   Group as ApiGroup,
@@ -9,6 +10,9 @@ import type { ApplicationAcl, EnvironmentAcl, Group } from './group-store.ts';
 /** What a Group answer may carry besides the group itself; omitted parts are left out of the body. */
 export interface GroupExtras {
   members?: ApiPerson[];
+  /** API 1.2.6 (`includeMembersV2`). */
+  simpleMembers?: AnemicPerson[];
+  superMembers?: string[];
   applicationAcls?: readonly ApplicationAcl[];
   environmentAcls?: readonly EnvironmentAcl[];
 }
@@ -34,6 +38,8 @@ export function toApiGroup(group: Group, extras: GroupExtras = {}): ApiGroup {
     whenUpdated: group.whenUpdated.toISOString(),
     whenArchived: group.whenArchived?.toISOString() ?? null,
     ...(extras.members ? { members: extras.members } : {}),
+    ...(extras.simpleMembers ? { simpleMembers: extras.simpleMembers } : {}),
+    ...(extras.superMembers ? { superMembers: extras.superMembers } : {}),
     ...(extras.applicationAcls
       ? { applicationRoles: extras.applicationAcls.map(toApiApplicationGroupRole) }
       : {}),

@@ -1,6 +1,7 @@
-import type { Group as ApiGroup, Person as ApiPerson } from '../api/index.ts';
+import type { AnemicPerson, Group as ApiGroup, Person as ApiPerson } from '../api/index.ts';
 import type { Stores } from '../db/stores.ts';
-import { toApiPerson } from '../person/person-mapper.ts';
+import { toApiAnemicPerson, toApiPerson } from '../person/person-mapper.ts';
+import { superuserIds } from './admin-groups.ts';
 import { toApiGroup } from './group-mapper.ts';
 import type { Group } from './group-store.ts';
 
@@ -38,4 +39,22 @@ export async function apiMembersOf(stores: Stores, group: Group): Promise<ApiPer
   if (ids.length === 0) return [];
   const { persons } = await stores.persons.list({ ids });
   return persons.map((p) => toApiPerson(p));
+}
+
+/**
+ * API 1.2.6 `includeMembersV2`: the members as anemic people, and which of them are superusers, as upstream's
+ * Group.simpleMembers and Group.superMembers.
+ */
+export async function apiSimpleMembersOf(
+  stores: Stores,
+  group: Group,
+): Promise<{ simpleMembers: AnemicPerson[]; superMembers: string[] }> {
+  const ids = await stores.groups.listMemberIds(group.id);
+  if (ids.length === 0) return { simpleMembers: [], superMembers: [] };
+  const { persons } = await stores.persons.list({ ids });
+  const superusers = new Set(await superuserIds(stores, group.organisationId));
+  return {
+    simpleMembers: persons.map(toApiAnemicPerson),
+    superMembers: persons.filter((p) => superusers.has(p.id)).map((p) => p.id),
+  };
 }

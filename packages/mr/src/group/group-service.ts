@@ -207,6 +207,33 @@ export class GroupService {
     return group;
   }
 
+  /**
+   * API 1.2.6 `addPersonsToGroup`: adds several people at once, named by id or by email; 404 (and nothing added)
+   * when any of them is unknown. People already in the group stay as they are.
+   */
+  async addMembers(
+    tx: GroupStores,
+    access: Access,
+    groupId: string,
+    people: { ids: readonly string[]; emails: readonly string[] },
+  ): Promise<Group> {
+    const group = await this.#managedGroup(tx, access, groupId);
+    if (people.ids.length === 0 && people.emails.length === 0) {
+      throw new BadRequestError('name at least one person to add: personId or email');
+    }
+    const ids = [...people.ids];
+    for (const email of people.emails) {
+      const person = await tx.persons.findByEmail(email);
+      if (!person) throw new NotFoundError(`no person with email ${email}`);
+      ids.push(person.id);
+    }
+    const unique = [...new Set(ids)];
+    await this.#checkMembers(tx, unique, 404);
+    const current = new Set(await tx.groups.listMemberIds(group.id));
+    for (const id of unique) if (!current.has(id)) await addGroupMember(tx, group, id);
+    return group;
+  }
+
   async removeMember(tx: GroupStores, access: Access, groupId: string, personId: string): Promise<Group> {
     const group = await this.#managedGroup(tx, access, groupId);
     if (!(await tx.persons.findById(personId, { includeArchived: true }))) {

@@ -16,6 +16,7 @@ import type { Feature } from '../feature/feature-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
 import { CachePayloads } from './cache-payloads.ts';
 import type { ChangePublisher, ChangeSet } from './change-set.ts';
+import type { FeatureProperties } from './feature-properties.ts';
 
 /** What the publisher is built from (the composition root passes these). */
 export interface BusChangePublisherOptions {
@@ -25,6 +26,8 @@ export interface BusChangePublisherOptions {
   /** The subjects of the cache MR serves (`featureHubSubjects(config.cacheName)`). */
   subjects: FeatureHubSubjects;
   logger?: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+  /** The operator's feature properties (`sdk.feature.properties`), rendered into `fp`. */
+  featureProperties?: FeatureProperties;
 }
 
 /** What one full publication sent. */
@@ -58,7 +61,7 @@ export class BusChangePublisher implements ChangePublisher {
     this.#bus = options.bus;
     this.#subjects = options.subjects;
     this.#stores = options.stores;
-    this.#payloads = new CachePayloads(options.stores);
+    this.#payloads = new CachePayloads(options.stores, options.featureProperties);
     this.#logger = options.logger;
   }
 

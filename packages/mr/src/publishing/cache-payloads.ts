@@ -19,6 +19,7 @@ import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
 import type { FeatureValue } from '../feature-value/feature-value-store.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
+import { FeatureProperties } from './feature-properties.ts';
 
 // Builds the cache payloads (dacha-component.yaml) from the committed state. Everything here reads;
 // nothing writes. Stored data is treated as untrusted: whatever cannot be expressed on the wire is
@@ -39,7 +40,11 @@ const FIELD_TYPES = new Set<string>(Object.values(RolloutStrategyFieldType));
  * cache payloads. One instance may be reused: it keeps no state between calls, except a per-call memo.
  */
 export class CachePayloads {
-  constructor(private readonly stores: Stores) {}
+  /** `properties`: the operator's `sdk.feature.properties`, rendered into each feature's `fp`. */
+  constructor(
+    private readonly stores: Stores,
+    private readonly properties: FeatureProperties = FeatureProperties.none,
+  ) {}
 
   /** The application, portfolio and organisation of an environment (archived owners included). */
   async owners(applicationId: string): Promise<EnvironmentOwners | undefined> {
@@ -70,6 +75,7 @@ export class CachePayloads {
     );
     const strategies = await this.strategiesOf(env.applicationId);
     const featureValues = features.map((f) => environmentFeature(f, values.get(f.id), strategies));
+    await this.#decorate(featureValues, features, env.applicationId);
     return {
       environment: cacheEnvironment(env),
       ...owners,
@@ -106,7 +112,38 @@ export class CachePayloads {
     strategies?: ReadonlyMap<string, ApplicationStrategy>,
   ): Promise<CacheEnvironmentFeature> {
     const value = await this.stores.featureValues.find(environmentId, feature.id);
-    return environmentFeature(feature, value, strategies ?? (await this.strategiesOf(feature.applicationId)));
+    const entry = environmentFeature(
+      feature,
+      value,
+      strategies ?? (await this.strategiesOf(feature.applicationId)),
+    );
+    await this.#decorate([entry], [feature], feature.applicationId);
+    return entry;
+  }
+
+  /**
+   * Adds what lives beside a feature's row (API 1.2.6): its filter ids, and its rendered properties (`fp`)
+   * when the operator configured some. `entries[i]` belongs to `features[i]`.
+   */
+  async #decorate(
+    entries: CacheEnvironmentFeature[],
+    features: readonly Feature[],
+    applicationId: string,
+  ): Promise<void> {
+    const filters = await this.stores.featureFilters.filtersOfFeatures(features.map((f) => f.id));
+    for (const entry of entries) {
+      const ids = filters.get(entry.feature.id);
+      if (ids && ids.length > 0) entry.feature.filters = ids;
+    }
+    if (!this.properties.enabled) return;
+    const app = await this.stores.applications.findById(applicationId, { includeArchived: true });
+    const portfolio =
+      app && (await this.stores.portfolios.findById(app.portfolioId, { includeArchived: true }));
+    if (!app || !portfolio) return;
+    features.forEach((feature, i) => {
+      const fp = this.properties.render({ feature, application: app, portfolio });
+      if (fp) entries[i]!.fp = fp;
+    });
   }
 
   /** The live application strategies of an application by id, for resolving value instances. */
@@ -126,7 +163,9 @@ export class CachePayloads {
   /** A service account with its keys and its permissions in live environments. */
   async serviceAccount(account: ServiceAccount): Promise<CacheServiceAccount> {
     const perms = await this.stores.serviceAccounts.listPermissions({ serviceAccountIds: [account.id] });
+    const filters = (await this.stores.featureFilters.filtersOfServiceAccounts([account.id])).get(account.id);
     return {
+      ...(filters && filters.length > 0 ? { filters } : {}),
       id: account.id,
       version: account.version,
       apiKeyClientSide: account.apiKeyClientSide,

@@ -1,6 +1,7 @@
 import type { CacheServiceAccount, PublishEnvironment } from '@fh/contracts';
 import type { Stores } from '../db/stores.ts';
 import { CachePayloads } from './cache-payloads.ts';
+import type { FeatureProperties } from './feature-properties.ts';
 
 /**
  * Builds cache payloads on demand from the committed state, for caches that load lazily (upstream's
@@ -11,9 +12,9 @@ export class MrCacheSource {
   readonly #stores: Stores;
   readonly #payloads: CachePayloads;
 
-  constructor(stores: Stores) {
+  constructor(stores: Stores, featureProperties?: FeatureProperties) {
     this.#stores = stores;
-    this.#payloads = new CachePayloads(stores);
+    this.#payloads = new CachePayloads(stores, featureProperties);
   }
 
   /** A live environment with all its features (action UPDATE); undefined when unknown or archived. */

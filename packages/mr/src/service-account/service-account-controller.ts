@@ -38,7 +38,12 @@ export function registerServiceAccountRoutes(app: FastifyInstance, ctx: MrContex
         changes,
         who,
         request.params.id,
-        { name: body.name, description: body.description ?? null, permissions: body.permissions ?? [] },
+        {
+          name: body.name,
+          description: body.description ?? null,
+          permissions: body.permissions ?? [],
+          filters: body.featureFilter ?? null,
+        },
         { includePermissions: request.query.includePermissions },
       ),
     );
@@ -98,14 +103,14 @@ export function registerServiceAccountRoutes(app: FastifyInstance, ctx: MrContex
   });
 }
 
-/** `permsInvalid` is not in the 1.2.5 schema but upstream clients send it; it passes validation as an extra. */
+/** `permsInvalid` is not in the 1.2.5 schema but upstream clients send it; API 1.2.6 declares it. */
 function updateInput(body: ApiServiceAccount): UpdateServiceAccountInput {
-  const extra = body as ApiServiceAccount & { permsInvalid?: unknown };
   return {
     name: body.name,
     ...(body.description !== undefined ? { description: body.description } : {}),
     ...(body.version !== undefined ? { version: body.version } : {}),
     ...(body.permissions !== undefined ? { permissions: body.permissions } : {}),
-    permsInvalid: extra.permsInvalid === true,
+    permsInvalid: body.permsInvalid === true,
+    ...(body.featureFilters !== undefined ? { filters: body.featureFilters } : {}),
   };
 }

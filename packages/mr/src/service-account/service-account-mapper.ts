@@ -30,6 +30,7 @@ export function toApiServiceAccount(details: ServiceAccountDetails): ApiServiceA
     out.apiKeyServerSide = account.apiKeyServerSide;
   }
   if (account.whenArchived) out.whenArchived = account.whenArchived.toISOString();
+  out.featureFilters = [...details.filters];
   if (details.permissions) out.permissions = details.permissions.map((p) => toApiPermission(account, p));
   return out;
 }

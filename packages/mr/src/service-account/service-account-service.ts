@@ -8,6 +8,7 @@ import {
 } from '@fh/service-kit';
 import type { Stores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
+import { checkedFilterIds } from '../feature-filter/feature-filter-read-model.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
@@ -21,6 +22,8 @@ export interface ServiceAccountDetails {
   showKeys: boolean;
   /** Undefined when permissions were not asked for. */
   permissions?: ServiceAccountEnvironmentPermission[];
+  /** The ids of its feature filters (API 1.2.6), sorted. */
+  filters: string[];
 }
 
 export interface ServiceAccountEnvironmentPermission {
@@ -36,7 +39,7 @@ export type KeysToReset = 'client' | 'server' | 'both';
 /** The stores the service reads and writes: accounts, the portfolio's environments, the shadow person. */
 type ServiceAccountStores = Pick<
   Stores,
-  'applications' | 'environments' | 'persons' | 'portfolios' | 'serviceAccounts'
+  'applications' | 'environments' | 'persons' | 'portfolios' | 'serviceAccounts' | 'featureFilters'
 >;
 
 /** Who is acting, and what they may do. */
@@ -54,6 +57,8 @@ export interface PermissionInput {
 export interface CreateServiceAccountInput {
   name: string;
   description?: string | null;
+  /** Feature filter ids (API 1.2.6). */
+  filters?: readonly string[] | null;
   permissions?: readonly PermissionInput[] | null;
 }
 
@@ -65,6 +70,8 @@ export interface UpdateServiceAccountInput {
   permissions?: readonly PermissionInput[] | null;
   /** The client only holds part of the permissions: leave them all as they are. */
   permsInvalid?: boolean;
+  /** Feature filter ids (API 1.2.6); absent: unchanged, null or []: none. */
+  filters?: readonly string[] | null;
 }
 
 /** How much of an account to show. */
@@ -134,6 +141,7 @@ export class ServiceAccountService {
     actor.access.requirePortfolioAdmin(portfolioId);
     const name = requireName(input.name);
     const permissions = await checkedPermissions(tx, portfolioId, input.permissions ?? []);
+    const filters = await checkedFilterIds(tx, portfolioId, input.filters);
     if ((await tx.serviceAccounts.list({ portfolioId })).some((a) => a.name === name)) {
       throw new ConflictError(`A service account named "${name}" already exists in this portfolio`);
     }
@@ -157,6 +165,7 @@ export class ServiceAccountService {
       await tx.serviceAccounts.setPermissions(account.id, permissions);
       account = (await tx.serviceAccounts.findById(account.id))!;
     }
+    if (filters.length > 0) await tx.featureFilters.setServiceAccountFilters(account.id, filters);
     changes.serviceAccountChanged(account.id, 'create');
     // As upstream: a creation asked with its permissions also answers each permission's SDK URLs, so that the
     // creator (a portfolio admin) can hand the keys on at once.
@@ -231,6 +240,21 @@ export class ServiceAccountService {
         changed = true;
       }
     }
+    if (input.filters !== undefined) {
+      const wanted = await checkedFilterIds(tx, current.portfolioId, input.filters);
+      const held = (await tx.featureFilters.filtersOfServiceAccounts([current.id])).get(current.id) ?? [];
+      if (wanted.join() !== held.join()) {
+        await tx.featureFilters.setServiceAccountFilters(current.id, wanted);
+        // A new version, so every cache takes the account's new filters.
+        if (!changed) {
+          await tx.serviceAccounts.update(current.id, {
+            changedBy: actor.personId,
+            version: current.version,
+          });
+        }
+        changed = true;
+      }
+    }
     const account = changed ? (await tx.serviceAccounts.findById(current.id))! : current;
     if (changed) changes.serviceAccountChanged(account.id);
     const [details] = await this.#details(tx, actor, [account], view);
@@ -276,10 +300,12 @@ export class ServiceAccountService {
     view: ServiceAccountView,
   ): Promise<ServiceAccountDetails[]> {
     const withPermissions = view.includePermissions === true || view.includeSdkUrls === true;
+    const filters = await tx.featureFilters.filtersOfServiceAccounts(accounts.map((a) => a.id));
     if (!withPermissions || accounts.length === 0) {
       return accounts.map((account) => ({
         account,
         showKeys: actor.access.isPortfolioAdmin(account.portfolioId),
+        filters: filters.get(account.id) ?? [],
       }));
     }
     const perms = await tx.serviceAccounts.listPermissions({ serviceAccountIds: accounts.map((a) => a.id) });
@@ -304,7 +330,7 @@ export class ServiceAccountService {
         const showSdkUrls = view.includeSdkUrls === true && (admin || covers(callerRoles, p.roles));
         permissions.push({ environmentId: p.environmentId, roles: [...p.roles], showSdkUrls });
       }
-      return { account, showKeys: admin, permissions };
+      return { account, showKeys: admin, permissions, filters: filters.get(account.id) ?? [] };
     });
   }
 }

@@ -37,12 +37,59 @@ export async function buildMrApiDocument(): Promise<OpenApiDocument> {
   }
 }
 
-/** The operationIds of our table that are in scope. */
-export function inScopeOperationIds(): OperationId[] {
+/**
+ * The operationIds of our table that are in scope: those of mr-api 1.2.5 (the default), or those we took from
+ * upstream's newer API 1.2.6 (`since: '1.2.6'`).
+ */
+export function inScopeOperationIds(version: '1.2.5' | '1.2.6' = '1.2.5'): OperationId[] {
   return allOperations()
-    .filter((o) => o.inScope)
+    .filter((o) => o.inScope && (version === '1.2.6' ? o.since === '1.2.6' : o.since === undefined))
     .map((o) => o.operationId);
 }
+
+/** The schemas of API 1.2.6 we serve beside 1.2.5's (head/feature-filters.yaml). */
+export const API_126_SCHEMAS = [
+  'CreateFeatureFilter',
+  'FeatureFilter',
+  'SearchFeatureFilterServiceAccount',
+  'SearchFeatureFilterFeature',
+  'SearchFeatureFilterApplication',
+  'SearchFeatureFilterItem',
+  'SearchFeatureFilterResult',
+  'MatchTypeEnum',
+  'MatchingFilter',
+  'MatchingFilterResult',
+  'MatchingFilterResults',
+  'OptionalAnemicPerson',
+  'UpdateGroup',
+] as const;
+
+/** The 1.2.5 schemas that carry 1.2.6's added properties (one set of schemas serves both documents). */
+export const API_126_EXTENDED_SCHEMAS = [
+  'Feature',
+  'CreateFeature',
+  'ServiceAccount',
+  'CreateServiceAccount',
+] as const;
+
+/**
+ * What comparing our document with mr-api 1.2.5 reports because we also serve API 1.2.6: its added
+ * properties and its added components. Nothing else may differ.
+ */
+export const API_126_ADDITIONS: readonly string[] = [
+  'components.schemas.Feature.featureFilter: property not upstream',
+  'components.schemas.CreateFeature.featureFilter: property not upstream',
+  'components.schemas.ServiceAccount.featureFilters: property not upstream',
+  'components.schemas.ServiceAccount.permsInvalid: property not upstream',
+  'components.schemas.Group.simpleMembers: property not upstream',
+  'components.schemas.Group.superMembers: property not upstream',
+  'getGroup: parameter query:includeMembersV2 is not upstream',
+  'findAllFeatureAndFeatureValuesForEnvironmentsByApplication: parameter query:featureFilter is not upstream',
+  'addPersonToGroup: parameter query:includeMembersV2 is not upstream',
+  'deletePersonFromGroup: parameter query:includeMembersV2 is not upstream',
+  'components.schemas.CreateServiceAccount.featureFilter: property not upstream',
+  ...API_126_SCHEMAS.map((name) => `components.schemas.${name}: not an upstream component`),
+];
 
 interface LocatedOperation {
   path: string;
@@ -77,6 +124,8 @@ export function compareDocuments(
   ours: OpenApiDocument,
   upstream: OpenApiDocument,
   operationIds: readonly string[],
+  /** Compare only these component schemas (default: all of both documents). */
+  schemaNames?: readonly string[],
 ): string[] {
   const diffs: string[] = [];
   const cmp = new SchemaComparer(ours, upstream, diffs);
@@ -107,6 +156,14 @@ export function compareDocuments(
 
   const ourSchemas = ours.components?.schemas ?? {};
   const theirSchemas = upstream.components?.schemas ?? {};
+  if (schemaNames !== undefined) {
+    for (const name of schemaNames) {
+      if (!(name in theirSchemas)) diffs.push(`components.schemas.${name}: not an upstream component`);
+      else if (!(name in ourSchemas)) diffs.push(`components.schemas.${name}: missing from our document`);
+      else cmp.compare(refTo(name), refTo(name), `components.schemas.${name}`);
+    }
+    return diffs;
+  }
   for (const name of Object.keys(theirSchemas)) {
     if (!(name in ourSchemas)) diffs.push(`components.schemas.${name}: missing from our document`);
     else cmp.compare(refTo(name), refTo(name), `components.schemas.${name}`);

@@ -890,6 +890,81 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
       });
     });
 
+    describe('feature filter', () => {
+      it('is unique by name in its portfolio, versioned, paged by name, and deleted with its uses', async () => {
+        const { portfolio: p, app } = await application();
+        const other = (await portfolio()).portfolio;
+        const mobile = await s.featureFilters.create({
+          portfolioId: p.id,
+          name: 'mobile',
+          description: 'phones',
+        });
+        const web = await s.featureFilters.create({ portfolioId: p.id, name: 'Web' });
+        await s.featureFilters.create({ portfolioId: other.id, name: 'mobile' });
+        await rejectsWith(s.featureFilters.create({ portfolioId: p.id, name: 'mobile' }), ConflictError, 409);
+        assert.equal(mobile.version, 1);
+        assert.deepEqual(
+          (await s.featureFilters.list({ portfolioId: p.id })).map((f) => f.name),
+          ['Web', 'mobile'].sort(),
+        );
+        assert.deepEqual(
+          (await s.featureFilters.list({ portfolioId: p.id, nameContains: 'MOB' })).map((f) => f.id),
+          [mobile.id],
+        );
+        assert.equal(await s.featureFilters.count({ portfolioId: p.id }), 2);
+        assert.equal((await s.featureFilters.list({ portfolioId: p.id, limit: 1, offset: 1 })).length, 1);
+
+        const renamed = await s.featureFilters.update(mobile.id, { name: 'phones', version: 1 });
+        assert.deepEqual([renamed.name, renamed.version, renamed.description], ['phones', 2, 'phones']);
+        await rejectsWith(
+          s.featureFilters.update(mobile.id, { name: 'x', version: 1 }),
+          StaleVersionError,
+          409,
+        );
+        await rejectsWith(
+          s.featureFilters.update(web.id, { name: 'phones', version: 1 }),
+          ConflictError,
+          409,
+        );
+
+        const feature = await s.features.create({
+          applicationId: app.id,
+          key: `F${unique()}`,
+          name: 'f',
+          valueType: 'BOOLEAN',
+        });
+        const sa = await s.serviceAccounts.create({
+          portfolioId: p.id,
+          name: `sa${unique()}`,
+          apiKeyServerSide: `srv${unique()}`,
+          apiKeyClientSide: `cli${unique()}*x`,
+        });
+        await s.featureFilters.setFeatureFilters(feature.id, [web.id, mobile.id, web.id]);
+        await s.featureFilters.setServiceAccountFilters(sa.id, [mobile.id]);
+        assert.deepEqual(
+          (await s.featureFilters.filtersOfFeatures([feature.id])).get(feature.id),
+          [mobile.id, web.id].sort(),
+        );
+        assert.deepEqual((await s.featureFilters.filtersOfServiceAccounts([sa.id])).get(sa.id), [mobile.id]);
+        assert.deepEqual(
+          (await s.featureFilters.featuresWith([mobile.id])).map((u) => u.ownerId),
+          [feature.id],
+        );
+        assert.deepEqual(
+          (await s.featureFilters.serviceAccountsWith([mobile.id, web.id])).map((u) => u.ownerId),
+          [sa.id],
+        );
+
+        await rejectsWith(s.featureFilters.delete(mobile.id, 1), StaleVersionError, 409);
+        await s.featureFilters.delete(mobile.id, 2);
+        assert.equal(await s.featureFilters.findById(mobile.id), undefined);
+        assert.deepEqual((await s.featureFilters.filtersOfFeatures([feature.id])).get(feature.id), [web.id]);
+        assert.equal((await s.featureFilters.filtersOfServiceAccounts([sa.id])).get(sa.id), undefined);
+        await s.featureFilters.setFeatureFilters(feature.id, []);
+        assert.equal((await s.featureFilters.filtersOfFeatures([feature.id])).size, 0);
+      });
+    });
+
     describe('user state', () => {
       it('keeps one state per person, type and scope; saving again replaces it and bumps the version', async () => {
         const pat = await s.persons.create({ email: `pat.${unique()}@example.com` });

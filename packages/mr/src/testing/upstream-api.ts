@@ -47,3 +47,26 @@ export function loadUpstreamMrApi(env: NodeJS.ProcessEnv = process.env): Upstrea
   process.stderr.write(`\n*** NOTICE: skipping the upstream API comparison: ${reason}\n`);
   return { document: undefined, skip: reason };
 }
+
+/**
+ * Upstream's newest admin API (1.2.6, `head/`): `mr-api.yaml` with the paths and schemas of
+ * `feature-filters.yaml` merged in, as upstream's build merges them. Skipped like {@link loadUpstreamMrApi}.
+ */
+export function loadUpstreamMrApi126(env: NodeJS.ProcessEnv = process.env): UpstreamMrApi {
+  const dir = resolve(upstreamApiDir(env), 'head');
+  const main = resolve(dir, 'mr-api.yaml');
+  const filters = resolve(dir, 'feature-filters.yaml');
+  if (!existsSync(main) || !existsSync(filters)) {
+    const reason = `upstream's API 1.2.6 is not at ${dir}; set ${UPSTREAM_API_DIR_VARIABLE} to the folder that holds head/`;
+    process.stderr.write(`\n*** NOTICE: skipping the upstream API 1.2.6 comparison: ${reason}\n`);
+    return { document: undefined, skip: reason };
+  }
+  const doc = parse(readFileSync(main, 'utf8')) as OpenApiDocument;
+  const extra = parse(readFileSync(filters, 'utf8')) as OpenApiDocument;
+  doc.paths = { ...doc.paths, ...extra.paths };
+  doc.components = {
+    ...doc.components,
+    schemas: { ...(doc.components?.schemas ?? {}), ...(extra.components?.schemas ?? {}) },
+  };
+  return { document: doc, skip: false };
+}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Feature, FeatureValueType } from '../../api/types.ts';
 import { featureKeyProblem, suggestKey, VALUE_TYPE_LABELS } from '../../lib/feature-value.ts';
 import { nameProblem } from '../../lib/validation.ts';
+import { FilterPicker } from '../../ui/filter-picker.tsx';
 import { SelectField, TextField } from '../../ui/forms.tsx';
 import { useAction } from '../../ui/hooks.ts';
 import { FormDialog } from '../../ui/overlays.tsx';
@@ -31,6 +32,7 @@ export function FeatureDialog({
   const [description, setDescription] = useState(feature?.description ?? '');
   const [link, setLink] = useState(feature?.link ?? '');
   const [metaData, setMetaData] = useState(feature?.metaData ?? '');
+  const [filters, setFilters] = useState<string[]>(feature?.featureFilter ?? []);
   const problems = {
     name: nameProblem(name, 'feature', 255),
     key: featureKeyProblem(key),
@@ -44,6 +46,7 @@ export function FeatureDialog({
       description: description.trim(),
       link: link.trim(),
       metaData,
+      featureFilter: filters,
     };
     if (feature) await api.updateFeature(appId, { ...feature, ...common });
     else await api.createFeature(appId, { ...common, valueType: type });
@@ -131,6 +134,13 @@ export function FeatureDialog({
             hint="Free text for your own tools, often JSON."
             testId="feature-metadata"
             disabled={readOnly}
+          />
+          <FilterPicker
+            value={filters}
+            onChange={setFilters}
+            hint="API keys whose service account has filters get this feature only if it shares one of them."
+            disabled={readOnly}
+            testId="feature-filters"
           />
         </>
       )}

@@ -4,6 +4,7 @@ import { defaultValueOf, displayValue, isSet, VALUE_TYPE_SHORT } from '../../lib
 import { promotionOrder } from '../../lib/format.ts';
 import { Button, CopyButton, IconButton } from '../../ui/buttons.tsx';
 import { Badge, Empty, ErrorBanner, Loading, useToast } from '../../ui/feedback.tsx';
+import { usePortfolioFilters } from '../../ui/filter-picker.tsx';
 import { Checkbox } from '../../ui/forms.tsx';
 import { useAction, useDebounced, useLoad } from '../../ui/hooks.ts';
 import { Icon } from '../../ui/icons.tsx';
@@ -179,6 +180,9 @@ export function FeaturesPage({ appId }: { appId: string }) {
   const [text, setText] = useState(search.get('q') ?? '');
   const filter = useDebounced(text, 300);
   const type = (search.get('type') ?? '') as FeatureValueType | '';
+  const filterId = search.get('filter') ?? '';
+  const filterSelectId = useId();
+  const portfolioFilters = usePortfolioFilters();
   const page = Math.max(0, Number(search.get('page') ?? '0') || 0);
   const pageSize = PAGE_SIZES.includes(Number(search.get('size'))) ? Number(search.get('size')) : 20;
 
@@ -199,11 +203,12 @@ export function FeaturesPage({ appId }: { appId: string }) {
       api.dashboard(appId, {
         filter: filter.trim() || undefined,
         featureTypes: type ? [type] : undefined,
+        featureFilter: filterId ? [filterId] : undefined,
         max: pageSize,
         page,
         sortOrder: 'ASC',
       }),
-    [appId, filter, type, page, pageSize],
+    [appId, filter, type, filterId, page, pageSize],
   );
   const [editing, setEditing] = useState<{ feature: Feature; env: EnvironmentColumn } | undefined>(undefined);
   const [featureDialog, setFeatureDialog] = useState<Feature | 'new' | undefined>(undefined);
@@ -320,6 +325,24 @@ export function FeaturesPage({ appId }: { appId: string }) {
             ))}
           </select>
         </div>
+        {portfolioFilters && portfolioFilters.length > 0 ? (
+          <div className="toolbar-field">
+            <label htmlFor={filterSelectId}>Feature filter</label>
+            <select
+              id={filterSelectId}
+              value={filterId}
+              onChange={(e) => setQuery({ filter: e.target.value, page: undefined })}
+              data-testid="feature-filter-select"
+            >
+              <option value="">All features</option>
+              {portfolioFilters.map((f) => (
+                <option key={f.id} value={f.id}>
+                  {f.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
         <Button
           icon="layers"
           onClick={() => setChoosing(true)}

@@ -67,6 +67,8 @@ const EXTREME_NUMBERS = [-1, 2 ** 31, 2 ** 53 + 2, 1e300];
  * any other id is refused first (403), which tells nothing about whether it exists.
  */
 const UNKNOWN_ID_STATUS: Partial<Record<InScopeOperationId, number>> = { replaceTempPassword: 403 };
+/** Path parameters that are not ids but enumerations: an unknown value is bad input (400), not a 404. */
+const ENUM_PATH_PARAMETERS = new Set(['getMatchingFilters.matchType']);
 
 /**
  * Body fields the injection sweep leaves alone: renaming the World's shared feature would break the
@@ -234,7 +236,9 @@ for (const dialect of DIALECTS) {
             findings.expect(
               `${o.operationId} with an unknown ${param}`,
               await send(w.su, o.operationId, at(randomUUID())),
-              UNKNOWN_ID_STATUS[o.operationId] ?? (alwaysRefuses(o.operationId) ? 400 : 404),
+              ENUM_PATH_PARAMETERS.has(`${o.operationId}.${param}`)
+                ? 400
+                : (UNKNOWN_ID_STATUS[o.operationId] ?? (alwaysRefuses(o.operationId) ? 400 : 404)),
             );
             for (const value of garbage) {
               const expected = uuids.has(param) && value.length <= 500 ? 400 : 'a 4xx';

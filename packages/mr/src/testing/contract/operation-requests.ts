@@ -67,6 +67,16 @@ const valueOfItsOwn = (w: World) => w.fresh.feature('STRING', { valueString: 'in
 const currentServiceAccount = (w: World) => get(w, `/service-account/${w.serviceAccountId}`);
 const currentPerson = (w: World, id: string) => get(w, `/person/${id}`);
 
+/** A new feature filter in P, for one request that changes or deletes it. */
+const freshFilter = (w: World): Promise<any> =>
+  ok(
+    'createFeatureFilter',
+    w.su.post(`/portfolio/${w.portfolioId}/feature-filter`, {
+      name: w.unique('filter'),
+      description: 'made',
+    }),
+  );
+
 const TIER_IS_GOLD = { conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] };
 
 /** A valid request per in-scope operation. Each call plans afresh (current versions, fresh targets). */
@@ -189,6 +199,28 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   },
   deleteGroup: async (w) => ({ params: { gid: await w.fresh.group() } }),
   addPersonToGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.person()).id } }),
+  // API 1.2.6
+  updateGroupOnPortfolioV2: async (w) => {
+    const g = await currentGroup(w);
+    return {
+      params: { id: w.portfolioId },
+      query: { updateApplicationGroupRoles: true, includeMembersV2: true },
+      body: {
+        id: g.id,
+        name: g.name,
+        version: g.version,
+        applicationRoles: [{ applicationId: w.appId, groupId: g.id, roles: ['FEATURE_EDIT'] }],
+      },
+    };
+  },
+  addPersonsToGroup: async (w) => ({
+    params: { gid: w.groupId },
+    query: {
+      personId: [(await w.fresh.person()).id, (await w.fresh.person()).id],
+      email: [(await w.fresh.person()).email],
+      includeMembersV2: true,
+    },
+  }),
   deletePersonFromGroup: async (w) => ({ params: { gid: w.groupId, pId: (await w.fresh.groupMember()).id } }),
 
   // ---- people ----
@@ -389,6 +421,32 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
   deleteApplicationStrategy: async (w) => ({
     params: { appId: w.appId, appStrategyId: await w.fresh.strategy() },
   }),
+
+  // ---- feature filters (API 1.2.6) ----
+  createFeatureFilter: async (w) => ({
+    params: { id: w.portfolioId },
+    body: { name: w.unique('filter'), description: 'mobile clients' },
+  }),
+  findFeatureFilters: async (w) => ({ params: { id: w.portfolioId }, query: { includeDetails: true } }),
+  updateFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return {
+      params: { id: w.portfolioId },
+      body: { id: f.id, name: w.unique('renamed'), description: 'changed', version: f.version },
+    };
+  },
+  getFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, filterId: f.id } };
+  },
+  deleteFeatureFilter: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, filterId: f.id }, query: { version: f.version } };
+  },
+  getMatchingFilters: async (w) => {
+    const f = await freshFilter(w);
+    return { params: { id: w.portfolioId, matchType: 'serviceaccounts' }, query: { filters: [f.id] } };
+  },
 
   // ---- the caller's own preferences ----
   getHiddenEnvironments: async (w) => ({ params: { appId: w.appId } }),

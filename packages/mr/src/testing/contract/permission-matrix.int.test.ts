@@ -112,6 +112,8 @@ const RULES: Rule[] = [
     plan: async (w) => ({ params: { gid: w.superuserGroupId, pId: (await w.fresh.person()).id } }),
   },
   { operationId: 'deletePersonFromGroup', allowed: PORTFOLIO_ADMINS },
+  { operationId: 'updateGroupOnPortfolioV2', allowed: PORTFOLIO_ADMINS },
+  { operationId: 'addPersonsToGroup', allowed: PORTFOLIO_ADMINS },
   // people (the target is a person in no group, so any admin may manage them)
   { operationId: 'createPerson', allowed: ANY_ADMIN },
   { operationId: 'resetSecurityToken', allowed: ANY_ADMIN },
@@ -200,6 +202,10 @@ const RULES: Rule[] = [
   { operationId: 'updateApplicationStrategy', allowed: STRATEGY_EDITORS },
   { operationId: 'deleteApplicationStrategy', allowed: STRATEGY_DELETERS },
   { operationId: 'validate', allowed: APPLICATION_READERS, why: 'changes nothing; feature readers may' },
+  // feature filters (API 1.2.6): as upstream, whoever may create or edit features in an application of the portfolio
+  { operationId: 'createFeatureFilter', allowed: FEATURE_CREATORS },
+  { operationId: 'updateFeatureFilter', allowed: FEATURE_CREATORS },
+  { operationId: 'deleteFeatureFilter', allowed: FEATURE_CREATORS },
   // the caller's own preferences
   {
     operationId: 'saveHiddenEnvironments',
@@ -285,6 +291,7 @@ const SUBSET_OPERATIONS = new Set<string>([
   'createServiceAccountInPortfolio',
   'createApplicationStrategy',
   'deleteApplicationStrategy',
+  'createFeatureFilter',
 ]);
 const SUBSET_ROLES: Role[] = [
   'anonymous',

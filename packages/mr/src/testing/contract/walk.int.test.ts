@@ -494,6 +494,34 @@ for (const dialect of DIALECTS) {
         query: { includeMembers: true },
       });
       assert.ok(!left.members.some((m: { id: { id: string } }) => m.id.id === other.personId));
+
+      // API 1.2.6: several people at once, by id or email; members as anemic people with the superusers named.
+      const self = await walk.call(su, 'getPerson', { params: { id: 'self' } });
+      const me = { id: self.id.id as string, email: self.email as string };
+      const many = await walk.call(su, 'addPersonsToGroup', {
+        params: { gid: groupId },
+        query: { personId: [other.personId], email: [me.email], includeMembersV2: true },
+      });
+      const simpleIds = many.simpleMembers.map((m: { id: string }) => m.id);
+      assert.ok(simpleIds.includes(other.personId) && simpleIds.includes(me.id));
+      assert.ok(many.superMembers.includes(me.id));
+      assert.ok(!many.superMembers.includes(other.personId));
+      const current = await walk.call(su, 'getGroup', {
+        params: { gid: groupId },
+        query: { includeMembersV2: true, includeGroupRoles: true },
+      });
+      const renamedV2 = await walk.call(su, 'updateGroupOnPortfolioV2', {
+        params: { id: portfolioId },
+        query: { includeMembersV2: true },
+        body: { id: groupId, name: `${current.name} v2`, version: current.version },
+      });
+      assert.equal(renamedV2.name, `${current.name} v2`);
+      assert.deepEqual(
+        renamedV2.simpleMembers.map((m: { id: string }) => m.id).sort(),
+        current.simpleMembers.map((m: { id: string }) => m.id).sort(),
+        'members are left alone',
+      );
+      await walk.call(su, 'deletePersonFromGroup', { params: { gid: groupId, pId: me.id } });
       assert.equal(await walk.call(su, 'deletePerson', { params: { id: other.personId } }), true);
     });
 
@@ -562,6 +590,73 @@ for (const dialect of DIALECTS) {
       });
       assert.ok(withAccounts.serviceAccountPermission.length > 0);
       assert.equal(await walk.call(su, 'deleteServiceAccount', { params: { id: created.id } }), true);
+    });
+
+    it('tags features and SDK service accounts with feature filters (API 1.2.6)', async () => {
+      const mobile = await walk.call(su, 'createFeatureFilter', {
+        params: { id: portfolioId },
+        body: { name: 'mobile', description: 'phones' },
+      });
+      assert.equal(typeof mobile.whoCreated.email, 'string');
+      const web = await walk.call(su, 'createFeatureFilter', {
+        params: { id: portfolioId },
+        body: { name: 'web' },
+      });
+      await walk.call(su, 'createFeatureFilter', { params: { id: portfolioId }, body: { name: 'web' } }, 409);
+      const text = await walk.call(su, 'getFeatureByKey', { params: { id: appId, key: 'TEXT' } });
+      const tagged = await walk.call(su, 'updateFeatureForApplicationOnFeature', {
+        params: { id: appId },
+        query: { returnAllFeatures: false },
+        body: { ...text, featureFilter: [mobile.id] },
+      });
+      assert.deepEqual(tagged[0].featureFilter, [mobile.id]);
+      const sa = await walk.call(su, 'createServiceAccountInPortfolio', {
+        params: { id: portfolioId },
+        body: { name: 'phone-sdk', featureFilter: [mobile.id, web.id] },
+      });
+      assert.deepEqual(sa.featureFilters, [mobile.id, web.id].sort());
+      const renamed = await walk.call(su, 'updateFeatureFilter', {
+        params: { id: portfolioId },
+        body: { ...mobile, name: 'phones' },
+      });
+      assert.equal(renamed.version, mobile.version + 1);
+      await walk.call(su, 'getFeatureFilter', { params: { id: portfolioId, filterId: mobile.id } });
+      const found = await walk.call(su, 'findFeatureFilters', {
+        params: { id: portfolioId },
+        query: { includeDetails: true, sortOrder: 'ASC' },
+      });
+      assert.equal(found.max, 2);
+      const phones = found.filters.find((f: { name: string }) => f.name === 'phones');
+      assert.deepEqual(phones.serviceAccounts, [{ id: sa.id, name: 'phone-sdk' }]);
+      assert.deepEqual(phones.applications[0].features, [{ id: text.id, key: 'TEXT' }]);
+      const matching = await walk.call(su, 'getMatchingFilters', {
+        params: { id: portfolioId, matchType: 'applications' },
+        query: { filters: [mobile.id, web.id] },
+      });
+      assert.deepEqual(
+        matching.matchingResults.map((r: { id: string }) => r.id),
+        [appId],
+      );
+      const board = await walk.call(su, 'findAllFeatureAndFeatureValuesForEnvironmentsByApplication', {
+        params: { id: appId },
+        query: { featureFilter: [mobile.id] },
+      });
+      assert.deepEqual(
+        board.features.map((f: { key: string; featureFilter: string[] }) => [f.key, f.featureFilter]),
+        [['TEXT', [mobile.id]]],
+      );
+      await walk.call(
+        su,
+        'deleteFeatureFilter',
+        { params: { id: portfolioId, filterId: web.id }, query: { version: web.version + 5 } },
+        409,
+      );
+      await walk.call(su, 'deleteFeatureFilter', {
+        params: { id: portfolioId, filterId: web.id },
+        query: { version: web.version },
+      });
+      const account = await walk.call(su, 'getServiceAccount', { params: { id: sa.id } });
+      assert.deepEqual(account.featureFilters, [mobile.id]);
     });
 
     it('keeps the history of every value change', async () => {
