@@ -2,6 +2,7 @@ import { ConflictError, NotFoundError } from '@fh/service-kit';
 import type { Application } from '../application/application-store.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature } from '../feature/feature-store.ts';
+import type { FeatureGroup } from '../feature-group/feature-group-store.ts';
 import type { FeatureValue, FeatureValueVersion } from '../feature-value/feature-value-store.ts';
 import type { ApplicationAcl, EnvironmentAcl, Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
@@ -23,6 +24,7 @@ export interface FakeTables {
   featureValues: Map<string, FeatureValue>;
   featureValueVersions: FeatureValueVersion[];
   strategies: Map<string, ApplicationStrategy>;
+  featureGroups: Map<string, FeatureGroup>;
   persons: Map<string, Person>;
   /** by token hash */
   sessions: Map<string, Session>;
@@ -50,6 +52,7 @@ export function emptyTables(): FakeTables {
     featureValues: new Map(),
     featureValueVersions: [],
     strategies: new Map(),
+    featureGroups: new Map(),
     persons: new Map(),
     sessions: new Map(),
     groups: new Map(),
@@ -277,6 +280,11 @@ export function archiveApplicationsCascade(
   archiveIn(
     t.strategies,
     liveIdsWhere(t.strategies, (s) => applicationIds.has(s.applicationId)),
+    now,
+  );
+  archiveIn(
+    t.featureGroups,
+    liveIdsWhere(t.featureGroups, (g) => applicationIds.has(g.applicationId)),
     now,
   );
   archiveIn(t.applications, applicationIds, now);

@@ -8,6 +8,9 @@ import { SqlEnvironmentStore } from '../environment/sql-environment-store.ts';
 import { FakeFeatureStore } from '../feature/fake-feature-store.ts';
 import type { FeatureStore } from '../feature/feature-store.ts';
 import { SqlFeatureStore } from '../feature/sql-feature-store.ts';
+import { FakeFeatureGroupStore } from '../feature-group/fake-feature-group-store.ts';
+import type { FeatureGroupStore } from '../feature-group/feature-group-store.ts';
+import { SqlFeatureGroupStore } from '../feature-group/sql-feature-group-store.ts';
 import { FakeFeatureValueStore } from '../feature-value/fake-feature-value-store.ts';
 import type { FeatureValueStore } from '../feature-value/feature-value-store.ts';
 import { SqlFeatureValueStore } from '../feature-value/sql-feature-value-store.ts';
@@ -51,6 +54,7 @@ export interface Stores {
   features: FeatureStore;
   featureValues: FeatureValueStore;
   strategies: ApplicationStrategyStore;
+  featureGroups: FeatureGroupStore;
   persons: PersonStore;
   sessions: SessionStore;
   groups: GroupStore;
@@ -82,6 +86,7 @@ export function createSqlStores(
     features: new SqlFeatureStore(ctx),
     featureValues: new SqlFeatureValueStore(ctx),
     strategies: new SqlApplicationStrategyStore(ctx),
+    featureGroups: new SqlFeatureGroupStore(ctx),
     persons: new SqlPersonStore(ctx),
     sessions: new SqlSessionStore(ctx),
     groups: new SqlGroupStore(ctx),
@@ -110,6 +115,7 @@ function fakeStoresOn(state: FakeState): Stores {
     features: new FakeFeatureStore(state),
     featureValues: new FakeFeatureValueStore(state),
     strategies: new FakeApplicationStrategyStore(state),
+    featureGroups: new FakeFeatureGroupStore(state),
     persons: new FakePersonStore(state),
     sessions: new FakeSessionStore(state),
     groups: new FakeGroupStore(state),
