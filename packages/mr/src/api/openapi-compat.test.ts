@@ -9,7 +9,6 @@ const { document: upstream, skip } = loadUpstreamMrApi();
 
 const OUT_OF_SCOPE_TAGS = [
   'CacheService',
-  'FeatureGroupService',
   'WebhookService',
   'TrackEventsService',
   'SystemConfigService',

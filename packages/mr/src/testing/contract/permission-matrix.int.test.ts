@@ -200,6 +200,10 @@ const RULES: Rule[] = [
   { operationId: 'updateApplicationStrategy', allowed: STRATEGY_EDITORS },
   { operationId: 'deleteApplicationStrategy', allowed: STRATEGY_DELETERS },
   { operationId: 'validate', allowed: APPLICATION_READERS, why: 'changes nothing; feature readers may' },
+  // feature groups in dev: CHANGE_VALUE there, as upstream
+  { operationId: 'createFeatureGroup', allowed: VALUE_CHANGERS },
+  { operationId: 'updateFeatureGroup', allowed: VALUE_CHANGERS },
+  { operationId: 'deleteFeatureGroup', allowed: VALUE_CHANGERS },
   // the caller's own preferences
   {
     operationId: 'saveHiddenEnvironments',
@@ -285,6 +289,7 @@ const SUBSET_OPERATIONS = new Set<string>([
   'createServiceAccountInPortfolio',
   'createApplicationStrategy',
   'deleteApplicationStrategy',
+  'updateFeatureGroup',
 ]);
 const SUBSET_ROLES: Role[] = [
   'anonymous',
