@@ -221,22 +221,8 @@ for (const deployment of deployments) {
         }),
         'FLAG',
       ).find((f: { key: string }) => f.key === 'FLAG').id;
-      ok(
-        await admin.post(`/features/${envId}/feature/COLOUR`, {
-          key: 'COLOUR',
-          locked: false,
-          valueString: 'red',
-        }),
-        'COLOUR value',
-      );
-      ok(
-        await admin.post(`/features/${envId}/feature/FLAG`, {
-          key: 'FLAG',
-          locked: false,
-          valueBoolean: false,
-        }),
-        'FLAG value',
-      );
+      await setValue('COLOUR', { valueString: 'red' });
+      await setValue('FLAG', { valueBoolean: false });
       const sa = ok<any>(
         await admin.post(`/portfolio/${portfolio.id}/service-account`, {
           name: 'sdk',
@@ -279,6 +265,19 @@ for (const deployment of deployments) {
       for (const c of configs) c.close();
       await d?.close();
     });
+
+    async function setValue(key: string, change: Record<string, unknown>): Promise<void> {
+      const current = await admin.get(`/features/${envId}/feature/${key}`);
+      const body =
+        current.status === 200
+          ? { ...(current.body as object), locked: false, ...change }
+          : { key, locked: false, ...change };
+      const res =
+        current.status === 200
+          ? await admin.put(`/features/${envId}/feature/${key}`, body)
+          : await admin.post(`/features/${envId}/feature/${key}`, body);
+      ok(res, `${key} value`);
+    }
 
     function watcher(name: string, ctx: ClientContext): Watcher {
       return {
