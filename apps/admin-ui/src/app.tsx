@@ -13,6 +13,7 @@ import {
   SetupPage,
 } from './pages/auth-pages.tsx';
 import { EnvironmentsPage } from './pages/environments-page.tsx';
+import { FeatureGroupsPage } from './pages/feature-groups-page.tsx';
 import { FeaturesPage } from './pages/features/features-page.tsx';
 import { GroupsPage } from './pages/groups-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
@@ -47,6 +48,11 @@ const ROUTES: Route[] = [
     path: '/apps/:appId/strategies',
     title: 'Application strategies',
     render: (p) => <AppStrategiesPage key={p['appId']} appId={p['appId'] ?? ''} />,
+  },
+  {
+    path: '/apps/:appId/feature-groups',
+    title: 'Feature groups',
+    render: (p) => <FeatureGroupsPage key={p['appId']} appId={p['appId'] ?? ''} />,
   },
   {
     path: '/apps/:appId/api-keys',
