@@ -187,6 +187,17 @@ describe('feature groups in the admin UI (Chromium, party server)', { skip: skip
         [['Premium', 'Gold service']],
       );
 
+      // The features console shows it too: a "group" badge, and the group's value in the value editor.
+      await page.getByTestId('nav-features').click();
+      await page.getByTestId('cell-BANNER-production').getByText('1 group').waitFor();
+      await page.getByTestId('cell-BANNER-production').click();
+      await page.getByText('From feature groups (read only)').waitFor();
+      await page.locator('li', { hasText: 'Premium' }).filter({ hasText: 'Gold service' }).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByTestId('value-editor').waitFor({ state: 'detached' });
+      await page.getByTestId('nav-feature-groups').click();
+      await row.waitFor();
+
       // Delete.
       await row.getByTestId('feature-group-delete').click();
       await page.getByRole('button', { name: 'Delete group' }).click();
