@@ -112,6 +112,33 @@ describe('FeatureGroupService', () => {
     );
   });
 
+  it("comes after the value's own strategies and the application strategies attached to it", async () => {
+    const shared = await world.stores.strategies.create({
+      applicationId: world.applicationId,
+      name: 'staff',
+      code: '@stf',
+      strategy: {
+        attributes: [{ conditional: 'EQUALS', fieldName: 'staff', type: 'BOOLEAN', values: [true] }],
+      },
+    });
+    const value = (await world.stores.featureValues.find(world.environment.id, colour.id))!;
+    await world.stores.featureValues.update(value.id, {
+      version: value.version,
+      strategyInstances: [{ strategyId: shared.id, value: 'green', enabled: true }],
+    });
+    const created = await create();
+    const groupStrategyId = (created.group.strategies[0] as { id: string }).id;
+    assert.equal(groupStrategyId.length, 4);
+    assert.deepEqual(
+      served(colour)?.rolloutStrategies?.map((s) => [s.id, s.value]),
+      [
+        ['own1', 'blue'],
+        ['@stf', 'green'],
+        [groupStrategyId, 'gold'],
+      ],
+    );
+  });
+
   it('orders the strategies of several groups by group order, and only the first strategy counts', async () => {
     const first = await create();
     const second = await world.commit((tx, changes) =>

@@ -1,4 +1,4 @@
-import { BadRequestError, ForbiddenError, NotFoundError } from '@fh/service-kit';
+import { BadRequestError, ForbiddenError, NotFoundError, StaleVersionError } from '@fh/service-kit';
 import type { GroupRolloutStrategy } from '../api/index.ts';
 import { applicationOf } from '../application/application-read-model.ts';
 import type { Application } from '../application/application-store.ts';
@@ -12,7 +12,11 @@ import type { Access } from '../permission/access.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
 import { requireValidRolloutStrategies } from '../strategy/rollout-strategy-validation.ts';
 import { honouredStrategy } from './feature-group-read-model.ts';
-import type { FeatureGroup, FeatureGroupMember } from './feature-group-store.ts';
+import {
+  FEATURE_GROUP_STALE_STATUS,
+  type FeatureGroup,
+  type FeatureGroupMember,
+} from './feature-group-store.ts';
 
 // Feature groups (docs/feature-groups.md): a named set of features in one environment with one strategy; when it
 // matches, each member serves its member value. Reading needs any role in the application; creating, changing
@@ -155,9 +159,7 @@ export class FeatureGroupService {
     }
     const features = await tx.features.list({ applicationId });
     const locked = new Set(
-      (await tx.featureValues.list({ environmentId }))
-        .filter((v) => v.locked && !v.retired)
-        .map((v) => v.featureId),
+      (await tx.featureValues.list({ environmentId })).filter((v) => v.locked).map((v) => v.featureId),
     );
     return features
       .map((feature) => ({ feature, locked: locked.has(feature.id) }))
@@ -262,8 +264,11 @@ export class FeatureGroupService {
       (description === undefined || description === (current.description ?? ''));
     if (nothingChanged) {
       if (input.version !== current.version) {
-        // As any save from an old version would: refused, so the caller reloads.
-        await tx.featureGroups.update(current.id, { version: input.version });
+        // As any save from an old version would be: refused, so the caller reloads.
+        throw new StaleVersionError(
+          `feature group ${current.id} is at version ${current.version}, not ${input.version}; reload and try again`,
+          FEATURE_GROUP_STALE_STATUS,
+        );
       }
       return view(tx, current);
     }
