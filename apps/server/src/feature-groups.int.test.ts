@@ -15,6 +15,7 @@ import {
   type TestDialect,
   until,
 } from '@fh/test-support';
+import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import {
   type ClientContext,
   EdgeFeatureHubConfig,
@@ -26,7 +27,8 @@ import {
 // deployed: the party server (in-process bus) on SQLite, PostgreSQL and MySQL; Edge-REST (party-ish, reading the
 // database directly, polling only); and MR, Dacha and Edge as separate processes over NATS on PostgreSQL and
 // MySQL. In each, clients of both key kinds over SSE and polling, for a "premium" and a "basic" user, see the
-// group's strategy with its member values arrive, change and go.
+// group's strategy with its member values arrive, change and go. The group operations are called through `axios`
+// as upstream's generated typescript-axios client calls them (JSON bodies, a bearer token).
 
 FHLog.fhLog.quiet();
 
@@ -116,6 +118,11 @@ async function overNats(dialect: TestDialect): Promise<Deployment> {
   }
 }
 
+/** What the server answered, for assertion messages. */
+function described(res: AxiosResponse): string {
+  return `${res.config.method?.toUpperCase()} ${res.config.url} → ${res.status} ${JSON.stringify(res.data)}`;
+}
+
 function ok<T = any>(res: { status: number; body: unknown }, what: string): T {
   assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as T;
@@ -171,6 +178,8 @@ for (const deployment of deployments) {
   describe(`feature groups reach SDK 1.4.0: ${deployment.name}`, { skip: skip || false }, () => {
     let d: Deployment;
     let admin: MrClient;
+    /** As upstream's generated client is configured: the server root, a bearer token, every status returned. */
+    let groupsApi: AxiosInstance;
     let appId: string;
     let envId: string;
     let colourId: string;
@@ -195,6 +204,11 @@ for (const deployment of deployments) {
         'initialize',
       );
       admin = anonymous.withToken(init.accessToken);
+      groupsApi = axios.create({
+        baseURL: d.mrUrl,
+        headers: { Authorization: `Bearer ${init.accessToken}` },
+        validateStatus: () => true,
+      });
       const portfolio = ok<any[]>(await admin.get('/portfolio'), 'portfolios')[0];
       const app = ok<any>(
         await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
@@ -297,7 +311,7 @@ for (const deployment of deployments) {
     }
 
     it('a new group sends its strategy with each member value to the users it matches, and no one else', async () => {
-      const created = await admin.post(`/application/${appId}/feature-groups`, {
+      const created = await groupsApi.post(`/mr-api/application/${appId}/feature-groups`, {
         name: 'Premium',
         description: 'what premium users get',
         environmentId: envId,
@@ -307,7 +321,7 @@ for (const deployment of deployments) {
         ],
         strategies: [PLAN_STRATEGY],
       });
-      assert.equal(created.status, 201, JSON.stringify(created.body));
+      assert.equal(created.status, 201, described(created));
       await everyone(
         'premium users to get the group values',
         (w) => w.colour() === 'gold' && w.flag() === true,
@@ -321,16 +335,17 @@ for (const deployment of deployments) {
     });
 
     it('a changed member value reaches clients; the feature value shows the group strategy read-only', async () => {
-      const list = ok<any>(
-        await admin.get(`/application/${appId}/feature-groups?environmentId=${envId}`),
-        'list',
+      const listed = await groupsApi.get(`/mr-api/application/${appId}/feature-groups`, {
+        params: { environmentId: envId },
+      });
+      assert.equal(listed.status, 200, described(listed));
+      assert.equal(listed.data.count, 1);
+      const got = await groupsApi.get(
+        `/mr-api/application/${appId}/feature-groups/${listed.data.featureGroups[0].id}`,
       );
-      assert.equal(list.count, 1);
-      const group = ok<any>(
-        await admin.get(`/application/${appId}/feature-groups/${list.featureGroups[0].id}`),
-        'get',
-      );
-      const updated = await admin.put(`/application/${appId}/feature-groups`, {
+      assert.equal(got.status, 200, described(got));
+      const group = got.data;
+      const updated = await groupsApi.put(`/mr-api/application/${appId}/feature-groups`, {
         id: group.id,
         version: group.version,
         features: [
@@ -338,7 +353,7 @@ for (const deployment of deployments) {
           { id: flagId, value: true },
         ],
       });
-      assert.equal(updated.status, 200, JSON.stringify(updated.body));
+      assert.equal(updated.status, 200, described(updated));
       await everyone('premium users to get the new member value', (w) => w.colour() === 'platinum', premium);
       await everyone('basic users to keep the default', (w) => w.colour() === 'red', basic);
 
@@ -350,9 +365,12 @@ for (const deployment of deployments) {
     });
 
     it('deleting the group takes its strategy away from every client', async () => {
-      const list = ok<any>(await admin.get(`/application/${appId}/feature-groups`), 'list');
-      const res = await admin.delete(`/application/${appId}/feature-groups/${list.featureGroups[0].id}`);
-      assert.equal(res.status, 204);
+      const listed = await groupsApi.get(`/mr-api/application/${appId}/feature-groups`);
+      assert.equal(listed.status, 200, described(listed));
+      const res = await groupsApi.delete(
+        `/mr-api/application/${appId}/feature-groups/${listed.data.featureGroups[0].id}`,
+      );
+      assert.equal(res.status, 204, described(res));
       await everyone('everyone back on the defaults', (w) => w.colour() === 'red' && w.flag() === false);
     });
   });
