@@ -45,6 +45,8 @@ interface Deployment {
   sse: boolean;
   /** prefix of API keys: '' for the default cache, `${cacheName}/` for a named one */
   keyPrefix: string;
+  /** Over NATS: starts one more Dacha and Edge (they fill from the running cache) and gives the Edge's URL. */
+  startAnotherEdge?: () => Promise<string>;
   close(): Promise<void>;
 }
 
@@ -104,6 +106,11 @@ async function overNats(dialect: TestDialect): Promise<Deployment> {
       edgeUrl: edge.baseUrl,
       sse: true,
       keyPrefix: `${cacheName}/`,
+      async startAnotherEdge() {
+        const [dacha, edge] = await Promise.all([start('dacha'), start('edge')]);
+        await Promise.all([dacha.waitUntilReady(20_000), edge.waitUntilReady(20_000)]);
+        return edge.baseUrl;
+      },
       async close() {
         await Promise.all(running.map((r) => r.stop('SIGKILL')));
         await nats.stop();
@@ -363,6 +370,26 @@ for (const deployment of deployments) {
       ]);
       assert.deepEqual(value.rolloutStrategies, []);
     });
+
+    if (deployment.name.includes('NATS')) {
+      it('a Dacha and an Edge started after the group changed serve its strategy too', async () => {
+        const edgeUrl = await d.startAnotherEdge!();
+        for (const key of [serverKey, clientKey]) {
+          const config = new EdgeFeatureHubConfig(edgeUrl, key);
+          configs.push(config);
+          config.edgeServiceProvider((repo, c) => new FeatureHubPollingClient(repo, c, 100));
+          const late = watcher(
+            `late polling ${key === serverKey ? 'server' : 'client'}-evaluated premium`,
+            await config.newContext().attributeValue('plan', 'premium').build(),
+          );
+          await everyone(
+            'a client of the new Edge to get the group value',
+            (w) => w.colour() === 'platinum',
+            [late],
+          );
+        }
+      });
+    }
 
     it('deleting the group takes its strategy away from every client', async () => {
       const listed = await groupsApi.get(`/mr-api/application/${appId}/feature-groups`);
