@@ -70,19 +70,16 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
   const openStrategy = useAction(async (g: FeatureGroupListGroup) => {
     setStrategyOf(await api.featureGroup(appId, g.id));
   });
-  const saveStrategy = useAction(async (form: StrategyForm | null) => {
+  const saveStrategy = useAction(async (form: StrategyForm) => {
     if (!strategyOf) return;
-    const strategies: RolloutStrategy[] = form === null ? [] : [formToStrategy(form, false)];
+    // Only the first strategy counts (as upstream); the UI edits that one.
+    const strategies: RolloutStrategy[] = [formToStrategy(form, false)];
     await api.updateFeatureGroup(appId, {
       id: strategyOf.id,
       version: strategyOf.version,
-      strategies: strategies as never,
+      strategies,
     });
-    toast(
-      form === null
-        ? `Removed the strategy of ${strategyOf.name}`
-        : `Saved the strategy of ${strategyOf.name}`,
-    );
+    toast(`Saved the strategy of ${strategyOf.name}`);
     setStrategyOf(undefined);
     list.reload();
   });
@@ -240,7 +237,7 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
   );
 }
 
-/** The group's one strategy: edit it with the strategy editor, or remove it. */
+/** The group's one strategy, edited with the strategy editor (without a value: each member has its own). */
 function StrategyDialog({
   group,
   busy,
@@ -252,13 +249,13 @@ function StrategyDialog({
   busy: boolean;
   error: string | undefined;
   onClose: () => void;
-  onSave: (form: StrategyForm | null) => void;
+  onSave: (form: StrategyForm) => void;
 }) {
   const first = group.strategies?.[0];
   return (
     <StrategyEditor
       title={`Strategy of ${group.name}`}
-      initial={first ? strategyToForm(first as RolloutStrategy) : { ...emptyStrategy(), name: group.name }}
+      initial={first ? strategyToForm(first) : { ...emptyStrategy(), name: group.name }}
       withValue={false}
       busy={busy}
       serverError={error}
@@ -425,7 +422,7 @@ function GroupDialog({
           </fieldset>
           {current.data && (current.data.strategies?.length ?? 0) > 0 ? (
             <p className="muted small">
-              Strategy: {strategySummary(strategyToForm(current.data.strategies![0] as RolloutStrategy))}
+              Strategy: {strategySummary(strategyToForm(current.data.strategies![0]!))}
             </p>
           ) : null}
         </>
