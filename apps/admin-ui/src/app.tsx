@@ -14,6 +14,7 @@ import {
 } from './pages/auth-pages.tsx';
 import { EnvironmentsPage } from './pages/environments-page.tsx';
 import { FeatureFiltersPage } from './pages/feature-filters-page.tsx';
+import { FeatureGroupsPage } from './pages/feature-groups-page.tsx';
 import { FeaturesPage } from './pages/features/features-page.tsx';
 import { GroupsPage } from './pages/groups-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
@@ -48,6 +49,11 @@ const ROUTES: Route[] = [
     path: '/apps/:appId/strategies',
     title: 'Application strategies',
     render: (p) => <AppStrategiesPage key={p['appId']} appId={p['appId'] ?? ''} />,
+  },
+  {
+    path: '/apps/:appId/feature-groups',
+    title: 'Feature groups',
+    render: (p) => <FeatureGroupsPage key={p['appId']} appId={p['appId'] ?? ''} />,
   },
   {
     path: '/apps/:appId/api-keys',

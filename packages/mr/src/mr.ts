@@ -14,6 +14,7 @@ import type { TransactionalStores } from './db/stores.ts';
 import { registerEnvironmentRoutes } from './environment/environment-controller.ts';
 import { registerFeatureRoutes } from './feature/feature-controller.ts';
 import { registerFeatureFilterRoutes } from './feature-filter/feature-filter-controller.ts';
+import { registerFeatureGroupRoutes } from './feature-group/feature-group-controller.ts';
 import { registerFeatureValueRoutes } from './feature-value/feature-value-controller.ts';
 import { registerGroupRoutes } from './group/group-controller.ts';
 import { registerPersonRoutes } from './person/person-controller.ts';
@@ -80,6 +81,7 @@ export async function registerManagementRepository(
     registerFeatureRoutes,
     registerFeatureValueRoutes,
     registerStrategyRoutes,
+    registerFeatureGroupRoutes,
     registerServiceAccountRoutes,
     registerUserStateRoutes,
     registerFeatureFilterRoutes,

@@ -14,6 +14,12 @@ import type {
   Environment,
   Feature,
   FeatureFilter,
+  FeatureGroup,
+  FeatureGroupCreate,
+  FeatureGroupFeature,
+  FeatureGroupList,
+  FeatureGroupListGroup,
+  FeatureGroupUpdate,
   FeatureHistoryList,
   FeatureValue,
   FeatureValueType,
@@ -398,6 +404,42 @@ export class MrApi {
       customStrategies,
       sharedStrategies,
     });
+  }
+
+  // --- feature groups -----------------------------------------------------------------------------
+
+  featureGroups(appId: string, environmentId: string): Promise<FeatureGroupList> {
+    return this.http.get(`/application/${seg(appId)}/feature-groups`, {
+      query: { environmentId, max: 100, page: 0, sortOrder: 'ASC' },
+    });
+  }
+
+  featureGroup(appId: string, id: string): Promise<FeatureGroup> {
+    return this.http.get(`/application/${seg(appId)}/feature-groups/${seg(id)}`);
+  }
+
+  /** Every feature of the application that could join a group in the environment, with its lock state there. */
+  featureGroupCandidates(appId: string, environmentId: string): Promise<FeatureGroupFeature[]> {
+    return this.http.get(`/application/${seg(appId)}/feature-groups/environment/${seg(environmentId)}`);
+  }
+
+  createFeatureGroup(appId: string, group: FeatureGroupCreate): Promise<FeatureGroupListGroup> {
+    return this.http.post(`/application/${seg(appId)}/feature-groups`, group, {
+      messages: { 409: 'A feature group with that name already exists in this environment.' },
+    });
+  }
+
+  updateFeatureGroup(appId: string, update: FeatureGroupUpdate): Promise<FeatureGroup> {
+    return this.http.put(`/application/${seg(appId)}/feature-groups`, update, {
+      messages: {
+        409: 'A feature group with that name already exists in this environment.',
+        412: 'Someone else changed this feature group meanwhile. Reload and try again.',
+      },
+    });
+  }
+
+  async deleteFeatureGroup(appId: string, id: string): Promise<void> {
+    await this.http.delete(`/application/${seg(appId)}/feature-groups/${seg(id)}`);
   }
 
   // --- groups -------------------------------------------------------------------------------------

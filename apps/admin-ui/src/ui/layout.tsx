@@ -140,6 +140,9 @@ function AppSwitcher({ appId }: { appId: string | undefined }) {
       <NavLink href={`${base}/strategies`} icon="strategy" testId="nav-strategies">
         Application strategies
       </NavLink>
+      <NavLink href={`${base}/feature-groups`} icon="grid" testId="nav-feature-groups">
+        Feature groups
+      </NavLink>
       <NavLink href={`${base}/api-keys`} icon="key" testId="nav-api-keys">
         API keys
       </NavLink>

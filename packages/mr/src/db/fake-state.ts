@@ -3,6 +3,7 @@ import type { Application } from '../application/application-store.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import type { FeatureFilter } from '../feature-filter/feature-filter-store.ts';
+import type { FeatureGroup } from '../feature-group/feature-group-store.ts';
 import type { FeatureValue, FeatureValueVersion } from '../feature-value/feature-value-store.ts';
 import type { ApplicationAcl, EnvironmentAcl, Group } from '../group/group-store.ts';
 import type { Organisation } from '../organisation/organisation-store.ts';
@@ -24,6 +25,7 @@ export interface FakeTables {
   featureValues: Map<string, FeatureValue>;
   featureValueVersions: FeatureValueVersion[];
   strategies: Map<string, ApplicationStrategy>;
+  featureGroups: Map<string, FeatureGroup>;
   persons: Map<string, Person>;
   /** by token hash */
   sessions: Map<string, Session>;
@@ -56,6 +58,7 @@ export function emptyTables(): FakeTables {
     featureValues: new Map(),
     featureValueVersions: [],
     strategies: new Map(),
+    featureGroups: new Map(),
     persons: new Map(),
     sessions: new Map(),
     groups: new Map(),
@@ -286,6 +289,11 @@ export function archiveApplicationsCascade(
   archiveIn(
     t.strategies,
     liveIdsWhere(t.strategies, (s) => applicationIds.has(s.applicationId)),
+    now,
+  );
+  archiveIn(
+    t.featureGroups,
+    liveIdsWhere(t.featureGroups, (g) => applicationIds.has(g.applicationId)),
     now,
   );
   archiveIn(t.applications, applicationIds, now);

@@ -489,10 +489,57 @@ function domainSchema(dialect: DialectName): Migration {
   };
 }
 
+/**
+ * Feature groups (docs/feature-groups.md): names are unique per environment (not per application), and a group
+ * remembers who changed it last. Nothing wrote these tables before, so they are recreated rather than altered
+ * (SQLite cannot drop a unique constraint).
+ */
+function featureGroups(dialect: DialectName): Migration {
+  return {
+    async up(db) {
+      await db.schema.dropTable('fh_feature_group_feature').execute();
+      await db.schema.dropTable('fh_feature_group').execute();
+      await createTable(db, dialect, 'fh_feature_group', (tb, k) => {
+        let t = tb
+          .addColumn('id', k.t.id, (c) => c.primaryKey())
+          .addColumn('application_id', k.t.id, (c) => c.notNull())
+          .addColumn('environment_id', k.t.id, (c) => c.notNull())
+          .addColumn('position', 'integer', (c) => c.notNull())
+          .addColumn('name', 'varchar(255)', (c) => c.notNull())
+          .addColumn('description', 'varchar(400)')
+          .addColumn('strategies', k.t.longText, (c) => c.notNull())
+          .addColumn('who_changed', k.t.id);
+        t = k
+          .archivable(t)
+          .addUniqueConstraint('uq_feature_group_env_name', ['environment_id', 'name', 'archive_key'])
+          .addUniqueConstraint('uq_feature_group_env_position', [
+            'environment_id',
+            'position',
+            'archive_key',
+          ]);
+        t = k.fk(t, 'application_id', 'fh_application');
+        t = k.fk(t, 'environment_id', 'fh_environment');
+        return k.fk(t, 'who_changed', 'fh_person');
+      });
+      await createTable(db, dialect, 'fh_feature_group_feature', (tb, k) => {
+        let t = tb
+          .addColumn('feature_group_id', k.t.id, (c) => c.notNull())
+          .addColumn('feature_id', k.t.id, (c) => c.notNull())
+          .addColumn('value', k.t.longText)
+          .addPrimaryKeyConstraint('pk_feature_group_feature', ['feature_group_id', 'feature_id']);
+        t = k.fk(t, 'feature_group_id', 'fh_feature_group', { onDelete: 'cascade' });
+        return k.fk(t, 'feature_id', 'fh_feature', { onDelete: 'cascade' });
+      });
+      await index(db, 'ix_feature_group_feature_feature', 'fh_feature_group_feature', ['feature_id']);
+    },
+  };
+}
+
 /** All migrations, by name; names sort in the order they must run. Never edit one that has shipped. */
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_domain_schema': domainSchema(dialect),
+    '0003_feature_groups': featureGroups(dialect),
   };
 }
 

@@ -184,6 +184,7 @@ export interface FeatureGroupTable extends Archivable {
   description: string | null;
   /** JSON array; only the first strategy is honoured */
   strategies: string;
+  who_changed: string | null;
 }
 
 export interface FeatureGroupFeatureTable {

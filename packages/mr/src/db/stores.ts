@@ -11,6 +11,9 @@ import { SqlFeatureStore } from '../feature/sql-feature-store.ts';
 import { FakeFeatureFilterStore } from '../feature-filter/fake-feature-filter-store.ts';
 import type { FeatureFilterStore } from '../feature-filter/feature-filter-store.ts';
 import { SqlFeatureFilterStore } from '../feature-filter/sql-feature-filter-store.ts';
+import { FakeFeatureGroupStore } from '../feature-group/fake-feature-group-store.ts';
+import type { FeatureGroupStore } from '../feature-group/feature-group-store.ts';
+import { SqlFeatureGroupStore } from '../feature-group/sql-feature-group-store.ts';
 import { FakeFeatureValueStore } from '../feature-value/fake-feature-value-store.ts';
 import type { FeatureValueStore } from '../feature-value/feature-value-store.ts';
 import { SqlFeatureValueStore } from '../feature-value/sql-feature-value-store.ts';
@@ -54,6 +57,7 @@ export interface Stores {
   features: FeatureStore;
   featureValues: FeatureValueStore;
   strategies: ApplicationStrategyStore;
+  featureGroups: FeatureGroupStore;
   persons: PersonStore;
   sessions: SessionStore;
   groups: GroupStore;
@@ -86,6 +90,7 @@ export function createSqlStores(
     features: new SqlFeatureStore(ctx),
     featureValues: new SqlFeatureValueStore(ctx),
     strategies: new SqlApplicationStrategyStore(ctx),
+    featureGroups: new SqlFeatureGroupStore(ctx),
     persons: new SqlPersonStore(ctx),
     sessions: new SqlSessionStore(ctx),
     groups: new SqlGroupStore(ctx),
@@ -115,6 +120,7 @@ function fakeStoresOn(state: FakeState): Stores {
     features: new FakeFeatureStore(state),
     featureValues: new FakeFeatureValueStore(state),
     strategies: new FakeApplicationStrategyStore(state),
+    featureGroups: new FakeFeatureGroupStore(state),
     persons: new FakePersonStore(state),
     sessions: new FakeSessionStore(state),
     groups: new FakeGroupStore(state),

@@ -9,6 +9,7 @@ import {
   findLiveWhere,
   insertLive,
   isLive,
+  liveIdsWhere,
   notFound,
   updateLive,
 } from '../db/fake-state.ts';
@@ -118,6 +119,11 @@ export class FakeEnvironmentStore implements EnvironmentStore {
     for (const e of this.state.tables.environments.values()) {
       if (isLive(e) && e.priorEnvironmentId === id) this.relink(e.id, env.priorEnvironmentId, now);
     }
+    archiveIn(
+      this.state.tables.featureGroups,
+      liveIdsWhere(this.state.tables.featureGroups, (g) => g.environmentId === id),
+      now,
+    );
     archiveIn(this.state.tables.environments, [id], now);
     dropEnvironmentPermissions(this.state.tables, new Set([id]));
     return copy(this.state.tables.environments.get(id)!);

@@ -12,6 +12,7 @@ import type {
 } from '../api/index.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
+import { memberKey } from '../feature-group/feature-group-read-model.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Person } from '../person/person-store.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
@@ -103,7 +104,13 @@ export function toApiFeatureValue(
     rolloutStrategies: fv.rolloutStrategies as ApiRolloutStrategy[],
     rolloutStrategyInstances: instances,
     sharedRolloutStrategies: shared,
-    featureGroupStrategies: [],
+    featureGroupStrategies: (lookups.groupStrategies?.get(memberKey(fv.environmentId, feature.id)) ?? []).map(
+      (g) => ({
+        name: g.featureGroupName,
+        value: toTypedValue(type, g.value),
+        featureGroupId: g.featureGroupId,
+      }),
+    ),
     environmentId: fv.environmentId,
     version: fv.version,
     whoUpdated: who ? toApiPerson(who) : null,

@@ -9,6 +9,11 @@ import {
 import type { Environment } from '../environment/environment-store.ts';
 import { applicationWithReadableFeatures, findFeatureByKeyOrId } from '../feature/feature-read-model.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
+import {
+  type MemberKey,
+  type MemberStrategy,
+  memberStrategiesIn,
+} from '../feature-group/feature-group-read-model.ts';
 import type { EnvironmentRole } from '../group/group-store.ts';
 import type { Access } from '../permission/access.ts';
 import { personsById } from '../person/person-read-model.ts';
@@ -35,10 +40,14 @@ export interface FeatureValueView {
   value: FeatureValue;
 }
 
-/** The lookups needed to show values: who updated them and the application strategies they use. */
+/**
+ * The lookups needed to show values: who updated them, the application strategies they use and (when asked for)
+ * the strategies feature groups add to them, by `${environmentId}/${featureId}`.
+ */
 export interface FeatureValueLookups {
   persons: ReadonlyMap<string, Person>;
   strategies: ReadonlyMap<string, ApplicationStrategy>;
+  groupStrategies?: ReadonlyMap<MemberKey, readonly MemberStrategy[]>;
 }
 
 /** The environment, its application and the live feature with `key` there (404 for any unknown). */
@@ -74,13 +83,24 @@ export async function strategiesOf(
   return new Map(list.map((s) => [s.id, s]));
 }
 
-/** Who saved these values (or versions of values) and the application strategies they name. */
+/**
+ * Who saved these values (or versions of values) and the application strategies they name; with `tx.featureGroups`,
+ * also the strategies feature groups add to the values' features in their environments.
+ */
 export async function lookupsFor(
-  tx: Pick<Stores, 'persons' | 'strategies'>,
+  tx: Pick<Stores, 'persons' | 'strategies'> & Partial<Pick<Stores, 'featureGroups'>>,
   applicationId: string,
-  values: readonly Pick<FeatureValue, 'whoUpdated' | 'strategyInstances'>[],
+  values: readonly (Pick<FeatureValue, 'whoUpdated' | 'strategyInstances'> &
+    Partial<Pick<FeatureValue, 'environmentId'>>)[],
 ): Promise<FeatureValueLookups> {
-  const [persons, strategies] = await Promise.all([
+  const environmentIds = [
+    ...new Set(
+      values.flatMap((v) =>
+        v.environmentId === undefined || v.environmentId === '' ? [] : [v.environmentId],
+      ),
+    ),
+  ];
+  const [persons, strategies, groupStrategies] = await Promise.all([
     personsById(
       tx,
       values.map((v) => v.whoUpdated),
@@ -88,8 +108,9 @@ export async function lookupsFor(
     values.some((v) => v.strategyInstances.length > 0)
       ? strategiesOf(tx, applicationId)
       : Promise.resolve(new Map<string, ApplicationStrategy>()),
+    tx.featureGroups ? memberStrategiesIn({ featureGroups: tx.featureGroups }, environmentIds) : undefined,
   ]);
-  return { persons, strategies };
+  return groupStrategies ? { persons, strategies, groupStrategies } : { persons, strategies };
 }
 
 /** One value (404 when the feature has no value in the environment yet). */

@@ -16,6 +16,11 @@ import {
 import type { Stores } from '../db/stores.ts';
 import type { Environment } from '../environment/environment-store.ts';
 import type { Feature, FeatureValueType } from '../feature/feature-store.ts';
+import {
+  type MemberStrategy,
+  memberKey,
+  memberStrategiesIn,
+} from '../feature-group/feature-group-read-model.ts';
 import type { FeatureValue } from '../feature-value/feature-value-store.ts';
 import type { ServiceAccount } from '../service-account/service-account-store.ts';
 import type { ApplicationStrategy } from '../strategy/application-strategy-store.ts';
@@ -74,7 +79,10 @@ export class CachePayloads {
       (await this.stores.featureValues.list({ environmentId })).map((v) => [v.featureId, v]),
     );
     const strategies = await this.strategiesOf(env.applicationId);
-    const featureValues = features.map((f) => environmentFeature(f, values.get(f.id), strategies));
+    const groups = await memberStrategiesIn(this.stores, [environmentId]);
+    const featureValues = features.map((f) =>
+      environmentFeature(f, values.get(f.id), strategies, groups.get(memberKey(environmentId, f.id))),
+    );
     await this.#decorate(featureValues, features, env.applicationId);
     return {
       environment: cacheEnvironment(env),
@@ -112,10 +120,12 @@ export class CachePayloads {
     strategies?: ReadonlyMap<string, ApplicationStrategy>,
   ): Promise<CacheEnvironmentFeature> {
     const value = await this.stores.featureValues.find(environmentId, feature.id);
+    const groups = value ? await memberStrategiesIn(this.stores, [environmentId], feature.id) : new Map();
     const entry = environmentFeature(
       feature,
       value,
       strategies ?? (await this.strategiesOf(feature.applicationId)),
+      groups.get(memberKey(environmentId, feature.id)),
     );
     await this.#decorate([entry], [feature], feature.applicationId);
     return entry;
@@ -196,9 +206,10 @@ export function environmentFeature(
   feature: Feature,
   value: FeatureValue | undefined,
   strategies: ReadonlyMap<string, ApplicationStrategy>,
+  groupStrategies: readonly MemberStrategy[] = [],
 ): CacheEnvironmentFeature {
   const out: CacheEnvironmentFeature = { feature: cacheFeature(feature) };
-  out.value = value ? cacheFeatureValue(feature, value, strategies) : null;
+  out.value = value ? cacheFeatureValue(feature, value, strategies, groupStrategies) : null;
   return out;
 }
 
@@ -206,13 +217,17 @@ export function cacheFeatureValue(
   feature: Feature,
   value: FeatureValue,
   strategies: ReadonlyMap<string, ApplicationStrategy>,
+  groupStrategies: readonly MemberStrategy[] = [],
 ): CacheFeatureValue {
   const out: CacheFeatureValue = {
     id: value.id,
     key: feature.key,
     locked: value.locked,
     value: defaultValueOnWire(feature.valueType, value.value),
-    rolloutStrategies: publishedStrategies(feature.valueType, value, strategies),
+    rolloutStrategies: [
+      ...publishedStrategies(feature.valueType, value, strategies),
+      ...publishedGroupStrategies(feature.valueType, groupStrategies),
+    ],
     version: value.version,
     retired: value.retired,
   };
@@ -244,6 +259,23 @@ export function publishedStrategies(
     const body = isRecord(shared.strategy) ? shared.strategy : {};
     if (body.disabled === true || !hasMatchCriteria(body)) continue;
     const strategy = cacheStrategy(shared.code, body, strategyValueOnWire(type, instance.value));
+    if (strategy) out.push(strategy);
+  }
+  return out;
+}
+
+/**
+ * The strategies feature groups add to a member (docs/feature-groups.md), in group order, after the value's own and
+ * application strategies: each group's first strategy with the member's value.
+ */
+export function publishedGroupStrategies(
+  type: FeatureValueType,
+  groupStrategies: readonly MemberStrategy[],
+): CacheRolloutStrategy[] {
+  const out: CacheRolloutStrategy[] = [];
+  for (const g of groupStrategies) {
+    const id = typeof g.strategy.id === 'string' && g.strategy.id !== '' ? g.strategy.id : g.featureGroupId;
+    const strategy = cacheStrategy(id, g.strategy, strategyValueOnWire(type, g.value));
     if (strategy) out.push(strategy);
   }
   return out;

@@ -1017,6 +1017,136 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
       });
     });
 
+    describe('feature group', () => {
+      async function environmentWithFeatures() {
+        const { app } = await application();
+        const env = await s.environments.create({ applicationId: app.id, name: 'prod' });
+        const a = await s.features.create({
+          applicationId: app.id,
+          key: 'A',
+          name: 'A',
+          valueType: 'STRING',
+        });
+        const b = await s.features.create({
+          applicationId: app.id,
+          key: 'B',
+          name: 'B',
+          valueType: 'BOOLEAN',
+        });
+        return { app, env, a, b };
+      }
+
+      it('creates, lists by environment, feature and order, and updates members from the current version', async () => {
+        const { app, env, a, b } = await environmentWithFeatures();
+        const strategy = { id: 'ab12', name: 'premium', attributes: [] };
+        const g1 = await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: env.id,
+          order: 20,
+          name: 'Second',
+          strategies: [strategy],
+          members: [
+            { featureId: b.id, value: 'true' },
+            { featureId: a.id, value: 'gold' },
+          ],
+          whoChanged: null,
+        });
+        const g2 = await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: env.id,
+          order: 10,
+          name: 'First',
+        });
+        assert.equal(g1.version, 1);
+        assert.deepEqual(g1.strategies, [strategy]);
+        assert.deepEqual(
+          g1.members,
+          [
+            { featureId: a.id, value: 'gold' },
+            { featureId: b.id, value: 'true' },
+          ].sort((x, y) => (x.featureId < y.featureId ? -1 : 1)),
+        );
+        assert.equal(g2.description, null);
+        assert.deepEqual(g2.members, []);
+        assert.deepEqual(
+          (await s.featureGroups.list({ environmentIds: [env.id] })).map((g) => g.name),
+          ['First', 'Second'],
+        );
+        assert.deepEqual(
+          (await s.featureGroups.list({ applicationId: app.id, featureId: a.id })).map((g) => g.id),
+          [g1.id],
+        );
+        assert.equal(await s.featureGroups.highestOrder(env.id), 20);
+
+        const updated = await s.featureGroups.update(g1.id, {
+          members: [{ featureId: a.id, value: 'silver' }],
+          description: 'd',
+          version: 1,
+        });
+        assert.equal(updated.version, 2);
+        assert.deepEqual(updated.members, [{ featureId: a.id, value: 'silver' }]);
+        assert.equal(updated.description, 'd');
+        await rejectsWith(s.featureGroups.update(g1.id, { name: 'x', version: 1 }), StaleVersionError, 412);
+      });
+
+      it('names and orders are unique among the live groups of an environment; archiving frees them', async () => {
+        const { app, env, a } = await environmentWithFeatures();
+        const other = await s.environments.create({ applicationId: app.id, name: 'dev' });
+        const g = await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: env.id,
+          order: 10,
+          name: 'G',
+        });
+        await rejectsWith(
+          s.featureGroups.create({ applicationId: app.id, environmentId: env.id, order: 20, name: 'G' }),
+          ConflictError,
+          409,
+        );
+        await rejectsWith(
+          s.featureGroups.create({ applicationId: app.id, environmentId: env.id, order: 10, name: 'H' }),
+          ConflictError,
+          409,
+        );
+        await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: other.id,
+          order: 10,
+          name: 'G',
+        });
+        const archived = await s.featureGroups.archive(g.id, null);
+        assert.ok(archived.whenArchived);
+        assert.equal(await s.featureGroups.findById(g.id), undefined);
+        await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: env.id,
+          order: 10,
+          name: 'G',
+          members: [{ featureId: a.id, value: null }],
+        });
+        await rejectsWith(s.featureGroups.archive(g.id), NotFoundError);
+      });
+
+      it('members whose feature is archived are not shown; archiving the environment archives its groups', async () => {
+        const { app, env, a, b } = await environmentWithFeatures();
+        const g = await s.featureGroups.create({
+          applicationId: app.id,
+          environmentId: env.id,
+          order: 10,
+          name: 'G',
+          members: [
+            { featureId: a.id, value: 'x' },
+            { featureId: b.id, value: 'true' },
+          ],
+        });
+        await s.features.archive(b.id);
+        assert.deepEqual((await s.featureGroups.findById(g.id))?.members, [{ featureId: a.id, value: 'x' }]);
+        await s.environments.archive(env.id);
+        assert.equal(await s.featureGroups.findById(g.id), undefined);
+        assert.deepEqual(await s.featureGroups.list({ applicationId: app.id }), []);
+      });
+    });
+
     describe('transactions', () => {
       it('a use case that throws leaves nothing behind; one that succeeds is committed', async () => {
         const org = await s.organisations.create({ name: 'o' });

@@ -79,6 +79,30 @@ const freshFilter = (w: World): Promise<any> =>
 
 const TIER_IS_GOLD = { conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] };
 
+/** A feature group in dev with one member (a STRING feature of its own, unlocked) and a strategy. */
+const featureGroupBody = async (w: World) => {
+  const feature = await get(w, `/application/${w.appId}/features/${await valueOfItsOwn(w)}`);
+  return {
+    name: w.unique('feature group'),
+    description: 'for the gold tier',
+    environmentId: w.devEnvId,
+    features: [{ id: feature.id, value: 'gold' }],
+    strategies: [{ name: 'gold tier', attributes: [TIER_IS_GOLD] }],
+  };
+};
+const freshFeatureGroup = async (w: World) =>
+  get(
+    w,
+    `/application/${w.appId}/feature-groups/${
+      (
+        await ok(
+          'createFeatureGroup',
+          w.su.post(`/application/${w.appId}/feature-groups`, await featureGroupBody(w)),
+        )
+      ).id
+    }`,
+  );
+
 /** A valid request per in-scope operation. Each call plans afresh (current versions, fresh targets). */
 export const validRequests: Record<InScopeOperationId, (w: World) => Promise<PlannedRequest>> = {
   // ---- portfolios ----
@@ -447,6 +471,28 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
     const f = await freshFilter(w);
     return { params: { id: w.portfolioId, matchType: 'serviceaccounts' }, query: { filters: [f.id] } };
   },
+  // ---- feature groups ----
+  listFeatureGroups: async (w) => ({
+    params: { appId: w.appId },
+    query: { environmentId: w.devEnvId, filter: 'feature', max: 10, page: 0, sortOrder: 'ASC' },
+  }),
+  createFeatureGroup: async (w) => ({ params: { appId: w.appId }, body: await featureGroupBody(w) }),
+  getFeatureGroupFeatures: async (w) => ({ params: { appId: w.appId, envId: w.devEnvId } }),
+  getFeatureGroup: async (w) => ({ params: { appId: w.appId, fgId: (await freshFeatureGroup(w)).id } }),
+  updateFeatureGroup: async (w) => {
+    const group = await freshFeatureGroup(w);
+    return {
+      params: { appId: w.appId },
+      body: {
+        id: group.id,
+        version: group.version,
+        name: w.unique('feature group'),
+        features: group.features.map((f: { id: string }) => ({ id: f.id, value: 'silver' })),
+        strategies: group.strategies,
+      },
+    };
+  },
+  deleteFeatureGroup: async (w) => ({ params: { appId: w.appId, fgId: (await freshFeatureGroup(w)).id } }),
 
   // ---- the caller's own preferences ----
   getHiddenEnvironments: async (w) => ({ params: { appId: w.appId } }),

@@ -206,6 +206,10 @@ const RULES: Rule[] = [
   { operationId: 'createFeatureFilter', allowed: FEATURE_CREATORS },
   { operationId: 'updateFeatureFilter', allowed: FEATURE_CREATORS },
   { operationId: 'deleteFeatureFilter', allowed: FEATURE_CREATORS },
+  // feature groups in dev: CHANGE_VALUE there, as upstream
+  { operationId: 'createFeatureGroup', allowed: VALUE_CHANGERS },
+  { operationId: 'updateFeatureGroup', allowed: VALUE_CHANGERS },
+  { operationId: 'deleteFeatureGroup', allowed: VALUE_CHANGERS },
   // the caller's own preferences
   {
     operationId: 'saveHiddenEnvironments',
@@ -292,6 +296,7 @@ const SUBSET_OPERATIONS = new Set<string>([
   'createApplicationStrategy',
   'deleteApplicationStrategy',
   'createFeatureFilter',
+  'updateFeatureGroup',
 ]);
 const SUBSET_ROLES: Role[] = [
   'anonymous',

@@ -676,6 +676,52 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('manages feature groups: members with their own values, one strategy, shown on the values', async () => {
+      const candidates = await walk.call(su, 'getFeatureGroupFeatures', {
+        params: { appId, envId: env.staging },
+      });
+      const idOf = (key: string) => candidates.find((c: { key: string }) => c.key === key).id;
+      const created = await walk.call(
+        su,
+        'createFeatureGroup',
+        {
+          params: { appId },
+          body: {
+            name: 'Gold tier',
+            description: 'gold customers',
+            environmentId: env.staging,
+            features: [{ id: idOf('TEXT'), value: 'gold text' }],
+            strategies: [
+              {
+                name: 'gold',
+                attributes: [{ conditional: 'EQUALS', fieldName: 'tier', type: 'STRING', values: ['gold'] }],
+              },
+            ],
+          },
+        },
+        201,
+      );
+      assert.deepEqual(created.features, [{ key: 'TEXT' }]);
+      const list = await walk.call(su, 'listFeatureGroups', {
+        params: { appId },
+        query: { environmentId: env.staging },
+      });
+      assert.deepEqual(names(list.featureGroups), ['Gold tier']);
+      const got = await walk.call(su, 'getFeatureGroup', { params: { appId, fgId: created.id } });
+      const updated = await walk.call(su, 'updateFeatureGroup', {
+        params: { appId },
+        body: { id: got.id, version: got.version, features: [{ id: idOf('TEXT'), value: 'golden' }] },
+      });
+      assert.equal(updated.features[0].value, 'golden');
+      const text = await walk.call(su, 'getFeatureForEnvironment', {
+        params: { eid: env.staging, key: 'TEXT' },
+      });
+      assert.deepEqual(text.featureGroupStrategies, [
+        { name: 'Gold tier', value: 'golden', featureGroupId: got.id },
+      ]);
+      await walk.call(su, 'deleteFeatureGroup', { params: { appId, fgId: got.id } }, 204);
+    });
+
     it('removes what it made: strategy, feature, environment, group, portfolio', async () => {
       await walk.call(su, 'deleteApplicationStrategy', { params: { appId, appStrategyId: strategyId } }, 204);
       const num = await walk.call(su, 'getFeatureForEnvironment', { params: { eid: env.dev, key: 'NUM' } });
