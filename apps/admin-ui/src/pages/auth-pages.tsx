@@ -155,18 +155,16 @@ export function SetupPage() {
             />
           </>
         ) : (
-          <>
-            <NewPasswordFields
-              password={password}
-              confirm={confirm}
-              onPassword={setPassword}
-              onConfirm={setConfirm}
-              errors={{ password: show('password'), confirm: show('confirm') }}
-              testIds={['setup-password', 'setup-confirm']}
-              hint="At least 7 characters."
-              autoFocus
-            />
-          </>
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
+            errors={{ password: show('password'), confirm: show('confirm') }}
+            testIds={['setup-password', 'setup-confirm']}
+            hint="At least 7 characters."
+            autoFocus
+          />
         )}
         {step === 1 && ssoOffered.length > 0 ? (
           <div className="stack sso">

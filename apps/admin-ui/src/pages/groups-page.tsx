@@ -185,7 +185,15 @@ function GroupPermissions({ group, portfolioId }: { group: Group; portfolioId: s
         options={(apps.data ?? []).map((a) => ({ value: a.id ?? '', label: a.name ?? '' }))}
         testId="group-perm-application"
       />
-      <LoadGate loaded={{ ...detail, data: detail.data ?? (chosen ? undefined : group) }}>
+      {/* The controls appear once the group's roles in the chosen application have arrived: a choice made
+          before would be overwritten when they do (seen on a slow server). */}
+      <LoadGate
+        loaded={{
+          ...detail,
+          data: apps.data && !detail.loading ? detail.data : undefined,
+          error: detail.error ?? apps.error,
+        }}
+      >
         {() => (
           <div className="stack">
             <div className="grid-2">
