@@ -2,6 +2,7 @@ import { LoadingFeatureSource } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
 import { MrCacheSource, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
+import { integrationsConfig, startWebhookDelivery } from '../integrations.ts';
 import {
   createRoleProcess,
   mrSettingsFrom,
@@ -22,7 +23,9 @@ export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess
     logger: p.logger,
     publisher: { publish: async () => features.invalidate() },
     settings: mrSettingsFrom(config),
+    integrations: integrationsConfig(config),
   });
+  startWebhookDelivery(p, mr);
   registerEdgeRoutes(p.app, {
     features,
     testApi: new MrTestApiUpdater(mr.context.uow, mr.context.stores),

