@@ -506,7 +506,7 @@ function webhooksOutbox(dialect: DialectName): Migration {
           .addColumn('environment_id', k.t.id, (c) => c.notNull())
           .addColumn('event_type', 'varchar(100)', (c) => c.notNull())
           .addColumn('feature_keys', k.t.longText, (c) => c.notNull())
-          .addColumn('previous', k.t.longText, (c) => c.notNull())
+          .addColumn('changes', k.t.longText, (c) => c.notNull())
           .addColumn('who_changed', k.t.id)
           .addColumn('payload', k.t.longText)
           .addColumn('status', 'varchar(20)', (c) => c.notNull())

@@ -252,8 +252,8 @@ export interface WebhookOutboxTable {
   event_type: string;
   /** JSON array of the feature keys the change touched */
   feature_keys: string;
-  /** JSON object: feature key → the value before the change */
-  previous: string;
+  /** JSON `{ previous, current }`: feature key → its value before and after the change */
+  changes: string;
   who_changed: string | null;
   /** the JSON body, fixed at the first attempt so every retry sends the same */
   payload: string | null;

@@ -1,7 +1,7 @@
 /**
  * What this server offers, in upstream's `capabilityInfo` map (GET /initialize, and the answers that hand out a
  * token). Upstream's admin UI shows webhook and feature-group screens only when these say "true", so they must say
- * what is really served: neither is yet, and there is no Dacha 1 here (our Dacha speaks Dacha 2's protocol).
+ * what is really served: webhooks are (ADR 0010), feature groups not yet, and there is no Dacha 1 here (our Dacha speaks Dacha 2's protocol).
  */
 export function capabilityInfo(): Record<string, string> {
   return {

@@ -79,7 +79,7 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.equal(res.body.organization.name, 'Acme');
       assert.equal(res.body.organization.orgGroup.name, 'org_admin');
       assert.deepEqual(res.body.providers, ['local']);
-      // Upstream's admin UI offers webhooks and feature groups only where these say "true"; neither is served yet.
+      // Upstream's admin UI offers webhooks and feature groups only where these say "true"; webhooks are served.
       assert.deepEqual(res.body.capabilityInfo, {
         'webhook.features': 'true',
         featureGroupsEnabled: 'false',

@@ -257,6 +257,7 @@ export class WebhookDelivery {
         environmentId: event.environmentId,
         featureKeys: event.featureKeys,
         previous: event.previous,
+        current: event.current,
         whoChanged: event.whoChanged,
         message: message.text,
         additionalInfo: { 'slack.channel': message.channel, ...(token ? { 'slack.token': token } : {}) },
@@ -367,15 +368,12 @@ async function slackText(stores: Stores, event: OutboxEvent): Promise<string> {
     : undefined;
   const whoName = who ? who.name || who.email : 'someone';
   const lines: string[] = [];
+  const show = (v: { value?: unknown } | null | undefined) =>
+    v ? JSON.stringify(v.value ?? null) : 'no value';
   for (const key of event.featureKeys) {
-    const features = env ? await stores.features.list({ applicationId: env.applicationId }) : [];
-    const feature = features.find((f) => f.key === key);
-    const value = feature && env ? await stores.featureValues.find(env.id, feature.id) : undefined;
-    const before = event.previous[key] as { value?: unknown } | null | undefined;
-    const from = before ? JSON.stringify(before.value ?? null) : 'no value';
-    const to = value ? JSON.stringify(value.value) : 'no value';
     lines.push(
-      `Feature ${key} in environment ${env?.name ?? event.environmentId} of application ${app?.name ?? '?'} changed by ${whoName}: from ${from} to ${to}`,
+      `Feature ${key} in environment ${env?.name ?? event.environmentId} of application ${app?.name ?? '?'} ` +
+        `changed by ${whoName}: from ${show(event.previous[key])} to ${show(event.current[key])}`,
     );
   }
   return lines.join('\n');

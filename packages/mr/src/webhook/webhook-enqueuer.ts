@@ -3,7 +3,12 @@ import type { IdGenerator } from '../db/store-support.ts';
 import type { Stores } from '../db/stores.ts';
 import { defaultValueOnWire } from '../publishing/cache-payloads.ts';
 import type { ChangeSet } from '../publishing/change-set.ts';
-import { ENRICHED_FEATURES_TYPE, type NewOutboxEvent, SLACK_TYPE } from './webhook-store.ts';
+import {
+  ENRICHED_FEATURES_TYPE,
+  type NewOutboxEvent,
+  type PinnedValue,
+  SLACK_TYPE,
+} from './webhook-store.ts';
 
 /** The environment settings (webhookEnvironmentInfo) that switch deliveries on. */
 export const WEBHOOK_ENABLED = 'webhook.features.enabled';
@@ -12,9 +17,9 @@ export const SLACK_ENABLED = 'integration.slack.enabled';
 
 /**
  * Writes one outbox event per environment with a webhook or Slack enabled, inside the transaction of
- * the change (so a committed change always has its events, and a rolled-back one none). Only what is
- * fixed at the moment of the change is kept here (the keys, the values before it, who made it); the
- * body is built by the delivery worker, off the request path.
+ * the change (so a committed change always has its events, and a rolled-back one none). What is
+ * fixed at the moment of the change is kept here (the keys, the changed values before and after it, who
+ * made it); the rest of the body is read by the delivery worker, off the request path.
  */
 export class WebhookEnqueuer implements ChangeListener {
   constructor(
@@ -51,7 +56,8 @@ export class WebhookEnqueuer implements ChangeListener {
       if (info[SLACK_ENABLED] === 'true' && featureIds.size > 0) types.push(SLACK_TYPE);
       if (types.length === 0) continue;
       const featureKeys: string[] = [];
-      const previous: Record<string, unknown> = {};
+      const previous: Record<string, PinnedValue | null> = {};
+      const current: Record<string, PinnedValue | null> = {};
       let whoChanged: string | null = null;
       for (const featureId of featureIds) {
         const feature = await tx.features.findById(featureId, { includeArchived: true });
@@ -60,6 +66,13 @@ export class WebhookEnqueuer implements ChangeListener {
         const value = await tx.featureValues.find(environmentId, featureId);
         if (!value || !changes.featureValues.has(`${environmentId}/${featureId}`)) continue;
         whoChanged = value.whoUpdated ?? whoChanged;
+        current[feature.key] = {
+          value: defaultValueOnWire(feature.valueType, value.value),
+          version: value.version,
+          locked: value.locked,
+          retired: value.retired,
+          pId: value.whoUpdated,
+        };
         const now = await tx.featureValues.findVersion(value.id, value.version);
         const priorVersion = now?.versionFrom ?? value.version - 1;
         const prior =
@@ -70,11 +83,20 @@ export class WebhookEnqueuer implements ChangeListener {
               locked: prior.locked,
               retired: prior.retired,
               version: prior.version,
+              pId: prior.whoUpdated,
             }
           : null;
       }
       for (const eventType of types) {
-        events.push({ id: this.ids.next(), environmentId, eventType, featureKeys, previous, whoChanged });
+        events.push({
+          id: this.ids.next(),
+          environmentId,
+          eventType,
+          featureKeys,
+          previous,
+          current,
+          whoChanged,
+        });
       }
     }
     await tx.webhooks.enqueue(events);

@@ -74,6 +74,7 @@ export class WebhookService {
       environmentId: env.id,
       featureKeys: [],
       previous: {},
+      current: {},
       whoChanged: null,
     });
     const id = randomUUID();

@@ -4,6 +4,15 @@ export const SLACK_TYPE = 'integration/slack-v1';
 
 export type OutboxStatus = 'pending' | 'delivered' | 'abandoned';
 
+/** A feature value as one change left it. */
+export interface PinnedValue {
+  value: unknown;
+  version: number;
+  locked: boolean;
+  retired: boolean;
+  pId: string | null;
+}
+
 /** One event in the durable outbox (ADR 0010). `id` is its CloudEvent id, the same on every attempt. */
 export interface OutboxEvent {
   seq: number;
@@ -12,7 +21,9 @@ export interface OutboxEvent {
   eventType: string;
   featureKeys: string[];
   /** feature key → its value before the change (null: it had none) */
-  previous: Record<string, unknown>;
+  previous: Record<string, PinnedValue | null>;
+  /** feature key → its value as this change left it (the body shows these, whatever happened since) */
+  current: Record<string, PinnedValue | null>;
   whoChanged: string | null;
   payload: string | null;
   status: OutboxStatus;
@@ -26,7 +37,8 @@ export interface NewOutboxEvent {
   environmentId: string;
   eventType: string;
   featureKeys: string[];
-  previous: Record<string, unknown>;
+  previous: Record<string, PinnedValue | null>;
+  current: Record<string, PinnedValue | null>;
   whoChanged: string | null;
 }
 
