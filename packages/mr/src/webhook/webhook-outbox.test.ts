@@ -63,13 +63,13 @@ describe('the webhook outbox on fakes: enqueued with the change, delivered off t
       changes.featureValueChanged(envId, featureId);
     });
 
-  const worker = (fetch: typeof fetch, settings = {}) =>
+  const worker = (send: typeof fetch, settings = {}) =>
     new WebhookDelivery({
       stores,
       secrets: box,
       systemConfig: new SystemConfigService(box),
       logger: silentLogger(),
-      fetch,
+      fetch: send,
       settings: { baseBackoffMs: 0, maxBackoffMs: 0, maxFailures: 0, ...settings },
     });
 
