@@ -5,7 +5,7 @@ import { type ChangePublisher, ChangeSet } from '../publishing/change-set.ts';
 /**
  * Hears of every use case's changes: `inTransaction` runs inside its transaction, after the use case
  * (so what it writes commits or rolls back with the change: the webhook outbox), `afterCommit` once it
- * has committed. A failing `inTransaction` fails the use case.
+ * has committed and been published. A failing `inTransaction` fails the use case.
  */
 export interface ChangeListener {
   inTransaction(tx: Stores, changes: ChangeSet): Promise<void>;
@@ -50,12 +50,12 @@ export class UnitOfWork {
       return out;
     });
     if (!changes.isEmpty()) {
-      listener?.afterCommit?.(changes);
       try {
         await this.#publisher.publish(changes);
       } catch (err) {
         this.#logger?.error({ err }, 'publishing cache changes failed');
       }
+      listener?.afterCommit?.(changes);
     }
     return result;
   }

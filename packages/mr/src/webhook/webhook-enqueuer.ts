@@ -73,10 +73,9 @@ export class WebhookEnqueuer implements ChangeListener {
           retired: value.retired,
           pId: value.whoUpdated,
         };
-        const now = await tx.featureValues.findVersion(value.id, value.version);
-        const priorVersion = now?.versionFrom ?? value.version - 1;
+        // Every save bumps the version by one, so the value before is the history row one version back.
         const prior =
-          priorVersion > 0 ? await tx.featureValues.findVersion(value.id, priorVersion) : undefined;
+          value.version > 1 ? await tx.featureValues.findVersion(value.id, value.version - 1) : undefined;
         previous[feature.key] = prior
           ? {
               value: defaultValueOnWire(feature.valueType, prior.value),
@@ -103,6 +102,7 @@ export class WebhookEnqueuer implements ChangeListener {
   }
 
   afterCommit(): void {
-    this.onCommit();
+    // After the answer has gone out: the worker's queries must not queue ahead of the request's own.
+    setTimeout(this.onCommit, 1);
   }
 }
