@@ -479,6 +479,37 @@ describe('a failing webhook is disabled after N failures (built party-ish server
   });
 });
 
+describe('WEBHOOK_REFUSE_PRIVATE_NETWORKS=true (built party-ish server, SQLite)', () => {
+  let world: WebhookWorld;
+  const receiver = new WebhookReceiver();
+  before(async () => {
+    await receiver.up();
+    world = await startWebhookWorld('sqlite', { env: { WEBHOOK_REFUSE_PRIVATE_NETWORKS: 'true' } });
+  });
+  after(async () => {
+    await world?.close();
+    await receiver.down();
+  });
+
+  it('a loopback receiver is never called; the history says why', async () => {
+    ok(await enableWebhook(world, `${receiver.url}/hook`), 'enable');
+    await setValue(world, FLAG, true);
+    let detail: any;
+    for (let i = 0; i < 100 && !detail; i++) {
+      const list = ok(await world.admin.get(`/webhooks/${world.environmentId}`), 'history');
+      if (list.results.length > 0) {
+        detail = ok(
+          await world.admin.get(`/webhooks/${world.environmentId}/${list.results[0].id}`),
+          'detail',
+        );
+      } else await sleep(100);
+    }
+    assert.equal(detail?.status, 0);
+    assert.match(detail?.result ?? '', /loopback or private-network address/);
+    assert.equal(receiver.received.length, 0);
+  });
+});
+
 for (const dialect of ['postgres', 'mysql'] as const) {
   const skip = await skipUnlessService(dialect);
   describe(`the outbox on ${dialect}: two MR processes on one database deliver each event once, in order`, {

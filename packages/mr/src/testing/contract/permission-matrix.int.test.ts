@@ -200,6 +200,9 @@ const RULES: Rule[] = [
   { operationId: 'updateApplicationStrategy', allowed: STRATEGY_EDITORS },
   { operationId: 'deleteApplicationStrategy', allowed: STRATEGY_DELETERS },
   { operationId: 'validate', allowed: APPLICATION_READERS, why: 'changes nothing; feature readers may' },
+  // webhooks and the system config
+  { operationId: 'testWebhook', allowed: PORTFOLIO_ADMINS, why: "the environment's administrators" },
+  { operationId: 'createOrUpdateSystemConfigs', allowed: SUPERUSER },
   // the caller's own preferences
   {
     operationId: 'saveHiddenEnvironments',
