@@ -535,12 +535,14 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         sent.push(`v${i}`);
         await setValue(world, TEXT, `v${i}`, clients[i % 2]);
       }
-      const mine = () => receiver.at('/hook').filter((h) => /^v\d+$/.test(String(valueIn(h, TEXT)?.value)));
+      // The value changes (the settings change before them is an event of its own, with no feature keys).
+      const mine = () => receiver.at('/hook').filter((h) => h.json?.featureKeys?.includes(TEXT));
       await until('all 40 events', () => mine().length >= 40, 30_000);
       await sleep(1500);
+      const all = receiver.at('/hook');
+      assert.equal(new Set(all.map((h) => h.headers['ce-id'])).size, all.length, 'no event twice');
       const arrived = mine();
-      assert.equal(arrived.length, 40, 'no event twice');
-      assert.equal(new Set(arrived.map((h) => h.headers['ce-id'])).size, 40);
+      assert.equal(arrived.length, 40);
       assert.deepEqual(
         arrived.map((h) => valueIn(h, TEXT).value),
         sent,
