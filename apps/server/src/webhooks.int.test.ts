@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { skipUnlessService, until } from '@fh/test-support';
+import { skipUnlessService, startRole, until } from '@fh/test-support';
 import { type Received, WebhookReceiver } from './test-support/webhook-receiver.ts';
 import {
   everythingStored,
@@ -549,6 +549,23 @@ for (const dialect of ['postgres', 'mysql'] as const) {
         'in the order they were made',
       );
       assert.ok(!(await everythingStored(await world.db())).includes(SECRET_HEADER));
+    });
+
+    it('a test-API change through Edge-REST goes into the outbox and an MR process delivers it', async () => {
+      const edgeRest = await startRole('edge-rest', { env: world.env, timeoutMs: 30_000 });
+      world.servers.push(edgeRest);
+      await edgeRest.waitUntilReady(20_000);
+      const put = await fetch(`${edgeRest.baseUrl}/features/${world.serverKey}/${TEXT}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value: 'via-edge-rest', updateValue: true }),
+      });
+      assert.equal(put.status, 200);
+      const hook = await until('the Edge-REST change', () =>
+        receiver.at('/hook').find((h) => valueIn(h, TEXT)?.value === 'via-edge-rest'),
+      );
+      assert.deepEqual(hook.json.featureKeys, [TEXT]);
+      assert.notEqual(valueIn(hook, TEXT).pId, world.superuserId, "the service account's person");
     });
   });
 }
