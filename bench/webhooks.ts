@@ -59,6 +59,7 @@ async function main(): Promise<void> {
     await party.waitUntilReady(30_000);
     const base = `${party.baseUrl}/mr-api`;
     let token = '';
+    // biome-ignore lint/suspicious/noExplicitAny: a bench script reads the admin API's JSON loosely
     const call = async (method: string, path: string, body?: unknown): Promise<any> => {
       const res = await fetch(`${base}${path}`, {
         method,
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
       webhookEnvironmentInfo: { 'webhook.features.enabled': 'true', 'webhook.features.endpoint': hookUrl },
     });
 
-    const last = new Map<string, any>();
+    const last = new Map<string, Record<string, unknown>>();
     const save = async (envId: string, value: string): Promise<number> => {
       const path = `/features/${envId}/feature/TEXT`;
       const body = last.get(envId) ?? { key: 'TEXT', locked: false };
