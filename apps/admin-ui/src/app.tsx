@@ -17,8 +17,10 @@ import { FeatureFiltersPage } from './pages/feature-filters-page.tsx';
 import { FeatureGroupsPage } from './pages/feature-groups-page.tsx';
 import { FeaturesPage } from './pages/features/features-page.tsx';
 import { GroupsPage } from './pages/groups-page.tsx';
+import { IntegrationsPage } from './pages/integrations-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
 import { ApiKeysPage, ServiceAccountsPage } from './pages/service-accounts-page.tsx';
+import { SystemConfigPage } from './pages/system-config-page.tsx';
 import { UsersPage } from './pages/users-page.tsx';
 import { Empty, Loading, ToastProvider } from './ui/feedback.tsx';
 import { Shell } from './ui/layout.tsx';
@@ -60,6 +62,13 @@ const ROUTES: Route[] = [
     title: 'API keys',
     render: (p) => <ApiKeysPage key={p['appId']} appId={p['appId'] ?? ''} />,
   },
+  {
+    path: '/apps/:appId/integrations',
+    title: 'Integrations',
+    render: (p) => <IntegrationsPage key={p['appId']} appId={p['appId'] ?? ''} />,
+    allow: 'portfolioAdmin',
+  },
+  { path: '/system-config', title: 'System config', render: () => <SystemConfigPage />, allow: 'superuser' },
   { path: '/groups', title: 'Groups', render: () => <GroupsPage />, allow: 'portfolioAdmin' },
   {
     path: '/service-accounts',

@@ -162,3 +162,10 @@ export type {
   UpdateApplicationStrategy,
 } from './strategy/application-strategy-store.ts';
 export { registerAdminUi } from './web/admin-ui.ts';
+// Webhooks, Slack and the system config (ADR 0010): the delivery worker's settings for the composition root.
+export {
+  defaultWebhookDeliverySettings,
+  WebhookDelivery,
+  type WebhookDeliverySettings,
+} from './webhook/webhook-delivery.ts';
+export { WebhookEnqueuer } from './webhook/webhook-enqueuer.ts';

@@ -25,7 +25,15 @@ import { registerSetupRoutes } from './setup/setup-controller.ts';
 import { SingleSignOn } from './sso/single-sign-on.ts';
 import { registerSsoRoutes } from './sso/sso-controller.ts';
 import { registerStrategyRoutes } from './strategy/strategy-controller.ts';
+import { SecretBox } from './system-config/secret-box.ts';
+import { registerSystemConfigRoutes } from './system-config/system-config-controller.ts';
+import { SystemConfigService } from './system-config/system-config-service.ts';
 import { registerUserStateRoutes } from './user-state/user-state-controller.ts';
+import { registerWebhookRoutes } from './webhook/webhook-controller.ts';
+import { WebhookDelivery, type WebhookDeliverySettings } from './webhook/webhook-delivery.ts';
+import { WebhookEnqueuer } from './webhook/webhook-enqueuer.ts';
+import { WebhookService } from './webhook/webhook-service.ts';
+import { sealWebhookInfo } from './webhook/webhook-settings.ts';
 
 export interface ManagementRepositoryDeps {
   stores: TransactionalStores;
@@ -36,11 +44,19 @@ export interface ManagementRepositoryDeps {
   clock?: Clock;
   ids?: IdGenerator;
   settings?: Partial<MrSettings>;
+  /** Webhooks, Slack and the system config (ADR 0010). */
+  integrations?: {
+    /** seals secret settings; without it encrypted settings are refused with a 400 */
+    encryptionKey?: string | undefined;
+    delivery?: Partial<WebhookDeliverySettings>;
+  };
 }
 
 /** The running Management Repository, as the composition root sees it. */
 export interface ManagementRepository {
   readonly context: MrContext;
+  /** The webhook outbox's delivery worker: the composition root starts it and stops it at shutdown. */
+  readonly webhookDelivery: WebhookDelivery;
 }
 
 /**
@@ -54,14 +70,26 @@ export async function registerManagementRepository(
   const authenticator = new Authenticator(deps.stores);
   const settings = { ...defaultMrSettings, ...deps.settings };
   const clock = deps.clock ?? systemClock;
+  const secrets = new SecretBox(deps.integrations?.encryptionKey);
+  const systemConfig = new SystemConfigService(secrets);
+  const webhookDelivery = new WebhookDelivery({
+    stores: deps.stores,
+    secrets,
+    systemConfig,
+    logger: deps.logger,
+    settings: deps.integrations?.delivery ?? {},
+  });
+  const ids = deps.ids ?? uuidIds;
+  const enqueuer = new WebhookEnqueuer(ids, () => webhookDelivery.nudge());
   const context: MrContext = {
-    uow: new UnitOfWork(deps.stores, deps.publisher ?? noChangePublisher, deps.logger),
+    uow: new UnitOfWork(deps.stores, deps.publisher ?? noChangePublisher, deps.logger, enqueuer),
     stores: deps.stores,
     authenticator,
     hasher: deps.hasher ?? new ScryptPasswordHasher(),
     loginLimiter: deps.loginLimiter ?? new LoginRateLimiter(),
     clock,
-    ids: deps.ids ?? uuidIds,
+    ids,
+    sealWebhookInfo: (merged, current) => sealWebhookInfo(secrets, merged, current),
     logger: deps.logger,
     settings,
     sso: new SingleSignOn(settings.sso, clock),
@@ -88,5 +116,7 @@ export async function registerManagementRepository(
   ]) {
     register(app, context);
   }
-  return { context };
+  registerSystemConfigRoutes(app, context, systemConfig);
+  registerWebhookRoutes(app, context, new WebhookService(secrets, webhookDelivery));
+  return { context, webhookDelivery };
 }

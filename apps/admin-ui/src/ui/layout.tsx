@@ -146,6 +146,9 @@ function AppSwitcher({ appId }: { appId: string | undefined }) {
       <NavLink href={`${base}/api-keys`} icon="key" testId="nav-api-keys">
         API keys
       </NavLink>
+      <NavLink href={`${base}/integrations`} icon="link" testId="nav-integrations">
+        Integrations
+      </NavLink>
     </div>
   );
 }
@@ -228,6 +231,11 @@ export function Shell({ children, appId }: { children: ReactNode; appId?: string
             {isSuperuser ? (
               <NavLink href="/portfolios" icon="folder" testId="nav-portfolios">
                 Portfolios
+              </NavLink>
+            ) : null}
+            {isSuperuser ? (
+              <NavLink href="/system-config" icon="settings" testId="nav-system-config">
+                System config
               </NavLink>
             ) : null}
             <NavLink href="/users" icon="users" testId="nav-users">

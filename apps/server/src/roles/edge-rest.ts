@@ -1,6 +1,14 @@
 import { LoadingFeatureSource } from '@fh/dacha';
 import { registerEdgeRoutes } from '@fh/edge';
-import { FeatureProperties, MrCacheSource, MrTestApiUpdater, sqlStores, UnitOfWork } from '@fh/mr';
+import {
+  FeatureProperties,
+  MrCacheSource,
+  MrTestApiUpdater,
+  sqlStores,
+  UnitOfWork,
+  uuidIds,
+  WebhookEnqueuer,
+} from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
 import { createRoleProcess, openReadAndWriteDatabases, type RoleProcess } from '../wiring.ts';
 
@@ -18,7 +26,13 @@ export async function composeEdgeRest(config: ServerConfig): Promise<RoleProcess
   });
   const stores = sqlStores(primary);
   // Our own writes are visible to our next poll at once; other writers' within the source's TTL.
-  const uow = new UnitOfWork(stores, { publish: async () => features.invalidate() }, p.logger);
+  // Test-API changes go into the webhook outbox like any other (ADR 0010); an MR process delivers them.
+  const uow = new UnitOfWork(
+    stores,
+    { publish: async () => features.invalidate() },
+    p.logger,
+    new WebhookEnqueuer(uuidIds),
+  );
   registerEdgeRoutes(p.app, {
     features,
     testApi: new MrTestApiUpdater(uow, stores),

@@ -9,6 +9,7 @@ import {
   sqlStores,
 } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
+import { integrationsConfig, startWebhookDelivery } from '../integrations.ts';
 import {
   createRoleProcess,
   mrSettingsFrom,
@@ -35,7 +36,9 @@ export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),
+    integrations: integrationsConfig(config),
   });
+  startWebhookDelivery(p, mr);
   const cacheRequests = serveCacheRequests({ bus, subjects, stores, logger: p.logger, featureProperties });
   const testApi = serveTestApiUpdates({
     bus,

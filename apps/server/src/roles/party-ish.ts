@@ -8,6 +8,7 @@ import {
   sqlStores,
 } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
+import { integrationsConfig, startWebhookDelivery } from '../integrations.ts';
 import {
   createRoleProcess,
   mrSettingsFrom,
@@ -31,7 +32,9 @@ export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess
     logger: p.logger,
     publisher: { publish: async () => features.invalidate() },
     settings: mrSettingsFrom(config),
+    integrations: integrationsConfig(config),
   });
+  startWebhookDelivery(p, mr);
   registerEdgeRoutes(p.app, {
     features,
     testApi: new MrTestApiUpdater(mr.context.uow, mr.context.stores),

@@ -9,6 +9,7 @@ import {
   sqlStores,
 } from '@fh/mr';
 import type { ServerConfig } from '@fh/service-kit';
+import { integrationsConfig, startWebhookDelivery } from '../integrations.ts';
 import {
   createRoleProcess,
   mrSettingsFrom,
@@ -36,7 +37,9 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),
+    integrations: integrationsConfig(config),
   });
+  startWebhookDelivery(p, mr);
   registerEdgeRoutes(p.app, {
     features: dacha,
     updates: dacha,

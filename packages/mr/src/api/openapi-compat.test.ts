@@ -12,7 +12,7 @@ import type { OpenApiDocument } from './openapi-document.ts';
 
 const { document: upstream, skip } = loadUpstreamMrApi();
 
-const OUT_OF_SCOPE_TAGS = ['CacheService', 'WebhookService', 'TrackEventsService', 'SystemConfigService'];
+const OUT_OF_SCOPE_TAGS = ['CacheService', 'TrackEventsService'];
 
 function upstreamOperations(doc: OpenApiDocument): Array<{ id: string; tags: string[] }> {
   return Object.values(doc.paths).flatMap((item) =>

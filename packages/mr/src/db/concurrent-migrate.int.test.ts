@@ -53,7 +53,7 @@ async function migrateConcurrently(dialect: TestDialect) {
         .selectFrom('kysely_migration' as never)
         .select((eb) => eb.fn.countAll<number>().as('n'))
         .executeTakeFirstOrThrow();
-      assert.equal(Number(applied.n), Object.keys(migrationsFor(dialect)).length);
+      assert.equal(Number(applied.n), Object.keys(migrationsFor(dialect)).length, 'each migration once');
       await database.migrate(); // and once more, now that it is done
     } finally {
       await database.close();

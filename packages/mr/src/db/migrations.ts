@@ -490,6 +490,40 @@ function domainSchema(dialect: DialectName): Migration {
 }
 
 /**
+ * The durable outbox of webhook and Slack deliveries (ADR 0010): one row per event, written in the
+ * transaction of the change. `seq` orders the events; `id` is the CloudEvent id, stable across retries.
+ */
+function webhooksOutbox(dialect: DialectName): Migration {
+  return {
+    async up(db) {
+      const seqType = dialect === 'postgres' ? 'bigserial' : dialect === 'mysql' ? 'bigint' : 'integer';
+      await createTable(db, dialect, 'fh_webhook_outbox', (tb, k) =>
+        tb
+          .addColumn('seq', seqType, (c) =>
+            dialect === 'postgres' ? c.primaryKey() : c.primaryKey().autoIncrement(),
+          )
+          .addColumn('id', k.t.id, (c) => c.notNull().unique())
+          .addColumn('environment_id', k.t.id, (c) => c.notNull())
+          .addColumn('event_type', 'varchar(100)', (c) => c.notNull())
+          .addColumn('feature_keys', k.t.longText, (c) => c.notNull())
+          .addColumn('changes', k.t.longText, (c) => c.notNull())
+          .addColumn('who_changed', k.t.id)
+          .addColumn('payload', k.t.longText)
+          .addColumn('status', 'varchar(20)', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull())
+          .addColumn('next_attempt_at', k.t.timestamp, (c) => c.notNull())
+          .addColumn('lease_owner', 'varchar(64)')
+          .addColumn('lease_until', k.t.timestamp)
+          .addColumn('last_status', 'integer')
+          .addColumn('when_created', k.t.timestamp, (c) => c.notNull())
+          .addColumn('when_delivered', k.t.timestamp),
+      );
+      await index(db, 'ix_webhook_outbox_pending', 'fh_webhook_outbox', ['status', 'environment_id', 'seq']);
+    },
+  };
+}
+
+/**
  * Feature groups (docs/feature-groups.md): names are unique per environment (not per application), and a group
  * remembers who changed it last. Nothing wrote these tables before, so they are recreated rather than altered
  * (SQLite cannot drop a unique constraint).
@@ -539,6 +573,7 @@ function featureGroups(dialect: DialectName): Migration {
 export function migrationsFor(dialect: DialectName): Record<string, Migration> {
   return {
     '0001_domain_schema': domainSchema(dialect),
+    '0002_webhooks_outbox': webhooksOutbox(dialect),
     '0003_feature_groups': featureGroups(dialect),
   };
 }

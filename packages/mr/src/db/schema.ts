@@ -244,6 +244,31 @@ export interface WebhookResultTable {
   body: string;
 }
 
+/** One webhook or Slack event waiting for (or done with) delivery; see migration 0002. */
+export interface WebhookOutboxTable {
+  seq: ColumnType<number, never, never>;
+  /** the CloudEvent id, the same on every attempt */
+  id: string;
+  environment_id: string;
+  event_type: string;
+  /** JSON array of the feature keys the change touched */
+  feature_keys: string;
+  /** JSON `{ previous, current }`: feature key → its value before and after the change */
+  changes: string;
+  who_changed: string | null;
+  /** the JSON body, fixed at the first attempt so every retry sends the same */
+  payload: string | null;
+  /** pending | delivered | abandoned */
+  status: string;
+  attempts: number;
+  next_attempt_at: Timestamp;
+  lease_owner: string | null;
+  lease_until: Timestamp | null;
+  last_status: number | null;
+  when_created: Timestamp;
+  when_delivered: Timestamp | null;
+}
+
 export interface TrackedEventTable extends Versioned {
   id: string;
   organisation_id: string;
@@ -300,6 +325,7 @@ export interface DB {
   fh_tracked_event: TrackedEventTable;
   fh_system_config: SystemConfigTable;
   fh_user_state: UserStateTable;
+  fh_webhook_outbox: WebhookOutboxTable;
 }
 
 /** Every table, parents before children: the order migrations create them and tests may wipe them. */
@@ -330,4 +356,5 @@ export const tableNames = [
   'fh_tracked_event',
   'fh_system_config',
   'fh_user_state',
+  'fh_webhook_outbox',
 ] as const satisfies readonly (keyof DB)[];

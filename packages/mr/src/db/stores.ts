@@ -38,9 +38,15 @@ import { SqlServiceAccountStore } from '../service-account/sql-service-account-s
 import type { ApplicationStrategyStore } from '../strategy/application-strategy-store.ts';
 import { FakeApplicationStrategyStore } from '../strategy/fake-application-strategy-store.ts';
 import { SqlApplicationStrategyStore } from '../strategy/sql-application-strategy-store.ts';
+import { FakeSystemConfigStore } from '../system-config/fake-system-config-store.ts';
+import { SqlSystemConfigStore } from '../system-config/sql-system-config-store.ts';
+import type { SystemConfigStore } from '../system-config/system-config-store.ts';
 import { FakeUserStateStore } from '../user-state/fake-user-state-store.ts';
 import { SqlUserStateStore } from '../user-state/sql-user-state-store.ts';
 import type { UserStateStore } from '../user-state/user-state-store.ts';
+import { FakeWebhookStore } from '../webhook/fake-webhook-store.ts';
+import { SqlWebhookStore } from '../webhook/sql-webhook-store.ts';
+import type { WebhookStore } from '../webhook/webhook-store.ts';
 import type { DialectName } from './database-url.ts';
 import { FakeState } from './fake-state.ts';
 import type { Database, Executor } from './open-database.ts';
@@ -64,6 +70,9 @@ export interface Stores {
   serviceAccounts: ServiceAccountStore;
   userStates: UserStateStore;
   featureFilters: FeatureFilterStore;
+  systemConfigs: SystemConfigStore;
+  /** the webhook outbox and delivery history */
+  webhooks: WebhookStore;
 }
 
 /**
@@ -97,6 +106,8 @@ export function createSqlStores(
     serviceAccounts: new SqlServiceAccountStore(ctx),
     userStates: new SqlUserStateStore(ctx),
     featureFilters: new SqlFeatureFilterStore(ctx),
+    systemConfigs: new SqlSystemConfigStore(ctx),
+    webhooks: new SqlWebhookStore(ctx),
   };
 }
 
@@ -112,7 +123,10 @@ export function sqlStores(database: Database, deps: Partial<StoreDeps> = {}): Tr
 }
 
 function fakeStoresOn(state: FakeState): Stores {
+  // System config and webhooks keep their own state (not rolled back with a failed transaction).
   return {
+    systemConfigs: new FakeSystemConfigStore(),
+    webhooks: new FakeWebhookStore(() => state.deps.clock.now()),
     organisations: new FakeOrganisationStore(state),
     portfolios: new FakePortfolioStore(state),
     applications: new FakeApplicationStore(state),

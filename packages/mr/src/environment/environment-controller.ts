@@ -82,6 +82,7 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext):
     const view = await ctx.uow.run((tx, changes) =>
       updateEnvironment(tx, changes, access, request.body.id, environmentChanges(request.body), {
         inApplication: request.params.id,
+        sealWebhookInfo: ctx.sealWebhookInfo,
       }),
     );
     return toApiEnvironment(view);
@@ -116,7 +117,9 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext):
   route(app, 'updateEnvironment', async (request) => {
     const access = await ctx.access(request);
     const view = await ctx.uow.run((tx, changes) =>
-      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
+      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body), {
+        sealWebhookInfo: ctx.sealWebhookInfo,
+      }),
     );
     return toApiEnvironment(view);
   });
@@ -124,7 +127,9 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext):
   route(app, 'updateEnvironmentV2', async (request) => {
     const access = await ctx.access(request);
     const view = await ctx.uow.run((tx, changes) =>
-      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body)),
+      updateEnvironment(tx, changes, access, request.params.eid, environmentChanges(request.body), {
+        sealWebhookInfo: ctx.sealWebhookInfo,
+      }),
     );
     return toApiEnvironment(view);
   });

@@ -5,6 +5,7 @@ import type {
 } from '../api/index.ts';
 import type { Feature } from '../feature/feature-store.ts';
 import { toApiEnvironmentGroupRole } from '../group/group-mapper.ts';
+import { maskSettings } from '../system-config/secret-box.ts';
 import type { EnvironmentView, ServiceAccountInEnvironment } from './environment-service.ts';
 import type { Environment } from './environment-store.ts';
 
@@ -28,7 +29,7 @@ export function toApiEnvironment(view: EnvironmentView | Environment): ApiEnviro
   };
   if (e.whenArchived) out.whenArchived = e.whenArchived.toISOString();
   if (v.details) out.environmentInfo = { ...e.environmentInfo };
-  if (v.webhookDetails) out.webhookEnvironmentInfo = { ...e.webhookEnvironmentInfo };
+  if (v.webhookDetails) out.webhookEnvironmentInfo = maskSettings(e.webhookEnvironmentInfo);
   if (v.groupRoles) out.groupRoles = v.groupRoles.map(toApiEnvironmentGroupRole);
   if (v.features) out.features = v.features.map(toApiFeatureSummary);
   if (v.serviceAccounts) {

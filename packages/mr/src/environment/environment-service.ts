@@ -280,7 +280,11 @@ export async function updateEnvironment(
   access: Access,
   environmentId: string,
   patch: EnvironmentChanges,
-  options: { inApplication?: string } = {},
+  options: {
+    inApplication?: string;
+    /** checks and encrypts the merged webhook settings (webhook/webhook-settings.ts) */
+    sealWebhookInfo?: (merged: EnvironmentInfo, current: EnvironmentInfo) => EnvironmentInfo;
+  } = {},
 ): Promise<EnvironmentView> {
   const { environment: current, application } = await environmentWithApp(tx, environmentId);
   if (options.inApplication !== undefined && current.applicationId !== options.inApplication) {
@@ -323,9 +327,9 @@ export async function updateEnvironment(
       : {}),
     ...(patch.webhookEnvironmentInfo !== undefined
       ? {
-          webhookEnvironmentInfo: mergeWebhookInfo(
+          webhookEnvironmentInfo: (options.sealWebhookInfo ?? ((m: EnvironmentInfo) => m))(
+            mergeWebhookInfo(current.webhookEnvironmentInfo, patch.webhookEnvironmentInfo),
             current.webhookEnvironmentInfo,
-            patch.webhookEnvironmentInfo,
           ),
         }
       : {}),

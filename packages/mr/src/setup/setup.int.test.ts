@@ -79,9 +79,9 @@ for (const dialect of ['sqlite', 'postgres', 'mysql'] as const) {
       assert.equal(res.body.organization.name, 'Acme');
       assert.equal(res.body.organization.orgGroup.name, 'org_admin');
       assert.deepEqual(res.body.providers, ['local']);
-      // Upstream's admin UI offers webhooks and feature groups only where these say "true"; only groups are served.
+      // Upstream's admin UI offers webhooks and feature groups only where these say "true"; both are served.
       assert.deepEqual(res.body.capabilityInfo, {
-        'webhook.features': 'false',
+        'webhook.features': 'true',
         featureGroupsEnabled: 'true',
         dacha1Enabled: 'false',
         trackingId: '',

@@ -118,6 +118,8 @@ export async function startTestMr(
     logger,
     hasher: new ScryptPasswordHasher({ N: 1024 }),
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    // Secret settings need a key; the outbox worker is not started (tests that deliver start the command).
+    integrations: { encryptionKey: 'test-mr-encryption-key' },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -431,6 +431,7 @@ const TABLES = Object.keys({
   fh_tracked_event: true,
   fh_system_config: true,
   fh_user_state: true,
+  fh_webhook_outbox: true,
 } satisfies Record<keyof DB, true>) as (keyof DB)[];
 
 /**

@@ -493,6 +493,42 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
     };
   },
   deleteFeatureGroup: async (w) => ({ params: { appId: w.appId, fgId: (await freshFeatureGroup(w)).id } }),
+  // ---- webhooks and the system config (a ping to a closed port still lands in the history) ----
+  getWebhookTypes: async () => ({}),
+  testWebhook: async (w) => ({
+    body: {
+      messageType: 'enriched-feature-v1',
+      envId: w.devEnvId,
+      config: { 'webhook.features.endpoint': 'http://127.0.0.1:9/closed' },
+    },
+  }),
+  listWebhooks: async (w) => ({ params: { envId: w.devEnvId }, query: { max: 10 } }),
+  getWebhookDetails: async (w) => {
+    let list = await get(w, `/webhooks/${w.devEnvId}`);
+    if (list.results.length === 0) {
+      await ok(
+        'ping',
+        w.su.post('/webhooks', {
+          messageType: 'enriched-feature-v1',
+          envId: w.devEnvId,
+          config: { 'webhook.features.endpoint': 'http://127.0.0.1:9/closed' },
+        }),
+      );
+      list = await get(w, `/webhooks/${w.devEnvId}`);
+    }
+    return { params: { envId: w.devEnvId, id: list.results[0].id } };
+  },
+  getSystemConfig: async () => ({ query: { filters: ['slack.'] } }),
+  decryptSystemConfig: async () => ({ params: { key: 'slack.bearerToken' } }),
+  createOrUpdateSystemConfigs: async (w) => {
+    const current = await get(w, '/system-api?filters=slack.defaultChannel');
+    const version = current.configs.find((c: { key: string }) => c.key === 'slack.defaultChannel').version;
+    return {
+      body: {
+        configs: [{ key: 'slack.defaultChannel', version, value: `C${Math.floor(Math.random() * 1e6)}` }],
+      },
+    };
+  },
 
   // ---- the caller's own preferences ----
   getHiddenEnvironments: async (w) => ({ params: { appId: w.appId } }),

@@ -210,6 +210,9 @@ const RULES: Rule[] = [
   { operationId: 'createFeatureGroup', allowed: VALUE_CHANGERS },
   { operationId: 'updateFeatureGroup', allowed: VALUE_CHANGERS },
   { operationId: 'deleteFeatureGroup', allowed: VALUE_CHANGERS },
+  // webhooks and the system config
+  { operationId: 'testWebhook', allowed: PORTFOLIO_ADMINS, why: "the environment's administrators" },
+  { operationId: 'createOrUpdateSystemConfigs', allowed: SUPERUSER },
   // the caller's own preferences
   {
     operationId: 'saveHiddenEnvironments',

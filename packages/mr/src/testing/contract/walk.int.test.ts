@@ -722,6 +722,38 @@ for (const dialect of DIALECTS) {
       await walk.call(su, 'deleteFeatureGroup', { params: { appId, fgId: got.id } }, 204);
     });
 
+    it('configures Slack and a webhook, pings it and reads the delivery history', async () => {
+      const types = await walk.call(anon, 'getWebhookTypes');
+      assert.ok(types.types.some((t: { messageType: string }) => t.messageType === 'enriched-feature-v1'));
+      const slack = await walk.call(su, 'getSystemConfig', { query: { filters: ['slack.'] } });
+      assert.ok(slack.configs.some((c: { key: string }) => c.key === 'slack.bearerToken'));
+      const saved = await walk.call(su, 'createOrUpdateSystemConfigs', {
+        body: { configs: [{ key: 'slack.bearerToken', version: -1, value: 'xoxb-walk' }] },
+      });
+      assert.equal(saved.configs[0].value, 'ENCRYPTED-TEXT');
+      const clear = await walk.call(su, 'decryptSystemConfig', { params: { key: 'slack.bearerToken' } });
+      assert.equal(clear.result, 'xoxb-walk');
+      await walk.call(
+        su,
+        'testWebhook',
+        {
+          body: {
+            messageType: 'enriched-feature-v1',
+            envId: env.dev,
+            config: { 'webhook.features.endpoint': 'http://127.0.0.1:9/closed' },
+          },
+        },
+        204,
+      );
+      const history = await walk.call(su, 'listWebhooks', { params: { envId: env.dev } });
+      assert.equal(history.results.length, 1);
+      const detail = await walk.call(su, 'getWebhookDetails', {
+        params: { envId: env.dev, id: history.results[0].id },
+      });
+      assert.equal(detail.status, 0, 'nobody listens on port 9');
+      assert.equal(detail.url, 'http://127.0.0.1:9/closed');
+    });
+
     it('removes what it made: strategy, feature, environment, group, portfolio', async () => {
       await walk.call(su, 'deleteApplicationStrategy', { params: { appId, appStrategyId: strategyId } }, 204);
       const num = await walk.call(su, 'getFeatureForEnvironment', { params: { eid: env.dev, key: 'NUM' } });
