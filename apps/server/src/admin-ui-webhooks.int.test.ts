@@ -107,8 +107,8 @@ describe('the admin UI: webhooks, Slack and the system config in Chromium', {
       await page.getByTestId('slack-channel').fill('C0CHANNEL');
       await page.getByTestId('integrations-save').click();
       await page.getByText('Saved the integrations of production').waitFor();
-      // Saved encrypted: the form shows it stored, not its value.
-      await page.getByTestId('webhook-header-value').nth(1).waitFor();
+      // Saved encrypted: once the environment is read back, the form shows it stored, not its value.
+      await page.locator('[data-testid="webhook-header-value"][placeholder="stored encrypted"]').waitFor();
       const placeholders = await page
         .getByTestId('webhook-header-value')
         .evaluateAll((els) => els.map((e) => e.getAttribute('placeholder')));
