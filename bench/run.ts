@@ -14,6 +14,7 @@ import { mrToSse } from './scenarios/mr-to-sse.ts';
 import { openFeature } from './scenarios/openfeature.ts';
 import { edgeRestPolling, scaleOutSse } from './scenarios/scale-out.ts';
 import { sseFanout } from './scenarios/sse-fanout.ts';
+import { webhooks } from './scenarios/webhooks.ts';
 
 const SCENARIOS: readonly Scenario[] = [
   edgePolling,
@@ -22,6 +23,7 @@ const SCENARIOS: readonly Scenario[] = [
   scaleOutSse,
   edgeRestPolling,
   openFeature,
+  webhooks,
 ];
 
 interface ResultsFile {

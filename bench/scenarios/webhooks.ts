@@ -1,30 +1,25 @@
-// `node --import tsx bench/webhooks.ts [--saves N]`: the webhook outbox's cost and delivery, on the built party
-// server (SQLite), with a local receiver in this process.
+// `npm run bench -- webhooks`: the webhook outbox's cost and delivery, on the built party server (SQLite), with a
+// local receiver in the bench process.
 // 1. Value saves through the admin API alternate between an environment with a webhook and one without; each PUT
 //    is timed. The target: with a webhook, within 10 % of without (delivery is off the request path).
 // 2. 200 changes in 10 s (one every 50 ms) on the environment with the webhook: all must arrive (distinct ce-ids),
 //    with their delay from the save to the receiver.
-// Results: bench/results/webhooks.json.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startRole } from '@fh/test-support';
-import { benchRoot } from './lib/ipc.ts';
-import { machineInfo } from './lib/machine.ts';
-import { distribution, round, table } from './lib/stats.ts';
+import type { RunOptions, Scenario, ScenarioOutcome } from '../lib/scenario.ts';
+import { distribution, round } from '../lib/stats.ts';
 
-const args = process.argv.slice(2);
-const SAVES = Number(args[args.indexOf('--saves') + 1] ?? 0) || 300;
+const SAVES = 400;
+const TARGET_RATIO = 1.1;
 const WARMUP = 20;
 const BURST = 200;
 const BURST_SPACING_MS = 50;
 
-async function main(): Promise<void> {
-  const machine = machineInfo();
-  console.log(`bench on ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}`);
-
+async function measure(log: (line: string) => void): Promise<ScenarioOutcome> {
   // The receiver: notes when each ce-id first arrived, and which value of TEXT it carried.
   const arrivals = new Map<string, number>();
   const arrivalOfValue = new Map<string, number>();
@@ -121,14 +116,8 @@ async function main(): Promise<void> {
     const without = distribution(times.none);
     const ratio = withHook.p50 / without.p50;
     const meanRatio = withHook.mean / without.mean;
-    console.log(
-      `\n== value save (PUT) latency, ${SAVES / 2} saves each, ms\n${table(
-        ['environment', 'p50', 'p95', 'p99', 'mean'],
-        [
-          ['with webhook', withHook.p50, withHook.p95, withHook.p99, withHook.mean],
-          ['without', without.p50, without.p95, without.p99, without.mean],
-        ],
-      )}\np50 ratio ${round(ratio, 3)}, mean ratio ${round(meanRatio, 3)} (target ≤ 1.10)`,
+    log(
+      `value saves: p50 ratio ${round(ratio, 3)}, mean ratio ${round(meanRatio, 3)} (target ≤ ${TARGET_RATIO})`,
     );
     // Let the first phase's events drain before the burst: until nothing new arrives for a second.
     for (let seen = -1; seen !== arrivals.size; ) {
@@ -159,17 +148,14 @@ async function main(): Promise<void> {
     });
     const lag = distribution(lags);
     const lastAfter = Math.max(...arrived.map(([, t]) => t)) - (savedAt.at(-1) ?? 0);
-    console.log(
-      `\n== ${BURST} changes in ${round(burstSeconds, 1)} s: ${arrived.length} arrived (distinct ce-ids, ` +
+    log(
+      `== ${BURST} changes in ${round(burstSeconds, 1)} s: ${arrived.length} arrived (distinct ce-ids, ` +
         `${lags.length} of the ${BURST} values seen), ` +
         `${deliveries} deliveries in all\nsave → receiver, ms: p50 ${lag.p50}, p95 ${lag.p95}, p99 ${lag.p99}, max ${lag.max}; ` +
         `the last arrived ${round(lastAfter)} ms after the last save`,
     );
 
-    const results = {
-      machine,
-      date: new Date().toISOString(),
-      loadAverage1m: loadavg()[0],
+    const details = {
       saves: {
         perEnvironment: SAVES / 2,
         withWebhook: withHook,
@@ -185,10 +171,29 @@ async function main(): Promise<void> {
         lastAfterMs: round(lastAfter),
       },
     };
-    const out = resolve(benchRoot, 'results');
-    mkdirSync(out, { recursive: true });
-    writeFileSync(resolve(out, 'webhooks.json'), `${JSON.stringify(results, null, 2)}\n`);
-    if (arrived.length < BURST) process.exitCode = 1;
+    return {
+      status: 'measured',
+      table: {
+        headers: ['value save (PUT), ms', 'p50', 'p95', 'p99', 'mean'],
+        rows: [
+          ['with webhook', withHook.p50, withHook.p95, withHook.p99, withHook.mean],
+          ['without', without.p50, without.p95, without.p99, without.mean],
+        ],
+      },
+      targets: [
+        {
+          target: `a save with a webhook within ${Math.round((TARGET_RATIO - 1) * 100)} % of one without (p50)`,
+          measured: `p50 ratio ${round(ratio, 3)}, mean ratio ${round(meanRatio, 3)}`,
+          met: ratio <= TARGET_RATIO,
+        },
+        {
+          target: `${BURST} changes in ${(BURST * BURST_SPACING_MS) / 1000} s all arrive`,
+          measured: `${arrived.length} of ${BURST} arrived; save → receiver p50 ${lag.p50} ms, p99 ${lag.p99} ms`,
+          met: arrived.length === BURST,
+        },
+      ],
+      details,
+    };
   } finally {
     await party.stop();
     receiver.close();
@@ -200,4 +205,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
-await main();
+export const webhooks: Scenario = {
+  name: 'webhooks',
+  description:
+    'value saves with and without an environment webhook (delivery off the request path), then 200 changes in 10 s through the durable outbox',
+  run: (options: RunOptions) => measure(options.log),
+};
