@@ -5,6 +5,7 @@ import type { Stores } from '../db/stores.ts';
 import { decryptSettings, type SecretBox } from '../system-config/secret-box.ts';
 import type { SystemConfigService } from '../system-config/system-config-service.ts';
 import { checkDestination } from './destination-guard.ts';
+import { slackFeatureChanges, slackText } from './slack-message.ts';
 import { WEBHOOK_ENABLED, WEBHOOK_ENDPOINT } from './webhook-enqueuer.ts';
 import { enrichedFeaturesBody } from './webhook-payloads.ts';
 import { ENRICHED_FEATURES_TYPE, type OutboxEvent, SLACK_TYPE } from './webhook-store.ts';
@@ -232,6 +233,7 @@ export class WebhookDelivery {
       'slack.defaultChannel',
       'slack.delivery.url',
       'slack.delivery.headers',
+      'slack.messageFormat.featureChange',
     ]);
     if (cfg.get('slack.enabled') !== true) return undefined;
     const channel =
@@ -242,7 +244,15 @@ export class WebhookDelivery {
     if (!channel) return undefined;
     let payload = stored;
     if (payload === null) {
-      payload = JSON.stringify({ channel, text: await slackText(stores, event) });
+      const template = cfg.get('slack.messageFormat.featureChange') as string | null | undefined;
+      const { text, templateError } = slackText(await slackFeatureChanges(stores, event), template);
+      if (templateError) {
+        this.#deps.logger.warn(
+          { eventId: event.id, templateError },
+          'slack.messageFormat.featureChange could not be rendered; the default text is sent',
+        );
+      }
+      payload = JSON.stringify({ channel, text });
       await stores.webhooks.setPayload(event.seq, payload);
     }
     const message = JSON.parse(payload) as { channel: string; text: string };
@@ -358,23 +368,4 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
       k.startsWith('ce-') || k === 'content-type' ? [k, v] : [k, '********'],
     ),
   );
-}
-
-async function slackText(stores: Stores, event: OutboxEvent): Promise<string> {
-  const env = await stores.environments.findById(event.environmentId, { includeArchived: true });
-  const app = env && (await stores.applications.findById(env.applicationId, { includeArchived: true }));
-  const who = event.whoChanged
-    ? await stores.persons.findById(event.whoChanged, { includeArchived: true })
-    : undefined;
-  const whoName = who ? who.name || who.email : 'someone';
-  const lines: string[] = [];
-  const show = (v: { value?: unknown } | null | undefined) =>
-    v ? JSON.stringify(v.value ?? null) : 'no value';
-  for (const key of event.featureKeys) {
-    lines.push(
-      `Feature ${key} in environment ${env?.name ?? event.environmentId} of application ${app?.name ?? '?'} ` +
-        `changed by ${whoName}: from ${show(event.previous[key])} to ${show(event.current[key])}`,
-    );
-  }
-  return lines.join('\n');
 }
