@@ -13,10 +13,22 @@ interface Row extends OutboxEvent {
 
 /** In memory, with the SQL store's claim rules (one head event per environment, leases). */
 export class FakeWebhookStore implements WebhookStore {
-  readonly #rows: Row[] = [];
-  readonly #results: WebhookResult[] = [];
+  #rows: Row[] = [];
+  #results: WebhookResult[] = [];
   #seq = 0;
   constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** For the fake transaction: a copy to restore when the use case fails. */
+  snapshot(): unknown {
+    return structuredClone({ rows: this.#rows, results: this.#results, seq: this.#seq });
+  }
+
+  restore(snapshot: unknown): void {
+    const s = snapshot as { rows: Row[]; results: WebhookResult[]; seq: number };
+    this.#rows = s.rows;
+    this.#results = s.results;
+    // (a sequence number is not reused, as a database sequence would not be)
+  }
 
   async enqueue(events: readonly NewOutboxEvent[]): Promise<void> {
     for (const e of events) {
