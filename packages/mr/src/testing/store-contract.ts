@@ -1363,6 +1363,41 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         );
       });
 
+      it('prunes delivered events older than a time, the oldest first, at most `limit` at once; pending ones stay', async () => {
+        target.advance(1);
+        const envs = await twoEnvironments();
+        const pendingBefore = await s.webhooks.countPending();
+        const [e1, e2, e3] = [event(envs[0], 1), event(envs[0], 2), event(envs[0], 3)];
+        await s.webhooks.enqueue([e1, e2, e3]);
+        let deliveredAt = 0;
+        for (let i = 0; i < 2; i++) {
+          const [c] = mine(await s.webhooks.claim('w', 60_000, 100), envs);
+          assert.ok(c);
+          deliveredAt = c.whenCreated.getTime();
+          await s.webhooks.release(c.seq, 'w', { status: 'delivered', lastStatus: 200 });
+        }
+        // whatever earlier tests delivered is older; clear it so the counts below are ours
+        await s.webhooks.pruneDelivered(new Date(deliveredAt), 1_000_000);
+        assert.equal(
+          await s.webhooks.pruneDelivered(new Date(deliveredAt), 100),
+          0,
+          'not older than the cut-off',
+        );
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 1), 1, 'at most the limit');
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 100), 1);
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 100), 0, 'nothing twice');
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 1, 'the pending event stays');
+        const [left] = mine(await s.webhooks.claim('w', 60_000, 100), envs);
+        assert.equal(left?.id, e3.id);
+        await s.webhooks.release(left.seq, 'w', { status: 'abandoned', lastStatus: null });
+        target.advance(1);
+        assert.equal(
+          await s.webhooks.pruneDelivered(new Date(deliveredAt + 10), 100),
+          0,
+          'abandoned events are not delivered ones',
+        );
+      });
+
       it('an outbox event and a system config saved in a failed transaction are rolled back', async () => {
         const envs = await twoEnvironments();
         const key = `t${unique()}.rollback`;

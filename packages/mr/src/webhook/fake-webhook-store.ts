@@ -9,6 +9,7 @@ import type {
 interface Row extends OutboxEvent {
   leaseOwner: string | null;
   leaseUntil: number;
+  whenDelivered: Date | null;
 }
 
 /** In memory, with the SQL store's claim rules (one head event per environment, leases). */
@@ -42,6 +43,7 @@ export class FakeWebhookStore implements WebhookStore {
         whenCreated: this.now(),
         leaseOwner: null,
         leaseUntil: 0,
+        whenDelivered: null,
       });
     }
   }
@@ -80,6 +82,7 @@ export class FakeWebhookStore implements WebhookStore {
     r.leaseOwner = null;
     r.leaseUntil = 0;
     if (outcome.nextAttemptAt) r.nextAttemptAt = outcome.nextAttemptAt;
+    if (outcome.status === 'delivered') r.whenDelivered = this.now();
   }
 
   async abandonPending(environmentId: string, eventType: string): Promise<number> {
@@ -95,6 +98,17 @@ export class FakeWebhookStore implements WebhookStore {
 
   async countPending(): Promise<number> {
     return this.#rows.filter((r) => r.status === 'pending').length;
+  }
+
+  async pruneDelivered(before: Date, limit: number): Promise<number> {
+    const doomed = new Set(
+      this.#rows
+        .filter((r) => r.status === 'delivered' && r.whenDelivered !== null && r.whenDelivered < before)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, Math.max(0, limit)),
+    );
+    this.#rows = this.#rows.filter((r) => !doomed.has(r));
+    return doomed.size;
   }
 
   async recordResult(result: WebhookResult): Promise<void> {
@@ -118,6 +132,6 @@ export class FakeWebhookStore implements WebhookStore {
 }
 
 function copy(r: Row): OutboxEvent {
-  const { leaseOwner: _o, leaseUntil: _u, ...event } = r;
+  const { leaseOwner: _o, leaseUntil: _u, whenDelivered: _d, ...event } = r;
   return structuredClone(event);
 }

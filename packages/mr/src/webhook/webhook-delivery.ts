@@ -26,6 +26,12 @@ export interface WebhookDeliverySettings {
   /** Slack's Web API base (tests point it at a fake Slack) */
   slackApiUrl: string;
   batchSize: number;
+  /** delivered events older than this are deleted from the outbox (their calls stay in the history) */
+  retentionMs: number;
+  /** how often each process prunes delivered events */
+  pruneEveryMs: number;
+  /** rows deleted per statement when pruning */
+  pruneBatch: number;
 }
 
 export const defaultWebhookDeliverySettings: WebhookDeliverySettings = {
@@ -38,7 +44,13 @@ export const defaultWebhookDeliverySettings: WebhookDeliverySettings = {
   refusePrivateNetworks: false,
   slackApiUrl: 'https://slack.com/api',
   batchSize: 20,
+  retentionMs: 7 * 24 * 3_600_000,
+  pruneEveryMs: 10 * 60_000,
+  pruneBatch: 500,
 };
+
+/** At most this many prune statements per round, so pruning a large backlog never holds up deliveries long. */
+const PRUNE_ROUNDS = 20;
 
 export interface WebhookDeliveryDeps {
   /** stores outside any transaction */
@@ -75,6 +87,7 @@ export class WebhookDelivery {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #nudged = false;
+  #lastPrune = 0;
 
   constructor(deps: WebhookDeliveryDeps) {
     this.#deps = deps;
@@ -111,8 +124,36 @@ export class WebhookDelivery {
     return events.length;
   }
 
+  /**
+   * Deletes delivered events older than the retention, in batches. Every MR process does this now and then;
+   * two doing it at once delete disjoint or already-deleted rows, which is harmless.
+   */
+  async pruneOnce(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.#settings.retentionMs);
+    let total = 0;
+    for (let round = 0; round < PRUNE_ROUNDS; round++) {
+      const n = await this.#deps.stores.webhooks.pruneDelivered(before, this.#settings.pruneBatch);
+      total += n;
+      if (n < this.#settings.pruneBatch) break;
+    }
+    if (total > 0) this.#deps.logger.debug({ pruned: total, before }, 'delivered webhook events pruned');
+    return total;
+  }
+
+  async #pruneIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastPrune < this.#settings.pruneEveryMs) return;
+    this.#lastPrune = now;
+    try {
+      await this.pruneOnce(new Date(now));
+    } catch (err) {
+      this.#deps.logger.warn({ err }, 'pruning delivered webhook events failed; trying again later');
+    }
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
+      await this.#pruneIfDue();
       let handled = 0;
       try {
         handled = await this.runOnce();
