@@ -48,6 +48,8 @@ export function integrationsConfig(
   set('baseBackoffMs', int(env, 'WEBHOOK_RETRY_BASE_MS', 10, 600_000));
   set('maxBackoffMs', int(env, 'WEBHOOK_RETRY_MAX_MS', 10, 3_600_000));
   set('maxFailures', int(env, 'WEBHOOK_MAX_FAILURES', 0, 1_000_000));
+  const retentionHours = int(env, 'WEBHOOK_RETENTION_HOURS', 1, 24 * 3650);
+  set('retentionMs', retentionHours === undefined ? undefined : retentionHours * 3_600_000);
   const refuse = env['WEBHOOK_REFUSE_PRIVATE_NETWORKS']?.trim().toLowerCase();
   if (refuse !== undefined && refuse !== '') {
     if (refuse !== 'true' && refuse !== 'false')

@@ -315,6 +315,49 @@ describe('single sign-on only: auth.disable-login and auth.userMustBeCreatedFirs
     assert.match(((await res.json()) as { message: string }).message, /switched off/);
   });
 
+  it('every other password path is refused too: registration, setting, changing and resetting a password', async () => {
+    const created = await su.post('/person', {
+      email: 'grace@example.com',
+      name: 'Grace',
+      personType: 'person',
+    });
+    assert.equal(created.status, 200);
+    const token = String(created.body.token);
+    const graceId = String(created.body.personId);
+    const register = await fetch(`${w.mr.baseUrl}/mr-api/authentication`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        registrationToken: token,
+        email: 'grace@example.com',
+        name: 'Grace',
+        password: 'password123',
+        confirmPassword: 'password123',
+      }),
+    });
+    assert.equal(register.status, 403);
+    assert.match(
+      ((await register.json()) as { message: string }).message,
+      /Registering with a password is switched off/,
+    );
+    const self = await su.get('/person/self');
+    const selfId = String((self.body.id as { id: string }).id);
+    const refusals = [
+      await su.put(`/authentication/${selfId}/changePassword`, {
+        oldPassword: 'x',
+        newPassword: 'password123',
+      }),
+      await su.put(`/authentication/${graceId}/resetPassword`, { password: 'password123' }),
+      await su.put(`/authentication/${selfId}/replaceTempPassword`, { password: 'password123' }),
+    ];
+    for (const res of refusals) {
+      assert.equal(res.status, 403, JSON.stringify(res.body));
+      assert.match(String(res.body.message), /switched off on this server \(auth\.disable-login\)/);
+    }
+    const stillPending = await fetch(`${w.mr.baseUrl}/mr-api/authentication/${encodeURIComponent(token)}`);
+    assert.equal(stillPending.status, 200, 'the refused registration registered nobody');
+  });
+
   it('unknown people are refused; once an admin creates them they sign in', async () => {
     const before = await people(su);
     w.idp.next({ email: 'frank@example.com', name: 'Frank' });
@@ -335,6 +378,25 @@ describe('single sign-on only: auth.disable-login and auth.userMustBeCreatedFirs
     );
     assert.equal(self.body.email, 'frank@example.com');
     assert.equal(self.body.name, 'Frank');
+  });
+
+  it('a person an admin created is registered by signing in: their registration token stops working', async () => {
+    const created = await su.post('/person', { email: 'hedy@example.com', personType: 'person' });
+    assert.equal(created.status, 200);
+    const token = String(created.body.token);
+    const pending = await fetch(`${w.mr.baseUrl}/mr-api/authentication/${encodeURIComponent(token)}`);
+    assert.equal(pending.status, 200, 'the registration link works before the sign-in');
+
+    w.idp.next({ email: 'hedy@example.com', name: 'Hedy Lamarr' });
+    const ok = await signIn(new HttpBrowser(), w);
+    assert.equal(ok.landedOn.href, `${w.mr.baseUrl}/`);
+
+    const after = await fetch(`${w.mr.baseUrl}/mr-api/authentication/${encodeURIComponent(token)}`);
+    assert.equal(after.status, 404, 'the registration link no longer finds anyone');
+    const id = String(created.body.personId);
+    const hedy = await su.get(`/person/${id}`);
+    assert.equal(hedy.status, 200);
+    assert.equal(hedy.body.name, 'Hedy Lamarr');
   });
 });
 

@@ -421,6 +421,50 @@ describe('webhooks and Slack through the built party-ish server (SQLite)', () =>
     }
   });
 
+  it('slack.messageFormat.featureChange is the Mustache template of the Slack text; a broken one falls back to the default text and the message still goes', async () => {
+    const setFormat = async (value: string) => {
+      const cfg = ok(await world.admin.get('/system-api?filters=slack.messageFormat'), 'cfg');
+      const current = cfg.configs.find((c: any) => c.key === 'slack.messageFormat.featureChange');
+      ok(
+        await world.admin.post('/system-api', {
+          configs: [{ key: 'slack.messageFormat.featureChange', version: current.version, value }],
+        }),
+        'message format',
+      );
+    };
+    const nextPost = async (value: boolean) => {
+      const before = slack.received.length;
+      await setValue(world, FLAG, value);
+      return until('the Slack message', () =>
+        slack.received.slice(before).find((r) => r.path === '/api/chat.postMessage'),
+      );
+    };
+
+    await setFormat(
+      ':rocket: *{{featureName}}* (`{{featureKey}}`) in {{environmentName}} of {{appName}} ({{portfolioName}}): ' +
+        '{{featureValueUpdated.previous}} -> {{featureValueUpdated.updated}} by {{whoUpdated}}{{#lockUpdated}} lock{{/lockUpdated}}',
+    );
+    const templated = await nextPost(false);
+    assert.equal(templated.json.channel, 'C0CHANNEL');
+    const rendered: string = templated.json.text;
+    assert.ok(rendered.startsWith(':rocket: *'), rendered);
+    assert.ok(rendered.includes(`(\`${FLAG}\`) in production of Checkout (`), rendered);
+    assert.ok(rendered.endsWith(': true -> false by Sam Super'), rendered);
+
+    await setFormat('{{#featureKey}} never closed');
+    const fallback = await nextPost(true);
+    const text: string = fallback.json.text;
+    for (const part of [FLAG, 'production', 'Checkout', 'Sam Super', 'from false', 'to true']) {
+      assert.ok(text.includes(part), `"${text}" (the default text) mentions ${part}`);
+    }
+    assert.ok(
+      world.servers.some((server) =>
+        server.output.some((l) => l.includes('slack.messageFormat.featureChange could not be rendered')),
+      ),
+      'the MR says why the template was not used',
+    );
+  });
+
   it('Slack with a delivery URL: an integration/slack-v1 cloud event goes there instead', async () => {
     const cfg = ok(await world.admin.get('/system-api?filters=slack.delivery.url'), 'cfg');
     const current = cfg.configs.find((c: any) => c.key === 'slack.delivery.url');

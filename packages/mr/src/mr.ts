@@ -25,7 +25,7 @@ import { registerSetupRoutes } from './setup/setup-controller.ts';
 import { SingleSignOn } from './sso/single-sign-on.ts';
 import { registerSsoRoutes } from './sso/sso-controller.ts';
 import { registerStrategyRoutes } from './strategy/strategy-controller.ts';
-import { SecretBox } from './system-config/secret-box.ts';
+import { decryptSettings, SecretBox } from './system-config/secret-box.ts';
 import { registerSystemConfigRoutes } from './system-config/system-config-controller.ts';
 import { SystemConfigService } from './system-config/system-config-service.ts';
 import { registerUserStateRoutes } from './user-state/user-state-controller.ts';
@@ -90,6 +90,7 @@ export async function registerManagementRepository(
     clock,
     ids,
     sealWebhookInfo: (merged, current) => sealWebhookInfo(secrets, merged, current),
+    revealWebhookInfo: (stored) => decryptSettings(secrets, stored),
     logger: deps.logger,
     settings,
     sso: new SingleSignOn(settings.sso, clock),

@@ -465,7 +465,7 @@ export const mrOperations = {
     path: '/mr-api/external-provider/:provider',
     tags: S.AuthService,
     auth: false,
-    inScope: false,
+    inScope: true,
     params: Type.Object({ provider: Type.String() }),
     responses: { 200: ref('ProviderRedirect') },
   }),

@@ -50,7 +50,7 @@ describe('compatibility with the upstream admin API (mr-api 1.2.5)', { skip }, (
     assert.equal(listed.length, 97);
     assert.deepEqual(listed.map((o) => o.id).sort(), [...table.keys()].sort());
     for (const { id, tags } of listed) {
-      const outOfScope = id === 'getLoginUrlForProvider' || tags.some((t) => OUT_OF_SCOPE_TAGS.includes(t));
+      const outOfScope = tags.some((t) => OUT_OF_SCOPE_TAGS.includes(t));
       assert.equal(table.get(id)?.inScope, !outOfScope, id);
     }
   });

@@ -16,12 +16,17 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
     settings: ctx.settings,
   });
 
-  route(app, 'login', async (request, reply) => {
+  /** With `auth.disable-login` no password is set, changed or checked: people sign in by single sign-on. */
+  const refuseWhenLocalLoginOff = (what: string): void => {
     if (!ctx.sso.localLoginEnabled) {
       throw new ForbiddenError(
-        'Signing in with a password is switched off on this server (auth.disable-login); use single sign-on',
+        `${what} is switched off on this server (auth.disable-login); use single sign-on`,
       );
     }
+  };
+
+  route(app, 'login', async (request, reply) => {
+    refuseWhenLocalLoginOff('Signing in with a password');
     try {
       const { email, password } = request.body;
       const person = await auth.checkLogin(ctx.stores, { email, password, address: request.ip });
@@ -49,6 +54,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
   );
 
   route(app, 'registerPerson', async (request) => {
+    refuseWhenLocalLoginOff('Registering with a password');
     const { registrationToken, email, name, password, confirmPassword } = request.body;
     const person = await auth.checkRegistration(ctx.stores, { token: registrationToken, email, name });
     const passwordHash = await auth.hashNewPassword(password, confirmPassword);
@@ -58,6 +64,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
 
   route(app, 'replaceTempPassword', async (request) => {
     const principal = ctx.principal(request);
+    refuseWhenLocalLoginOff('Setting a password');
     const person = await auth.checkReplaceTempPassword(ctx.stores, principal, request.params.id);
     const passwordHash = await auth.hashNewPassword(request.body.password);
     const loggedIn = await ctx.uow.run((tx) => auth.replaceTempPassword(tx, person, passwordHash));
@@ -67,6 +74,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
 
   route(app, 'changePassword', async (request) => {
     const principal = ctx.principal(request);
+    refuseWhenLocalLoginOff('Changing a password');
     const access = await ctx.access(request);
     const { oldPassword, newPassword } = request.body;
     const person = await auth.checkChangePassword(ctx.stores, access, request.params.id, oldPassword);
@@ -77,6 +85,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: MrContext): void {
 
   route(app, 'resetPassword', async (request) => {
     const access = await ctx.access(request);
+    refuseWhenLocalLoginOff('Resetting a password');
     const { password, reactivate } = request.body;
     const person = await auth.checkResetPassword(ctx.stores, access, request.params.id, reactivate ?? false);
     const passwordHash = await auth.hashNewPassword(password);

@@ -54,6 +54,8 @@ export interface MrContext {
   readonly sso: SingleSignOn;
   /** Checks and encrypts an environment's merged webhook settings before they are saved (ADR 0010). */
   sealWebhookInfo(merged: Record<string, string>, current: Record<string, string>): Record<string, string>;
+  /** An environment's stored webhook settings in clear (`decryptWebhookDetails`), without salts. */
+  revealWebhookInfo(stored: Record<string, string>): Record<string, string>;
   /** The caller of an authenticated operation. */
   principal(request: FastifyRequest): Principal;
   /** What the caller may do; computed once per request. */

@@ -122,11 +122,14 @@ export function sqlStores(database: Database, deps: Partial<StoreDeps> = {}): Tr
   };
 }
 
-function fakeStoresOn(state: FakeState): Stores {
-  // System config and webhooks keep their own state (not rolled back with a failed transaction).
+function fakeStoresOn(
+  state: FakeState,
+  own: { systemConfigs: FakeSystemConfigStore; webhooks: FakeWebhookStore },
+): Stores {
+  // System config and webhooks keep their own state; the fake transaction snapshots and restores it too.
   return {
-    systemConfigs: new FakeSystemConfigStore(),
-    webhooks: new FakeWebhookStore(() => state.deps.clock.now()),
+    systemConfigs: own.systemConfigs,
+    webhooks: own.webhooks,
     organisations: new FakeOrganisationStore(state),
     portfolios: new FakePortfolioStore(state),
     applications: new FakeApplicationStore(state),
@@ -150,17 +153,25 @@ function fakeStoresOn(state: FakeState): Stores {
  */
 export function createFakeStores(deps: Partial<StoreDeps> = {}): TransactionalStores {
   const state = new FakeState(storeDeps(deps));
-  const stores = fakeStoresOn(state);
+  const own = {
+    systemConfigs: new FakeSystemConfigStore(),
+    webhooks: new FakeWebhookStore(() => state.deps.clock.now()),
+  };
+  const stores = fakeStoresOn(state, own);
   let queue: Promise<unknown> = Promise.resolve();
   return {
     ...stores,
     transaction<T>(fn: (stores: Stores) => Promise<T>): Promise<T> {
       const run = async () => {
         const snapshot = structuredClone(state.tables);
+        const configs = own.systemConfigs.snapshot();
+        const outbox = own.webhooks.snapshot();
         try {
           return await fn(stores);
         } catch (err) {
           state.tables = snapshot;
+          own.systemConfigs.restore(configs);
+          own.webhooks.restore(outbox);
           throw err;
         }
       };

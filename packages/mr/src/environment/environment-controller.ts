@@ -16,6 +16,7 @@ import {
   listEnvironments,
   type NewEnvironment,
   reorderEnvironments,
+  requireWebhookSecretsReader,
   updateEnvironment,
 } from './environment-service.ts';
 
@@ -111,6 +112,11 @@ export function registerEnvironmentRoutes(app: FastifyInstance, ctx: MrContext):
       serviceAccounts: q.includeServiceAccounts || q.includeSdkUrl,
       sdkUrls: q.includeSdkUrl,
     });
+    // Upstream shows webhook settings with includeDetails only, so decrypting needs both flags.
+    if (q.decryptWebhookDetails === true && q.includeDetails === true) {
+      requireWebhookSecretsReader(view);
+      view.webhookInClear = ctx.revealWebhookInfo(view.environment.webhookEnvironmentInfo);
+    }
     return toApiEnvironment(view);
   });
 

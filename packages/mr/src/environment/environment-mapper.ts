@@ -29,7 +29,9 @@ export function toApiEnvironment(view: EnvironmentView | Environment): ApiEnviro
   };
   if (e.whenArchived) out.whenArchived = e.whenArchived.toISOString();
   if (v.details) out.environmentInfo = { ...e.environmentInfo };
-  if (v.webhookDetails) out.webhookEnvironmentInfo = maskSettings(e.webhookEnvironmentInfo);
+  if (v.webhookDetails) {
+    out.webhookEnvironmentInfo = v.webhookInClear ?? maskSettings(e.webhookEnvironmentInfo);
+  }
   if (v.groupRoles) out.groupRoles = v.groupRoles.map(toApiEnvironmentGroupRole);
   if (v.features) out.features = v.features.map(toApiFeatureSummary);
   if (v.serviceAccounts) {

@@ -17,6 +17,8 @@ export interface EnvironmentView {
   details?: boolean;
   /** show webhookEnvironmentInfo (administrators only: it holds endpoints and headers) */
   webhookDetails?: boolean;
+  /** webhook settings in clear instead of masked (`decryptWebhookDetails`; administrators only) */
+  webhookInClear?: Record<string, string>;
   groupRoles?: EnvironmentAcl[];
   features?: Feature[];
   serviceAccounts?: ServiceAccountInEnvironment[];
@@ -199,6 +201,19 @@ export async function getEnvironment(
   }
   const [view] = await withIncludes(tx, access, application, [environment], includes);
   return view!;
+}
+
+/**
+ * `decryptWebhookDetails` (upstream's admin UI asks for it to edit an environment's webhooks): only who may
+ * change those settings (superusers and admins of the environment's portfolio) may read their secrets; anyone
+ * else is refused rather than silently shown the masked values.
+ */
+export function requireWebhookSecretsReader(view: EnvironmentView): void {
+  if (!view.webhookDetails) {
+    throw new ForbiddenError(
+      "Only superusers and administrators of the environment's portfolio may see its webhook settings decrypted",
+    );
+  }
 }
 
 /**

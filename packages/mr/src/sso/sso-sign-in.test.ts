@@ -41,6 +41,21 @@ describe('finishing a single sign-on', () => {
     assert.equal(await strict.stores.persons.findByEmail('new@example.com'), undefined);
   });
 
+  it('a person created by an admin (registration token pending) is registered: the token is cleared', async () => {
+    const w = await world(true);
+    const pending = await w.person('pending@example.com');
+    await w.stores.persons.update(pending.id, {
+      registrationToken: 'reg-token-1',
+      registrationTokenExpiry: new Date(w.clock.now().getTime() + 86_400_000),
+    });
+    const done = await w.stores.transaction((tx) =>
+      w.signIn.complete(tx, { email: 'pending@example.com', name: 'Pen Ding' }),
+    );
+    assert.equal(done.person.id, pending.id);
+    assert.deepEqual([done.person.registrationToken, done.person.registrationTokenExpiry], [null, null]);
+    assert.equal(await w.stores.persons.findByRegistrationToken('reg-token-1'), undefined);
+  });
+
   it('refuses deactivated people, service accounts and unusable emails', async () => {
     const w = await world();
     const gone = await w.person('gone@example.com');

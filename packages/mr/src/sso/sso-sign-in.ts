@@ -67,7 +67,15 @@ export class SsoSignIn {
       if (existing.personType !== 'person') {
         throw new SsoRefusedError('unknown_user', `${email} is not a person's account`);
       }
-      person = await tx.persons.update(existing.id, { name, whenLastAuthenticated: now });
+      // Someone an admin created (with a pending registration link) is registered once the provider vouches
+      // for them, as upstream: the link stops working, and the admin UI no longer shows them as pending.
+      person = await tx.persons.update(existing.id, {
+        name,
+        whenLastAuthenticated: now,
+        ...(existing.registrationToken !== null
+          ? { registrationToken: null, registrationTokenExpiry: null }
+          : {}),
+      });
     } else {
       const superusers = await findSuperuserGroup(tx, organisation.id);
       const firstOfSite =

@@ -3,7 +3,16 @@ import type { StoredSystemConfig, SystemConfigStore } from './system-config-stor
 
 /** In memory, with the SQL store's versioning rules. */
 export class FakeSystemConfigStore implements SystemConfigStore {
-  readonly #rows = new Map<string, StoredSystemConfig>();
+  #rows = new Map<string, StoredSystemConfig>();
+
+  /** For the fake transaction: a copy to restore when the use case fails. */
+  snapshot(): unknown {
+    return structuredClone(this.#rows);
+  }
+
+  restore(snapshot: unknown): void {
+    this.#rows = snapshot as Map<string, StoredSystemConfig>;
+  }
 
   async list(prefixes: readonly string[] = []): Promise<StoredSystemConfig[]> {
     return [...this.#rows.values()]

@@ -1147,6 +1147,282 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
       });
     });
 
+    describe('system config', () => {
+      it('creates a key at version -1, updates it from its version, refuses a stale version and a second create', async () => {
+        const prefix = `t${unique()}.`;
+        const created = await s.systemConfigs.save(`${prefix}b`, '"one"', -1, null);
+        assert.deepEqual(created, { key: `${prefix}b`, value: '"one"', version: 1, whoUpdated: null });
+        await s.systemConfigs.save(`${prefix}a`, null, -1, null);
+        const updated = await s.systemConfigs.save(`${prefix}b`, '"two"', 1, null);
+        assert.equal(updated.version, 2);
+        assert.equal((await s.systemConfigs.find(`${prefix}b`))?.value, '"two"');
+        assert.equal(await s.systemConfigs.find(`${prefix}missing`), undefined);
+        await rejectsWith(s.systemConfigs.save(`${prefix}b`, '"three"', 1, null), StaleVersionError, 422);
+        await rejectsWith(s.systemConfigs.save(`${prefix}b`, '"again"', -1, null), StaleVersionError, 422);
+        assert.equal((await s.systemConfigs.find(`${prefix}b`))?.value, '"two"', 'refusals change nothing');
+        assert.deepEqual(
+          (await s.systemConfigs.list([prefix])).map((c) => [c.key, c.value, c.version]),
+          [
+            [`${prefix}a`, null, 1],
+            [`${prefix}b`, '"two"', 2],
+          ],
+        );
+        const other = `t${unique()}.`;
+        await s.systemConfigs.save(`${other}x`, '1', -1, null);
+        assert.deepEqual(
+          (await s.systemConfigs.list([prefix, other])).map((c) => c.key),
+          [`${prefix}a`, `${prefix}b`, `${other}x`].sort(),
+        );
+        assert.ok((await s.systemConfigs.list()).length >= 3, 'no prefix lists every key');
+      });
+
+      it('remembers who saved a key', async () => {
+        const { org } = await portfolio();
+        void org;
+        const person = await s.persons.create({ email: `cfg-${unique()}@example.com` });
+        const key = `t${unique()}.who`;
+        await s.systemConfigs.save(key, 'true', -1, person.id);
+        assert.equal((await s.systemConfigs.find(key))?.whoUpdated, person.id);
+      });
+    });
+
+    describe('webhook outbox and results', () => {
+      const event = (environmentId: string, n: number, eventType = 'enriched-feature-v1') => ({
+        id: randomUUID(),
+        environmentId,
+        eventType,
+        featureKeys: [`F${n}`],
+        previous: { [`F${n}`]: null },
+        current: {
+          [`F${n}`]: { value: n, version: n, locked: false, retired: false, pId: null },
+        },
+        whoChanged: null,
+      });
+      async function twoEnvironments() {
+        const { app } = await application();
+        const a = await s.environments.create({ applicationId: app.id, name: 'a' });
+        const b = await s.environments.create({ applicationId: app.id, name: 'b' });
+        return [a.id, b.id] as const;
+      }
+      const mine = <E extends { environmentId: string }>(events: E[], envs: readonly string[]): E[] =>
+        events.filter((e) => envs.includes(e.environmentId));
+
+      it("claims only each environment's oldest pending event, in order, once per lease; delivery moves on to the next", async () => {
+        const envs = await twoEnvironments();
+        const [a, b] = envs;
+        const pendingBefore = await s.webhooks.countPending();
+        const a1 = event(a, 1);
+        const a2 = event(a, 2);
+        const b1 = event(b, 3);
+        await s.webhooks.enqueue([a1, a2]);
+        await s.webhooks.enqueue([b1]);
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 3);
+
+        const first = mine(await s.webhooks.claim('w1', 60_000, 100), envs);
+        assert.deepEqual(
+          first.map((e) => e.id),
+          [a1.id, b1.id],
+        );
+        const claimed = first[0]!;
+        assert.deepEqual(
+          [
+            claimed.featureKeys,
+            claimed.previous,
+            claimed.current,
+            claimed.status,
+            claimed.attempts,
+            claimed.payload,
+          ],
+          [a1.featureKeys, a1.previous, a1.current, 'pending', 0, null],
+        );
+        assert.deepEqual(
+          mine(await s.webhooks.claim('w2', 60_000, 100), envs),
+          [],
+          'leased events are not claimed again',
+        );
+
+        await s.webhooks.setPayload(claimed.seq, '{"first":true}');
+        await s.webhooks.setPayload(claimed.seq, '{"second":true}');
+        await s.webhooks.release(claimed.seq, 'w2', { status: 'delivered', lastStatus: 200 });
+        assert.deepEqual(
+          mine(await s.webhooks.claim('w2', 60_000, 100), envs),
+          [],
+          "another owner's release is ignored",
+        );
+
+        await s.webhooks.release(claimed.seq, 'w1', { status: 'delivered', lastStatus: 200 });
+        await s.webhooks.release(first[1]!.seq, 'w1', { status: 'delivered', lastStatus: 200 });
+        const next = mine(await s.webhooks.claim('w3', 60_000, 100), envs);
+        assert.deepEqual(
+          next.map((e) => e.id),
+          [a2.id],
+        );
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 1);
+        await s.webhooks.release(next[0]!.seq, 'w3', { status: 'delivered', lastStatus: 204 });
+        assert.equal(await s.webhooks.countPending(), pendingBefore);
+      });
+
+      it('the payload is set once and kept across retries; a retry waits for its time; an expired lease is taken over', async () => {
+        const envs = await twoEnvironments();
+        const pendingBefore = await s.webhooks.countPending();
+        const e = event(envs[0], 1);
+        await s.webhooks.enqueue([e]);
+        const [claimed] = mine(await s.webhooks.claim('w1', 1_000, 100), envs);
+        assert.ok(claimed);
+        await s.webhooks.setPayload(claimed.seq, '{"first":true}');
+        await s.webhooks.setPayload(claimed.seq, '{"second":true}');
+        const base = claimed.whenCreated.getTime();
+        await s.webhooks.release(claimed.seq, 'w1', {
+          status: 'pending',
+          nextAttemptAt: new Date(base + 5_000),
+          lastStatus: 500,
+        });
+        assert.deepEqual(
+          mine(await s.webhooks.claim('w1', 1_000, 100), envs),
+          [],
+          'not before its next attempt',
+        );
+        target.advance(5_001);
+        const [retry] = mine(await s.webhooks.claim('w1', 1_000, 100), envs);
+        assert.equal(retry?.id, e.id);
+        assert.deepEqual([retry.payload, retry.attempts], ['{"first":true}', 1]);
+        assert.deepEqual(mine(await s.webhooks.claim('w2', 1_000, 100), envs), [], 'leased');
+        target.advance(1_001);
+        const [taken] = mine(await s.webhooks.claim('w2', 1_000, 100), envs);
+        assert.equal(taken?.id, e.id, 'an expired lease is taken over');
+        await s.webhooks.release(retry.seq, 'w1', { status: 'delivered', lastStatus: 200 });
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 1, 'the old owner cannot settle it');
+        await s.webhooks.release(taken.seq, 'w2', { status: 'delivered', lastStatus: 200 });
+        assert.equal(await s.webhooks.countPending(), pendingBefore);
+      });
+
+      it('abandons the pending events of one environment and type only', async () => {
+        const envs = await twoEnvironments();
+        await s.webhooks.enqueue([
+          event(envs[0], 1),
+          event(envs[0], 2),
+          event(envs[0], 3, 'integration/slack-v1'),
+        ]);
+        await s.webhooks.enqueue([event(envs[1], 4)]);
+        assert.equal(await s.webhooks.abandonPending(envs[0], 'enriched-feature-v1'), 2);
+        assert.equal(await s.webhooks.abandonPending(envs[0], 'enriched-feature-v1'), 0);
+        const left = mine(await s.webhooks.claim('w', 60_000, 100), envs);
+        assert.deepEqual(
+          left.map((e) => [e.environmentId, e.eventType]).sort(),
+          [
+            [envs[0], 'integration/slack-v1'],
+            [envs[1], 'enriched-feature-v1'],
+          ].sort(),
+        );
+        for (const e of left) await s.webhooks.release(e.seq, 'w', { status: 'abandoned', lastStatus: null });
+      });
+
+      it('records results and lists them newest first, paged and by type; finds one by environment and id', async () => {
+        const envs = await twoEnvironments();
+        const result = (n: number, type: string, env = envs[0]) => ({
+          id: randomUUID(),
+          environmentId: env,
+          whenSent: new Date(Date.UTC(2026, 0, 1, 0, 0, n)),
+          status: 200 + n,
+          method: 'POST',
+          cloudEventType: type,
+          url: `http://hooks.test/${n}`,
+          outboundHeaders: { 'ce-id': `e${n}` },
+          incomingHeaders: { server: 'x' },
+          content: `{"n":${n}}`,
+          result: 'ok',
+          eventId: n % 2 === 0 ? `e${n}` : null,
+        });
+        const rs = [
+          result(1, 'enriched-feature-v1'),
+          result(2, 'integration/slack-v1'),
+          result(3, 'enriched-feature-v1'),
+        ];
+        for (const r of rs) await s.webhooks.recordResult(r);
+        await s.webhooks.recordResult(result(4, 'enriched-feature-v1', envs[1]));
+        const all = await s.webhooks.listResults(envs[0], { max: 10, startAt: 0 });
+        assert.equal(all.total, 3);
+        assert.deepEqual(
+          all.results.map((r) => r.status),
+          [203, 202, 201],
+        );
+        assert.deepEqual(all.results[2], rs[0]);
+        const page = await s.webhooks.listResults(envs[0], { max: 1, startAt: 1 });
+        assert.deepEqual([page.total, page.results.map((r) => r.status)], [3, [202]]);
+        const typed = await s.webhooks.listResults(envs[0], {
+          max: 10,
+          startAt: 0,
+          cloudEventType: 'enriched-feature-v1',
+        });
+        assert.deepEqual([typed.total, typed.results.map((r) => r.status)], [2, [203, 201]]);
+        assert.deepEqual(await s.webhooks.findResult(envs[0], rs[1]!.id), rs[1]);
+        assert.equal(
+          await s.webhooks.findResult(envs[1], rs[1]!.id),
+          undefined,
+          'not through another environment',
+        );
+      });
+
+      it('prunes delivered events older than a time, the oldest first, at most `limit` at once; pending ones stay', async () => {
+        target.advance(1);
+        const envs = await twoEnvironments();
+        const pendingBefore = await s.webhooks.countPending();
+        const [e1, e2, e3] = [event(envs[0], 1), event(envs[0], 2), event(envs[0], 3)];
+        await s.webhooks.enqueue([e1, e2, e3]);
+        let deliveredAt = 0;
+        for (let i = 0; i < 2; i++) {
+          const [c] = mine(await s.webhooks.claim('w', 60_000, 100), envs);
+          assert.ok(c);
+          deliveredAt = c.whenCreated.getTime();
+          await s.webhooks.release(c.seq, 'w', { status: 'delivered', lastStatus: 200 });
+        }
+        // whatever earlier tests delivered is older; clear it so the counts below are ours
+        await s.webhooks.pruneDelivered(new Date(deliveredAt), 1_000_000);
+        assert.equal(
+          await s.webhooks.pruneDelivered(new Date(deliveredAt), 100),
+          0,
+          'not older than the cut-off',
+        );
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 1), 1, 'at most the limit');
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 100), 1);
+        assert.equal(await s.webhooks.pruneDelivered(new Date(deliveredAt + 1), 100), 0, 'nothing twice');
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 1, 'the pending event stays');
+        const [left] = mine(await s.webhooks.claim('w', 60_000, 100), envs);
+        assert.equal(left?.id, e3.id);
+        await s.webhooks.release(left.seq, 'w', { status: 'abandoned', lastStatus: null });
+        target.advance(1);
+        assert.equal(
+          await s.webhooks.pruneDelivered(new Date(deliveredAt + 10), 100),
+          0,
+          'abandoned events are not delivered ones',
+        );
+      });
+
+      it('an outbox event and a system config saved in a failed transaction are rolled back', async () => {
+        const envs = await twoEnvironments();
+        const key = `t${unique()}.rollback`;
+        const pendingBefore = await s.webhooks.countPending();
+        await assert.rejects(
+          s.transaction(async (tx) => {
+            await tx.webhooks.enqueue([event(envs[0], 1)]);
+            await tx.systemConfigs.save(key, '"x"', -1, null);
+            throw new Error('boom');
+          }),
+          /boom/,
+        );
+        assert.equal(await s.webhooks.countPending(), pendingBefore);
+        assert.deepEqual(mine(await s.webhooks.claim('w', 60_000, 100), envs), []);
+        assert.equal(await s.systemConfigs.find(key), undefined);
+        await s.transaction(async (tx) => {
+          await tx.webhooks.enqueue([event(envs[0], 2)]);
+          await tx.systemConfigs.save(key, '"kept"', -1, null);
+        });
+        assert.equal(await s.webhooks.countPending(), pendingBefore + 1);
+        assert.equal((await s.systemConfigs.find(key))?.value, '"kept"');
+        assert.equal(await s.webhooks.abandonPending(envs[0], 'enriched-feature-v1'), 1);
+      });
+    });
+
     describe('transactions', () => {
       it('a use case that throws leaves nothing behind; one that succeeds is committed', async () => {
         const org = await s.organisations.create({ name: 'o' });

@@ -2,6 +2,7 @@ import { createHttpServer, HealthRegistry, type Logger, Metrics, silentLogger } 
 import { createTestDatabase, type TestDatabase, type TestDialect } from '@fh/test-support';
 import type { FastifyInstance } from 'fastify';
 import { ScryptPasswordHasher } from '../auth/password-hasher.ts';
+import type { MrSettings } from '../core/mr-context.ts';
 import { schemaFingerprint } from '../db/migrations.ts';
 import { type Database, openDatabase } from '../db/open-database.ts';
 import { sqlStores, type TransactionalStores } from '../db/stores.ts';
@@ -94,7 +95,15 @@ export interface TestMr {
  * listening on a random loopback port, for tests over real HTTP.
  */
 export async function startTestMr(
-  options: { dialect?: TestDialect; publisher?: ChangePublisher; logger?: Logger } = {},
+  options: {
+    dialect?: TestDialect;
+    publisher?: ChangePublisher;
+    logger?: Logger;
+    /** Settings beyond the defaults (e.g. single sign-on providers). */
+    settings?: Partial<MrSettings>;
+    /** Run after the server and database close (for helpers the test started with it). */
+    onClose?: () => Promise<void>;
+  } = {},
 ): Promise<TestMr> {
   const testDb: TestDatabase = await createTestDatabase(options.dialect ?? 'sqlite', {
     templateKey: `mr_${schemaFingerprint()}`,
@@ -118,6 +127,7 @@ export async function startTestMr(
     logger,
     hasher: new ScryptPasswordHasher({ N: 1024 }),
     ...(options.publisher ? { publisher: options.publisher } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
     // Secret settings need a key; the outbox worker is not started (tests that deliver start the command).
     integrations: { encryptionKey: 'test-mr-encryption-key' },
   });
@@ -151,6 +161,7 @@ export async function startTestMr(
       await app.close();
       await database.close();
       await testDb.drop();
+      await options.onClose?.();
     },
   };
 }

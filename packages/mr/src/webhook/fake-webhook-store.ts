@@ -9,14 +9,27 @@ import type {
 interface Row extends OutboxEvent {
   leaseOwner: string | null;
   leaseUntil: number;
+  whenDelivered: Date | null;
 }
 
 /** In memory, with the SQL store's claim rules (one head event per environment, leases). */
 export class FakeWebhookStore implements WebhookStore {
-  readonly #rows: Row[] = [];
-  readonly #results: WebhookResult[] = [];
+  #rows: Row[] = [];
+  #results: WebhookResult[] = [];
   #seq = 0;
   constructor(private readonly now: () => Date = () => new Date()) {}
+
+  /** For the fake transaction: a copy to restore when the use case fails. */
+  snapshot(): unknown {
+    return structuredClone({ rows: this.#rows, results: this.#results, seq: this.#seq });
+  }
+
+  restore(snapshot: unknown): void {
+    const s = snapshot as { rows: Row[]; results: WebhookResult[]; seq: number };
+    this.#rows = s.rows;
+    this.#results = s.results;
+    // (a sequence number is not reused, as a database sequence would not be)
+  }
 
   async enqueue(events: readonly NewOutboxEvent[]): Promise<void> {
     for (const e of events) {
@@ -30,6 +43,7 @@ export class FakeWebhookStore implements WebhookStore {
         whenCreated: this.now(),
         leaseOwner: null,
         leaseUntil: 0,
+        whenDelivered: null,
       });
     }
   }
@@ -68,6 +82,7 @@ export class FakeWebhookStore implements WebhookStore {
     r.leaseOwner = null;
     r.leaseUntil = 0;
     if (outcome.nextAttemptAt) r.nextAttemptAt = outcome.nextAttemptAt;
+    if (outcome.status === 'delivered') r.whenDelivered = this.now();
   }
 
   async abandonPending(environmentId: string, eventType: string): Promise<number> {
@@ -83,6 +98,17 @@ export class FakeWebhookStore implements WebhookStore {
 
   async countPending(): Promise<number> {
     return this.#rows.filter((r) => r.status === 'pending').length;
+  }
+
+  async pruneDelivered(before: Date, limit: number): Promise<number> {
+    const doomed = new Set(
+      this.#rows
+        .filter((r) => r.status === 'delivered' && r.whenDelivered !== null && r.whenDelivered < before)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, Math.max(0, limit)),
+    );
+    this.#rows = this.#rows.filter((r) => !doomed.has(r));
+    return doomed.size;
   }
 
   async recordResult(result: WebhookResult): Promise<void> {
@@ -106,6 +132,6 @@ export class FakeWebhookStore implements WebhookStore {
 }
 
 function copy(r: Row): OutboxEvent {
-  const { leaseOwner: _o, leaseUntil: _u, ...event } = r;
+  const { leaseOwner: _o, leaseUntil: _u, whenDelivered: _d, ...event } = r;
   return structuredClone(event);
 }

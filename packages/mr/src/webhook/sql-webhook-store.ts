@@ -165,6 +165,30 @@ export class SqlWebhookStore implements WebhookStore {
     return Number(r.n);
   }
 
+  async pruneDelivered(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    // Two statements (MySQL refuses LIMIT in a subquery of IN, and a DELETE reading its own table).
+    const rows = await this.ctx.db
+      .selectFrom('fh_webhook_outbox')
+      .select('seq')
+      .where('status', '=', 'delivered')
+      .where('when_delivered', '<', before)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return 0;
+    const r = await this.ctx.db
+      .deleteFrom('fh_webhook_outbox')
+      .where(
+        'seq',
+        'in',
+        rows.map((x) => x.seq),
+      )
+      .where('status', '=', 'delivered')
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async recordResult(result: WebhookResult): Promise<void> {
     await this.ctx.db
       .insertInto('fh_webhook_result')

@@ -5,6 +5,7 @@ import type { Stores } from '../db/stores.ts';
 import { decryptSettings, type SecretBox } from '../system-config/secret-box.ts';
 import type { SystemConfigService } from '../system-config/system-config-service.ts';
 import { checkDestination } from './destination-guard.ts';
+import { slackFeatureChanges, slackText } from './slack-message.ts';
 import { WEBHOOK_ENABLED, WEBHOOK_ENDPOINT } from './webhook-enqueuer.ts';
 import { enrichedFeaturesBody } from './webhook-payloads.ts';
 import { ENRICHED_FEATURES_TYPE, type OutboxEvent, SLACK_TYPE } from './webhook-store.ts';
@@ -25,6 +26,12 @@ export interface WebhookDeliverySettings {
   /** Slack's Web API base (tests point it at a fake Slack) */
   slackApiUrl: string;
   batchSize: number;
+  /** delivered events older than this are deleted from the outbox (their calls stay in the history) */
+  retentionMs: number;
+  /** how often each process prunes delivered events */
+  pruneEveryMs: number;
+  /** rows deleted per statement when pruning */
+  pruneBatch: number;
 }
 
 export const defaultWebhookDeliverySettings: WebhookDeliverySettings = {
@@ -37,7 +44,13 @@ export const defaultWebhookDeliverySettings: WebhookDeliverySettings = {
   refusePrivateNetworks: false,
   slackApiUrl: 'https://slack.com/api',
   batchSize: 20,
+  retentionMs: 7 * 24 * 3_600_000,
+  pruneEveryMs: 10 * 60_000,
+  pruneBatch: 500,
 };
+
+/** At most this many prune statements per round, so pruning a large backlog never holds up deliveries long. */
+const PRUNE_ROUNDS = 20;
 
 export interface WebhookDeliveryDeps {
   /** stores outside any transaction */
@@ -74,6 +87,7 @@ export class WebhookDelivery {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #nudged = false;
+  #lastPrune = 0;
 
   constructor(deps: WebhookDeliveryDeps) {
     this.#deps = deps;
@@ -110,8 +124,36 @@ export class WebhookDelivery {
     return events.length;
   }
 
+  /**
+   * Deletes delivered events older than the retention, in batches. Every MR process does this now and then;
+   * two doing it at once delete disjoint or already-deleted rows, which is harmless.
+   */
+  async pruneOnce(now = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.#settings.retentionMs);
+    let total = 0;
+    for (let round = 0; round < PRUNE_ROUNDS; round++) {
+      const n = await this.#deps.stores.webhooks.pruneDelivered(before, this.#settings.pruneBatch);
+      total += n;
+      if (n < this.#settings.pruneBatch) break;
+    }
+    if (total > 0) this.#deps.logger.debug({ pruned: total, before }, 'delivered webhook events pruned');
+    return total;
+  }
+
+  async #pruneIfDue(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastPrune < this.#settings.pruneEveryMs) return;
+    this.#lastPrune = now;
+    try {
+      await this.pruneOnce(new Date(now));
+    } catch (err) {
+      this.#deps.logger.warn({ err }, 'pruning delivered webhook events failed; trying again later');
+    }
+  }
+
   async #run(): Promise<void> {
     while (this.#running) {
+      await this.#pruneIfDue();
       let handled = 0;
       try {
         handled = await this.runOnce();
@@ -232,6 +274,7 @@ export class WebhookDelivery {
       'slack.defaultChannel',
       'slack.delivery.url',
       'slack.delivery.headers',
+      'slack.messageFormat.featureChange',
     ]);
     if (cfg.get('slack.enabled') !== true) return undefined;
     const channel =
@@ -242,7 +285,15 @@ export class WebhookDelivery {
     if (!channel) return undefined;
     let payload = stored;
     if (payload === null) {
-      payload = JSON.stringify({ channel, text: await slackText(stores, event) });
+      const template = cfg.get('slack.messageFormat.featureChange') as string | null | undefined;
+      const { text, templateError } = slackText(await slackFeatureChanges(stores, event), template);
+      if (templateError) {
+        this.#deps.logger.warn(
+          { eventId: event.id, templateError },
+          'slack.messageFormat.featureChange could not be rendered; the default text is sent',
+        );
+      }
+      payload = JSON.stringify({ channel, text });
       await stores.webhooks.setPayload(event.seq, payload);
     }
     const message = JSON.parse(payload) as { channel: string; text: string };
@@ -358,23 +409,4 @@ function redactHeaders(headers: Record<string, string>): Record<string, string> 
       k.startsWith('ce-') || k === 'content-type' ? [k, v] : [k, '********'],
     ),
   );
-}
-
-async function slackText(stores: Stores, event: OutboxEvent): Promise<string> {
-  const env = await stores.environments.findById(event.environmentId, { includeArchived: true });
-  const app = env && (await stores.applications.findById(env.applicationId, { includeArchived: true }));
-  const who = event.whoChanged
-    ? await stores.persons.findById(event.whoChanged, { includeArchived: true })
-    : undefined;
-  const whoName = who ? who.name || who.email : 'someone';
-  const lines: string[] = [];
-  const show = (v: { value?: unknown } | null | undefined) =>
-    v ? JSON.stringify(v.value ?? null) : 'no value';
-  for (const key of event.featureKeys) {
-    lines.push(
-      `Feature ${key} in environment ${env?.name ?? event.environmentId} of application ${app?.name ?? '?'} ` +
-        `changed by ${whoName}: from ${show(event.previous[key])} to ${show(event.current[key])}`,
-    );
-  }
-  return lines.join('\n');
 }

@@ -75,6 +75,11 @@ export interface WebhookStore {
   /** Settles every pending event of an environment (its webhook was disabled). */
   abandonPending(environmentId: string, eventType: string): Promise<number>;
   countPending(): Promise<number>;
+  /**
+   * Deletes up to `limit` events delivered before `before` (the oldest first); the number deleted. Safe to run
+   * from several processes at once: a row another process deleted first is simply not counted.
+   */
+  pruneDelivered(before: Date, limit: number): Promise<number>;
   recordResult(result: WebhookResult): Promise<void>;
   listResults(
     environmentId: string,

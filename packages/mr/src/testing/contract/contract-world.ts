@@ -3,12 +3,15 @@
 // fresh targets for operations that destroy what they touch, and a snapshot of every table.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from '@fh/service-kit';
 import { skipUnlessService, type TestDialect } from '@fh/test-support';
 import type { OpenApiDocument } from '../../api/openapi-document.ts';
 import type { DB } from '../../db/schema.ts';
 import type { FeatureValueType } from '../../feature/feature-store.ts';
 import type { ApplicationRole, EnvironmentRole } from '../../group/group-store.ts';
+import { ssoConfigFrom } from '../../sso/sso-config.ts';
 import { grantRoles, loginAs } from '../organisation-world.ts';
 import { type MrClient, startTestMr, type TestMr } from '../test-mr.ts';
 
@@ -51,9 +54,59 @@ export interface ContractMr {
   serverErrors: string[];
 }
 
+/** The sign-in provider the contract MR offers (GET /external-provider/{code} answers it). */
+export const SSO_PROVIDER = 'oauth2-generic';
+
+/**
+ * A discovery document for one OpenID provider on a loopback port: enough for the MR to build the
+ * authorization redirect of GET /external-provider (no one signs in through it here; the SSO tests of
+ * apps/server do that against a real provider).
+ */
+async function startDiscoveryStub(): Promise<{ issuer: string; close: () => Promise<void> }> {
+  const server = createServer((req, res) => {
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (req.url === '/.well-known/openid-configuration') {
+      res.setHeader('content-type', 'application/json');
+      res.end(
+        JSON.stringify({
+          issuer,
+          authorization_endpoint: `${issuer}/auth`,
+          token_endpoint: `${issuer}/token`,
+          jwks_uri: `${issuer}/jwks`,
+          response_types_supported: ['code'],
+          subject_types_supported: ['public'],
+          id_token_signing_alg_values_supported: ['RS256'],
+        }),
+      );
+      return;
+    }
+    res.statusCode = 404;
+    res.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    issuer: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export async function startContractMr(dialect: TestDialect): Promise<ContractMr> {
   const { logger, errors } = errorRecordingLogger();
-  const mr = await startTestMr({ dialect, logger });
+  const idp = await startDiscoveryStub();
+  const sso = ssoConfigFrom(
+    {
+      'oauth2.providers': SSO_PROVIDER,
+      'oauth2.providers.generic.issuer': idp.issuer,
+      'oauth2.providers.generic.id': 'contract-client',
+      'oauth2.providers.generic.secret': 'contract-secret',
+    },
+    'http://localhost:8085',
+  );
+  const mr = await startTestMr({ dialect, logger, settings: { sso }, onClose: idp.close });
   const res = await mr.client.get('//mr-api/openapi.json');
   assert.equal(res.status, 200, 'GET /mr-api/openapi.json');
   return { mr, doc: res.body as OpenApiDocument, serverErrors: errors };

@@ -4,7 +4,7 @@
 // it has an entry here.
 import { type MrOperations, type OperationId, operation } from '@fh/contracts/admin-api';
 import type { ApiResponse, MrClient } from '../test-mr.ts';
-import { ok, PASSWORD, type World } from './contract-world.ts';
+import { ok, PASSWORD, SSO_PROVIDER, type World } from './contract-world.ts';
 
 export type InScopeOperationId = {
   [K in OperationId]: MrOperations[K]['inScope'] extends true ? K : never;
@@ -287,6 +287,7 @@ export const validRequests: Record<InScopeOperationId, (w: World) => Promise<Pla
     return { body: { email: victim.email, password: PASSWORD } };
   },
   logout: async () => ({}),
+  getLoginUrlForProvider: async () => ({ params: { provider: SSO_PROVIDER } }),
   replaceTempPassword: async (w) => {
     const victim = await w.fresh.person({ requiresReset: true });
     return { params: { id: victim.id }, body: { password: 'a new password' } };

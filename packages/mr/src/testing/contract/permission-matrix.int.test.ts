@@ -134,6 +134,11 @@ const RULES: Rule[] = [
   { operationId: 'setupSiteAdmin', allowed: EVERYONE, allowedStatus: 409, why: 'public; set up once' },
   { operationId: 'registerPerson', allowed: EVERYONE, why: 'public: the registration token is the key' },
   { operationId: 'login', allowed: EVERYONE, why: 'public' },
+  {
+    operationId: 'getLoginUrlForProvider',
+    allowed: EVERYONE,
+    why: 'public: starts a single sign-on; it reads and changes nothing stored',
+  },
   { operationId: 'replaceTempPassword', allowed: NOBODY, why: 'only the person themself' },
   { operationId: 'resetExpiredToken', allowed: ANY_ADMIN },
   { operationId: 'changePassword', allowed: SUPERUSER, why: 'or the person themself' },

@@ -5,7 +5,7 @@ import { allOperations, operation } from '@fh/contracts/admin-api';
 import type { OpenApiDocument } from '../../api/openapi-document.ts';
 import { validateResponse } from '../../api/response-validator.ts';
 import type { MrClient } from '../test-mr.ts';
-import { type ContractMr, DIALECTS, runsOn, startContractMr } from './contract-world.ts';
+import { type ContractMr, DIALECTS, runsOn, SSO_PROVIDER, startContractMr } from './contract-world.ts';
 import { type InScopeOperationId, type PlannedRequest, send } from './operation-requests.ts';
 
 // A scripted walk through the admin API as a new installation meets it: from POST /initialize to
@@ -92,6 +92,13 @@ for (const dialect of DIALECTS) {
       su = anon.withToken(setup.accessToken);
       const installed = await walk.call(anon, 'isInstalled');
       orgId = installed.organization.id;
+      assert.ok(installed.providers.includes(SSO_PROVIDER), 'the configured sign-in provider is offered');
+      const started = await walk.call(anon, 'getLoginUrlForProvider', { params: { provider: SSO_PROVIDER } });
+      const idp = new URL(started.redirectUrl);
+      assert.equal(idp.pathname, '/auth', "the browser goes to the provider's authorization endpoint");
+      assert.equal(idp.searchParams.get('client_id'), 'contract-client');
+      assert.equal(idp.searchParams.get('code_challenge_method'), 'S256');
+      await walk.call(anon, 'getLoginUrlForProvider', { params: { provider: 'oauth2-unknown' } }, 404);
       await walk.call(
         anon,
         'setupSiteAdmin',
