@@ -7,8 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MrClient } from '@fh/mr/testing';
-import { type RunningRole, runRoleToExit } from '@fh/test-support';
+import { runRoleToExit } from '@fh/test-support';
 import { type Hop, HttpBrowser } from './test-support/http-browser.ts';
+import { refusalLogged } from './test-support/sso-refusals.ts';
 import {
   type SsoWorld,
   startSsoWorld as startWorld,
@@ -40,11 +41,6 @@ function callbackOf(hops: Hop[]): string {
 }
 
 /** What the MR logged about the latest refusal. */
-function lastRefusal(mr: RunningRole): string {
-  const line = mr.output.findLast((l) => l.includes('single sign-on refused'));
-  return line ? String((JSON.parse(line) as { detail?: string }).detail) : '';
-}
-
 async function people(su: MrClient): Promise<string[]> {
   const res = await su.get('/person?pageSize=100&includeDeactivated=true');
   assert.equal(res.status, 200);
@@ -223,7 +219,7 @@ describe('single sign-on with OpenID Connect, upstream keys in a properties file
     try {
       const { last } = await signIn(new HttpBrowser(), w);
       await assertRefused(last, 'invalid', before);
-      assert.match(lastRefusal(w.mr), /signature/i);
+      await refusalLogged(w.mr, /signature/i);
     } finally {
       w.idp.tokens('honest');
     }
@@ -236,7 +232,7 @@ describe('single sign-on with OpenID Connect, upstream keys in a properties file
     try {
       const { last } = await signIn(new HttpBrowser(), w);
       await assertRefused(last, 'invalid', before);
-      assert.match(lastRefusal(w.mr), /exp/i);
+      await refusalLogged(w.mr, /exp/i);
     } finally {
       w.idp.tokens('honest');
     }

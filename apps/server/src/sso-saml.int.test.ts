@@ -17,6 +17,7 @@ import {
   startSamlIdp,
   type TestSamlIdp,
 } from './test-support/saml-idp.ts';
+import { refusalLogged } from './test-support/sso-refusals.ts';
 
 describe('single sign-on with SAML 2, upstream keys in a properties file', () => {
   let mr: RunningRole;
@@ -90,12 +91,6 @@ describe('single sign-on with SAML 2, upstream keys in a properties file', () =>
     return { res, setCookies, browser, posted, location: res.headers.get('location') };
   }
 
-  /** What the MR logged about the latest refusal. */
-  function lastRefusal(): string {
-    const line = mr.output.findLast((l) => l.includes('single sign-on refused'));
-    return line ? String((JSON.parse(line) as { detail?: string }).detail) : '';
-  }
-
   async function people(): Promise<string[]> {
     const res = await su.get('/person?pageSize=100&includeDeactivated=true');
     return (res.body.people as Array<{ email: string }>).map((p) => p.email).sort();
@@ -162,14 +157,14 @@ describe('single sign-on with SAML 2, upstream keys in a properties file', () =>
     const before = await people();
     const done = await signIn({ email: 'eve@example.com', name: 'Eve', mode: 'bad-signature' });
     await assertRefused(done, 'invalid', before);
-    assert.match(lastRefusal(), /signature/i);
+    await refusalLogged(mr, /signature/i);
   });
 
   it('a response for another audience is refused', async () => {
     const before = await people();
     const done = await signIn({ email: 'eve@example.com', name: 'Eve', mode: 'other-audience' });
     await assertRefused(done, 'invalid', before);
-    assert.match(lastRefusal(), /audience/i);
+    await refusalLogged(mr, /audience/i);
   });
 
   it('a replayed response is refused, with its RelayState or a fresh one', async () => {
@@ -194,7 +189,7 @@ describe('single sign-on with SAML 2, upstream keys in a properties file', () =>
       'RelayState',
     )!;
     await assertRefused(await post(relayState), 'invalid', before);
-    assert.match(lastRefusal(), /InResponseTo/i);
+    await refusalLogged(mr, /InResponseTo/i);
     await assertRefused(await post('made-up'), 'invalid', before);
   });
 
