@@ -2,15 +2,17 @@ import type { ReactNode } from 'react';
 import { IconButton } from './buttons.tsx';
 
 /**
- * The list table of a page: the named columns plus an unlabelled actions column (named for screen
- * readers); `children` are the rows.
+ * The list table of a page: the named columns plus a last column of buttons, named only for screen
+ * readers (`lastColumn`, "Actions" unless given); `children` are the rows.
  */
 export function DataTable({
   columns,
+  lastColumn = 'Actions',
   testId,
   children,
 }: {
   columns: readonly string[];
+  lastColumn?: string;
   testId: string;
   children: ReactNode;
 }) {
@@ -25,7 +27,7 @@ export function DataTable({
               </th>
             ))}
             <th scope="col">
-              <span className="visually-hidden">Actions</span>
+              <span className="visually-hidden">{lastColumn}</span>
             </th>
           </tr>
         </thead>
