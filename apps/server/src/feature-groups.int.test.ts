@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { openDatabase, schemaFingerprint } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import {
-  createTestDatabase,
   type NatsServer,
   type RunningRole,
   skipUnlessNatsServerBinary,
   skipUnlessService,
   startNatsServer,
   startRole,
-  type TestDatabase,
   type TestDialect,
   until,
 } from '@fh/test-support';
@@ -22,6 +19,7 @@ import {
   FeatureHubPollingClient,
   FHLog,
 } from 'featurehub-javascript-node-sdk';
+import { createMigratedDatabase } from './test-support/admin-setup.ts';
 
 // Feature groups reaching the real SDK (featurehub-javascript-node-sdk 1.4.0) through every way FeatureHub is
 // deployed: the party server (in-process bus) on SQLite, PostgreSQL and MySQL; Edge-REST (party-ish, reading the
@@ -50,19 +48,8 @@ interface Deployment {
   close(): Promise<void>;
 }
 
-async function migratedDatabase(dialect: TestDialect): Promise<TestDatabase> {
-  return createTestDatabase(dialect, {
-    templateKey: `mr_${schemaFingerprint()}`,
-    prepare: async (url) => {
-      const db = await openDatabase({ url });
-      await db.migrate();
-      await db.close();
-    },
-  });
-}
-
 async function single(role: 'party' | 'party-ish', dialect: TestDialect): Promise<Deployment> {
-  const database = await migratedDatabase(dialect);
+  const database = await createMigratedDatabase(dialect);
   const server = await startRole(role, { env: { DB_URL: database.url }, timeoutMs: 30_000 });
   await server.waitUntilReady(20_000);
   return {
@@ -79,7 +66,7 @@ async function single(role: 'party' | 'party-ish', dialect: TestDialect): Promis
 
 async function overNats(dialect: TestDialect): Promise<Deployment> {
   const nats: NatsServer = await startNatsServer();
-  const database = await migratedDatabase(dialect);
+  const database = await createMigratedDatabase(dialect);
   const cacheName = `groups_${randomBytes(4).toString('hex')}`;
   const env = {
     DB_URL: database.url,

@@ -15,6 +15,7 @@ import {
   prepareContext,
   toWireValue,
 } from '@fh/evaluation';
+import { type JsonPiece, jsonArrayBody, sharedScope } from './evaluated-body.ts';
 
 /** How the features of one environment are shown to one connection. */
 export interface StateVariant {
@@ -117,15 +118,10 @@ interface PreparedFeature {
   /** `,"fp":{…}` for EXTENDED_DATA keys, or '' when the feature has no properties. */
   readonly fp: string;
   /** The whole FeatureState per result (by identity: compiled outcomes), without / with `fp`. */
-  readonly pieces: readonly [Map<EvaluationResult, Piece>, Map<EvaluationResult, Piece>];
+  readonly pieces: readonly [Map<EvaluationResult, JsonPiece>, Map<EvaluationResult, JsonPiece>];
 }
 
 /** One FeatureState as JSON, and as its UTF-8 bytes once a poll has needed them. */
-interface Piece {
-  readonly json: string;
-  bytes: Buffer | undefined;
-}
-
 const preparedFeatures = new WeakMap<CacheEnvironmentFeature, PreparedFeature>();
 
 function prepared(feature: CacheEnvironmentFeature): PreparedFeature {
@@ -159,7 +155,7 @@ function prepared(feature: CacheEnvironmentFeature): PreparedFeature {
 }
 
 /** The FeatureState of a prepared feature for one evaluation result. */
-function statePiece(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): Piece {
+function statePiece(p: PreparedFeature, result: EvaluationResult, extendedData: boolean): JsonPiece {
   const byResult = p.pieces[extendedData ? 1 : 0];
   let piece = byResult.get(result);
   if (piece === undefined) {
@@ -246,8 +242,6 @@ function serialiseEvaluated(
   return `${json}]`;
 }
 
-const COMMA = 0x2c;
-
 /**
  * `Buffer.from(prefix + serialiseFeatures(env, variant, context, options) + suffix)` for a
  * server-evaluated key, copied together from the UTF-8 bytes kept per feature and result: no
@@ -263,43 +257,15 @@ export function evaluatedFeaturesBody(
 ): Buffer {
   const list = visiblePrepared(env.features, variant.filters);
   const scope = sharedScope(context, options);
-  const pieces: Buffer[] = new Array(list.length);
-  let size = 0;
-  for (let i = 0; i < list.length; i++) {
-    const p = list[i]!;
-    const piece = statePiece(p, evaluatePrepared(p.compiled, scope), variant.extendedData);
-    piece.bytes ??= Buffer.from(piece.json);
-    pieces[i] = piece.bytes;
-    size += piece.bytes.length;
-  }
-  const head = Buffer.from(`${prefix}[`);
-  const tail = Buffer.from(`]${suffix}`);
-  const body = Buffer.allocUnsafe(head.length + size + Math.max(0, list.length - 1) + tail.length);
-  body.set(head, 0);
-  let at = head.length;
-  for (let i = 0; i < pieces.length; i++) {
-    if (i > 0) body[at++] = COMMA;
-    const bytes = pieces[i]!;
-    body.set(bytes, at);
-    at += bytes.length;
-  }
-  body.set(tail, at);
-  return body;
-}
-
-// A frozen context is one the request layer keeps and hands to every request sending the same
-// header; its prepared scope (attribute lookups, parsed supplied values) is kept with it. The scope
-// memoises only what the context holds: the clock is read on every evaluation.
-const scopes = new WeakMap<EvaluationContext, PreparedContext>();
-
-function sharedScope(context: EvaluationContext, options: EvaluationOptions | undefined): PreparedContext {
-  if (!Object.isFrozen(context)) return prepareContext(context, options);
-  let scope = scopes.get(context);
-  if (scope === undefined || scope.options !== options) {
-    scope = prepareContext(context, options);
-    scopes.set(context, scope);
-  }
-  return scope;
+  return jsonArrayBody(
+    prefix,
+    list.length,
+    (i) => {
+      const p = list[i]!;
+      return statePiece(p, evaluatePrepared(p.compiled, scope), variant.extendedData);
+    },
+    suffix,
+  );
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { EvaluationContext, EvaluationOptions } from '@fh/evaluation';
 import type { Logger } from '@fh/service-kit';
 import type { ApiKey } from './api-key.ts';
+import { EventStreamResponse } from './event-stream.ts';
 import {
   featureStateJson,
   isFeatureVisible,
@@ -93,10 +94,10 @@ export class SseHub {
 }
 
 class SseStream {
-  #state: 'connecting' | 'live' | 'ended' = 'connecting';
+  readonly #out: EventStreamResponse;
+  /** Until `features` is written, changes are held; ended is `#out.ended`. */
+  #live = false;
   #held: EnvironmentChange[] = [];
-  #unsubscribe: (() => void) | undefined;
-  readonly #timers: NodeJS.Timeout[] = [];
   #variant: StateVariant | undefined;
   #serviceAccountId: string | undefined;
   /**
@@ -107,37 +108,34 @@ class SseStream {
 
   constructor(
     readonly hub: SseHub,
-    readonly res: ServerResponse,
+    res: ServerResponse,
     readonly key: ApiKey | undefined,
     readonly context: EvaluationContext,
   ) {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      // Each stream gets its own connection, which ends with it: shutdown never waits on keep-alive.
-      connection: 'close',
-      ...CORS_RESPONSE_HEADERS,
-    });
-    res.on('close', () => this.#dispose());
-    res.on('error', (err) => {
-      this.hub.logger.debug({ err }, 'SSE connection error');
-      this.#dispose();
-    });
+    this.#out = new EventStreamResponse(
+      res,
+      hub,
+      CORS_RESPONSE_HEADERS,
+      { error: 'SSE connection error', notReading: 'SSE client is not reading; dropping it' },
+      () => {
+        this.#held = [];
+        hub.forget(this);
+      },
+    );
   }
 
   async start(): Promise<void> {
-    this.#write(ACK_DISCOVER);
+    this.#out.write(ACK_DISCOVER);
     const { settings } = this.hub;
-    if (settings.dropAfterMs > 0) this.#timer(setTimeout(() => this.end(BYE), settings.dropAfterMs));
+    if (settings.dropAfterMs > 0) this.#out.timer(setTimeout(() => this.end(BYE), settings.dropAfterMs));
     if (settings.heartbeatMs > 0)
-      this.#timer(setInterval(() => this.#write(HEARTBEAT), settings.heartbeatMs));
+      this.#out.timer(setInterval(() => this.#out.write(HEARTBEAT), settings.heartbeatMs));
 
     const key = this.key;
     if (key === undefined) return this.#fail(UNKNOWN_KEY);
     if (key.cacheName !== settings.cacheName) return this.#fail('unable to communicate with named cache.');
     // Subscribe before reading, holding changes until `features` is written, so none falls between.
-    this.#unsubscribe = this.hub.updates.subscribe(key.environmentId, (change) => this.#onChange(change));
+    this.#out.subscribed(this.hub.updates.subscribe(key.environmentId, (change) => this.#onChange(change)));
     let lookup: Awaited<ReturnType<FeatureSource['features']>>;
     try {
       lookup = await this.hub.source.features(key.environmentId, key.serviceKey);
@@ -145,10 +143,10 @@ class SseStream {
       this.hub.logger.error({ err, environmentId: key.environmentId }, 'SSE feature lookup failed');
       return this.#fail('Could not write initial features');
     }
-    if (this.#state === 'ended') return;
+    if (this.#out.ended) return;
     if (lookup.status === 'not_ready') {
       const delay = Math.floor(Math.random() * settings.notReadyCloseMs);
-      this.#timer(setTimeout(() => this.end(BYE), delay));
+      this.#out.timer(setTimeout(() => this.end(BYE), delay));
       return;
     }
     if (lookup.status !== 'found') return this.#fail(UNKNOWN_KEY);
@@ -173,8 +171,8 @@ class SseStream {
       this.hub.logger.error({ err, environmentId: key.environmentId }, 'SSE features could not be built');
       return this.#fail('Could not write initial features');
     }
-    this.#write(frame('features', features, env.etag));
-    this.#state = 'live';
+    this.#out.write(frame('features', features, env.etag));
+    this.#live = true;
     const held = this.#held;
     this.#held = [];
     for (const change of held) this.#onChange(change);
@@ -182,10 +180,10 @@ class SseStream {
 
   /** Writes a last frame and ends the stream. */
   end(last: string): void {
-    if (this.#state === 'ended') return;
-    this.#write(last);
-    this.#dispose();
-    this.res.end();
+    if (this.#out.ended) return;
+    this.#out.write(last);
+    this.#out.dispose();
+    this.#out.res.end();
   }
 
   #fail(status: string): void {
@@ -193,8 +191,8 @@ class SseStream {
   }
 
   #onChange(change: EnvironmentChange): void {
-    if (this.#state === 'ended') return;
-    if (this.#state === 'connecting') {
+    if (this.#out.ended) return;
+    if (!this.#live) {
       this.#held.push(change);
       return;
     }
@@ -232,34 +230,8 @@ class SseStream {
           this.end(BYE);
           return;
         }
-        this.#write(frame(event, data));
+        this.#out.write(frame(event, data));
       }
     }
-  }
-
-  #write(chunk: string): void {
-    if (this.#state === 'ended' || this.res.writableEnded || this.res.destroyed) return;
-    this.res.write(chunk);
-    if (this.res.writableLength > this.hub.settings.maxBufferedBytes) {
-      this.hub.logger.warn({ buffered: this.res.writableLength }, 'SSE client is not reading; dropping it');
-      this.#dispose();
-      this.res.destroy();
-    }
-  }
-
-  #timer(timer: NodeJS.Timeout): void {
-    timer.unref();
-    this.#timers.push(timer);
-  }
-
-  #dispose(): void {
-    if (this.#state === 'ended') return;
-    this.#state = 'ended';
-    this.#held = [];
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.length = 0;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.hub.forget(this);
   }
 }

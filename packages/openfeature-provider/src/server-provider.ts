@@ -7,10 +7,9 @@ import {
   ProviderFatalError,
   type ResolutionDetails,
 } from '@openfeature/server-sdk';
-import { FeedError } from './feed.ts';
 import type { FeatureHubProviderOptions } from './options.ts';
 import { ProviderCore } from './provider-core.ts';
-import { type FlagType, resolveFlag } from './resolve.ts';
+import type { FlagType } from './resolve.ts';
 
 /**
  * FeatureHub for `@openfeature/server-sdk`: keeps the environment of a client-evaluated key over the
@@ -32,18 +31,7 @@ export class FeatureHubProvider implements Provider {
   }
 
   async initialize(): Promise<void> {
-    try {
-      await this.#core.start({
-        configurationChanged: (flagsChanged) =>
-          this.events.emit(ProviderEvents.ConfigurationChanged, { flagsChanged }),
-        stale: (message) => this.events.emit(ProviderEvents.Stale, { message }),
-        error: (message) => this.events.emit(ProviderEvents.Error, { message }),
-        ready: () => this.events.emit(ProviderEvents.Ready, { message: 'FeatureHub connection restored' }),
-      });
-    } catch (err) {
-      if (err instanceof FeedError && err.fatal) throw new ProviderFatalError(err.message);
-      throw err;
-    }
+    await this.#core.initialize(this.events, ProviderEvents, ProviderFatalError);
   }
 
   async onClose(): Promise<void> {
@@ -56,14 +44,7 @@ export class FeatureHubProvider implements Provider {
     defaultValue: T,
     context: EvaluationContext,
   ): ResolutionDetails<T> {
-    return resolveFlag(
-      this.#core.feed.features,
-      flagKey,
-      type,
-      defaultValue,
-      context,
-      this.#core.options.now,
-    ) as ResolutionDetails<T>;
+    return this.#core.resolve(flagKey, type, defaultValue, context) as ResolutionDetails<T>;
   }
 
   async resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext) {

@@ -8,10 +8,9 @@ import {
   ProviderFatalError,
   type ResolutionDetails,
 } from '@openfeature/web-sdk';
-import { FeedError } from './feed.ts';
 import type { FeatureHubProviderOptions } from './options.ts';
 import { ProviderCore } from './provider-core.ts';
-import { type FlagType, resolveFlag } from './resolve.ts';
+import type { FlagType } from './resolve.ts';
 
 export type { FeatureHubProviderOptions } from './options.ts';
 
@@ -31,19 +30,7 @@ export class FeatureHubWebProvider implements Provider {
   }
 
   async initialize(): Promise<void> {
-    try {
-      await this.#core.start({
-        configurationChanged: (flagsChanged) =>
-          this.events.emit(ClientProviderEvents.ConfigurationChanged, { flagsChanged }),
-        stale: (message) => this.events.emit(ClientProviderEvents.Stale, { message }),
-        error: (message) => this.events.emit(ClientProviderEvents.Error, { message }),
-        ready: () =>
-          this.events.emit(ClientProviderEvents.Ready, { message: 'FeatureHub connection restored' }),
-      });
-    } catch (err) {
-      if (err instanceof FeedError && err.fatal) throw new ProviderFatalError(err.message);
-      throw err;
-    }
+    await this.#core.initialize(this.events, ClientProviderEvents, ProviderFatalError);
   }
 
   /** Nothing to fetch: flags are evaluated locally for whatever context the page sets. */
@@ -59,14 +46,7 @@ export class FeatureHubWebProvider implements Provider {
     defaultValue: T,
     context: EvaluationContext,
   ): ResolutionDetails<T> {
-    return resolveFlag(
-      this.#core.feed.features,
-      flagKey,
-      type,
-      defaultValue,
-      context,
-      this.#core.options.now,
-    ) as ResolutionDetails<T>;
+    return this.#core.resolve(flagKey, type, defaultValue, context) as ResolutionDetails<T>;
   }
 
   resolveBooleanEvaluation(flagKey: string, defaultValue: boolean, context: EvaluationContext) {

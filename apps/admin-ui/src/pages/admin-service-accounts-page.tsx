@@ -3,6 +3,7 @@ import type { Person, SearchPerson } from '../api/types.ts';
 import { relativeTime } from '../lib/format.ts';
 import { nameProblem } from '../lib/validation.ts';
 import { Button } from '../ui/buttons.tsx';
+import { DataTable } from '../ui/data-table.tsx';
 import { Empty, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
 import { CopyField, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
@@ -155,56 +156,39 @@ export function AdminServiceAccountsPage() {
           rows.length === 0 ? (
             <Empty title="No admin service accounts" />
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="admin-sa-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Groups</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((a) => (
-                    <tr key={a.id} data-testid="admin-sa-row">
-                      <td>{a.name}</td>
-                      <td>{a.groupCount}</td>
-                      <td className="small">{relativeTime(a.whenLastSeen)}</td>
-                      <td className="actions-cell">
-                        <div className="row row-wrap">
-                          <Button
-                            className="btn-sm"
-                            onClick={() => setPending({ kind: 'rename', account: a })}
-                          >
-                            Rename
-                          </Button>
-                          <Button
-                            className="btn-sm"
-                            onClick={() => setPending({ kind: 'reset', account: a })}
-                            data-testid="admin-sa-reset"
-                          >
-                            Reset token
-                          </Button>
-                          {isSuperuser ? (
-                            <Button
-                              className="btn-sm"
-                              variant="danger"
-                              onClick={() => setPending({ kind: 'delete', account: a })}
-                              data-testid="admin-sa-delete"
-                            >
-                              Delete
-                            </Button>
-                          ) : null}
-                        </div>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Groups', 'Last used']} testId="admin-sa-list">
+              {rows.map((a) => (
+                <tr key={a.id} data-testid="admin-sa-row">
+                  <td>{a.name}</td>
+                  <td>{a.groupCount}</td>
+                  <td className="small">{relativeTime(a.whenLastSeen)}</td>
+                  <td className="actions-cell">
+                    <div className="row row-wrap">
+                      <Button className="btn-sm" onClick={() => setPending({ kind: 'rename', account: a })}>
+                        Rename
+                      </Button>
+                      <Button
+                        className="btn-sm"
+                        onClick={() => setPending({ kind: 'reset', account: a })}
+                        data-testid="admin-sa-reset"
+                      >
+                        Reset token
+                      </Button>
+                      {isSuperuser ? (
+                        <Button
+                          className="btn-sm"
+                          variant="danger"
+                          onClick={() => setPending({ kind: 'delete', account: a })}
+                          data-testid="admin-sa-delete"
+                        >
+                          Delete
+                        </Button>
+                      ) : null}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadGate>

@@ -3,6 +3,7 @@ import type { ApplicationRolloutStrategy, ListApplicationRolloutStrategyItem } f
 import { dateTime, relativeTime } from '../lib/format.ts';
 import { emptyStrategy, formToStrategy, type StrategyForm, strategyToForm } from '../lib/strategy-form.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
+import { DataTable } from '../ui/data-table.tsx';
 import { Badge, Empty, LoadGate, useToast } from '../ui/feedback.tsx';
 import { useAction, useDebounced, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
@@ -99,63 +100,48 @@ export function AppStrategiesPage({ appId }: { appId: string }) {
               </p>
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="app-strategy-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Rules</th>
-                    <th scope="col">Used by</th>
-                    <th scope="col">Updated</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
+            <DataTable columns={['Name', 'Rules', 'Used by', 'Updated']} testId="app-strategy-list">
+              {l.items.map((item) => {
+                const s = item.strategy ?? {};
+                const usage = item.usage ?? [];
+                const values = usage.reduce((n, u) => n + (u.featuresCount ?? 0), 0);
+                return (
+                  <tr key={s.id} data-testid="app-strategy-row">
+                    <td>
+                      <strong>{s.name}</strong> {s.disabled ? <Badge>disabled</Badge> : null}
+                    </td>
+                    <td className="muted small">{strategySummary(strategyToForm(s))}</td>
+                    <td className="small">
+                      {usage.length === 0
+                        ? 'unused'
+                        : `${usage.length} environment${usage.length === 1 ? '' : 's'}, ${values} feature value${values === 1 ? '' : 's'}`}
+                    </td>
+                    <td className="small" title={dateTime(item.whenUpdated)}>
+                      {relativeTime(item.whenUpdated ?? item.whenCreated)}
+                      {item.updatedBy?.name ? ` by ${item.updatedBy.name}` : ''}
+                    </td>
+                    <td className="actions-cell">
+                      {canEdit ? (
+                        <IconButton
+                          icon="edit"
+                          label={`Edit ${s.name}`}
+                          onClick={() => setEditing(item)}
+                          data-testid="app-strategy-edit"
+                        />
+                      ) : null}
+                      {canDelete ? (
+                        <IconButton
+                          icon="trash"
+                          label={`Delete ${s.name}`}
+                          onClick={() => setDeleting(s)}
+                          data-testid="app-strategy-delete"
+                        />
+                      ) : null}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {l.items.map((item) => {
-                    const s = item.strategy ?? {};
-                    const usage = item.usage ?? [];
-                    const values = usage.reduce((n, u) => n + (u.featuresCount ?? 0), 0);
-                    return (
-                      <tr key={s.id} data-testid="app-strategy-row">
-                        <td>
-                          <strong>{s.name}</strong> {s.disabled ? <Badge>disabled</Badge> : null}
-                        </td>
-                        <td className="muted small">{strategySummary(strategyToForm(s))}</td>
-                        <td className="small">
-                          {usage.length === 0
-                            ? 'unused'
-                            : `${usage.length} environment${usage.length === 1 ? '' : 's'}, ${values} feature value${values === 1 ? '' : 's'}`}
-                        </td>
-                        <td className="small" title={dateTime(item.whenUpdated)}>
-                          {relativeTime(item.whenUpdated ?? item.whenCreated)}
-                          {item.updatedBy?.name ? ` by ${item.updatedBy.name}` : ''}
-                        </td>
-                        <td className="actions-cell">
-                          {canEdit ? (
-                            <IconButton
-                              icon="edit"
-                              label={`Edit ${s.name}`}
-                              onClick={() => setEditing(item)}
-                              data-testid="app-strategy-edit"
-                            />
-                          ) : null}
-                          {canDelete ? (
-                            <IconButton
-                              icon="trash"
-                              label={`Delete ${s.name}`}
-                              onClick={() => setDeleting(s)}
-                              data-testid="app-strategy-delete"
-                            />
-                          ) : null}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )
         }
       </LoadGate>

@@ -1,13 +1,13 @@
 import { useState } from 'react';
 import type { Application } from '../api/types.ts';
 import { plural } from '../lib/format.ts';
-import { nameProblem } from '../lib/validation.ts';
-import { Button, IconButton } from '../ui/buttons.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { EditDeleteButtons } from '../ui/data-table.tsx';
 import { Empty, LoadGate, useToast } from '../ui/feedback.tsx';
-import { NameDescriptionFields } from '../ui/forms.tsx';
-import { useAction, useLoad } from '../ui/hooks.ts';
+import { useLoad } from '../ui/hooks.ts';
 import { applicationsChanged, rememberApp } from '../ui/layout.tsx';
-import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { NameDescriptionDialog } from '../ui/name-description-dialog.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { Link, navigate } from '../ui/router.tsx';
 import { useSession } from '../ui/session.tsx';
@@ -22,48 +22,24 @@ function ApplicationDialog({
   onSaved: (a: Application) => void;
 }) {
   const { api, portfolio } = useSession();
-  const [name, setName] = useState(app?.name ?? '');
-  const [description, setDescription] = useState(app?.description ?? '');
-  const problem = nameProblem(name, 'application', 100);
-  const action = useAction(async () => {
-    const saved = app?.id
-      ? await api.updateApplication({
-          ...app,
-          id: app.id,
-          name: name.trim(),
-          description: description.trim(),
-        })
-      : await api.createApplication(portfolio?.id ?? '', name.trim(), description.trim());
-    onSaved(saved);
-  });
   return (
-    <FormDialog
-      title={app ? 'Edit application' : 'Create application'}
+    <NameDescriptionDialog
+      noun="application"
+      testId="application"
+      editing={app}
+      maxLength={100}
+      rows={3}
+      required
+      save={(name, description) =>
+        app?.id
+          ? api.updateApplication({ ...app, id: app.id, name, description })
+          : api.createApplication(portfolio?.id ?? '', name, description)
+      }
       onClose={onClose}
-      action={action}
-      invalid={Boolean(problem)}
-      submitLabel={app ? 'Save' : 'Create'}
-      submitTestId="application-save"
-      testId="application-dialog"
+      onSaved={onSaved}
     >
-      {(tried) => (
-        <>
-          <NameDescriptionFields
-            name={name}
-            description={description}
-            onName={setName}
-            onDescription={setDescription}
-            nameError={tried ? problem : undefined}
-            testIds={['application-name', 'application-description']}
-            rows={3}
-            required
-          />
-          {!app ? (
-            <p className="muted small">A production environment is created with the application.</p>
-          ) : null}
-        </>
-      )}
-    </FormDialog>
+      {!app ? <p className="muted small">A production environment is created with the application.</p> : null}
+    </NameDescriptionDialog>
   );
 }
 
@@ -132,17 +108,11 @@ export function ApplicationsPage() {
                     </h2>
                     {admin ? (
                       <div className="card-actions">
-                        <IconButton
-                          icon="edit"
-                          label={`Edit ${a.name}`}
-                          onClick={() => setEditing(a)}
-                          data-testid="application-edit"
-                        />
-                        <IconButton
-                          icon="trash"
-                          label={`Delete ${a.name}`}
-                          onClick={() => setDeleting(a)}
-                          data-testid="application-delete"
+                        <EditDeleteButtons
+                          name={a.name}
+                          testId="application"
+                          onEdit={() => setEditing(a)}
+                          onDelete={() => setDeleting(a)}
                         />
                       </div>
                     ) : null}

@@ -2,14 +2,15 @@ import { useEffect, useState } from 'react';
 import type { Environment } from '../api/types.ts';
 import { orderingLinks, promotionOrder } from '../lib/format.ts';
 import { moveItem } from '../lib/strategy-form.ts';
-import { nameProblem } from '../lib/validation.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
+import { EditDeleteButtons } from '../ui/data-table.tsx';
 import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
-import { Checkbox, NameDescriptionFields } from '../ui/forms.tsx';
+import { Checkbox } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
 import { rememberApp } from '../ui/layout.tsx';
-import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { NameDescriptionDialog } from '../ui/name-description-dialog.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { useDragReorder } from '../ui/reorder.ts';
 import { useSession } from '../ui/session.tsx';
@@ -28,63 +29,46 @@ function EnvironmentDialog({
   onSaved: (e: Environment) => void;
 }) {
   const { api } = useSession();
-  const [name, setName] = useState(env?.name ?? '');
-  const [description, setDescription] = useState(env?.description ?? '');
   const [production, setProduction] = useState(env?.production ?? false);
-  const problem = nameProblem(name, 'environment', 150);
-  const action = useAction(async () => {
-    const saved = env?.id
-      ? await api.updateEnvironment(appId, {
-          id: env.id,
-          version: env.version ?? 0,
-          name: name.trim(),
-          description: description.trim(),
-          production,
-        })
-      : await api.createEnvironment(appId, {
-          name: name.trim(),
-          description: description.trim(),
-          production,
-          ...(last?.id ? { priorEnvironmentId: last.id } : {}),
-        });
-    onSaved(saved);
-  });
   return (
-    <FormDialog
-      title={env ? 'Edit environment' : 'Create environment'}
+    <NameDescriptionDialog
+      noun="environment"
+      testId="environment"
+      editing={env}
+      maxLength={150}
+      required
+      save={(name, description) =>
+        env?.id
+          ? api.updateEnvironment(appId, {
+              id: env.id,
+              version: env.version ?? 0,
+              name,
+              description,
+              production,
+            })
+          : api.createEnvironment(appId, {
+              name,
+              description,
+              production,
+              ...(last?.id ? { priorEnvironmentId: last.id } : {}),
+            })
+      }
       onClose={onClose}
-      action={action}
-      invalid={Boolean(problem)}
-      submitLabel={env ? 'Save' : 'Create'}
-      submitTestId="environment-save"
-      testId="environment-dialog"
+      onSaved={onSaved}
     >
-      {(tried) => (
-        <>
-          <NameDescriptionFields
-            name={name}
-            description={description}
-            onName={setName}
-            onDescription={setDescription}
-            nameError={tried ? problem : undefined}
-            testIds={['environment-name', 'environment-description']}
-            required
-          />
-          <Checkbox
-            label="Production environment"
-            hint=" — marked in the console and protected by an extra warning on delete."
-            checked={production}
-            onChange={setProduction}
-            testId="environment-production"
-          />
-          {!env ? (
-            <p className="muted small">
-              New environments go at the end of the promotion order; drag them to move.
-            </p>
-          ) : null}
-        </>
-      )}
-    </FormDialog>
+      <Checkbox
+        label="Production environment"
+        hint=" — marked in the console and protected by an extra warning on delete."
+        checked={production}
+        onChange={setProduction}
+        testId="environment-production"
+      />
+      {!env ? (
+        <p className="muted small">
+          New environments go at the end of the promotion order; drag them to move.
+        </p>
+      ) : null}
+    </NameDescriptionDialog>
   );
 }
 
@@ -170,17 +154,11 @@ export function EnvironmentsPage({ appId }: { appId: string }) {
                           onClick={() => setOrder(moveItem(list, i, i + 1))}
                           data-testid="environment-down"
                         />
-                        <IconButton
-                          icon="edit"
-                          label={`Edit ${e.name}`}
-                          onClick={() => setEditing(e)}
-                          data-testid="environment-edit"
-                        />
-                        <IconButton
-                          icon="trash"
-                          label={`Delete ${e.name}`}
-                          onClick={() => setDeleting(e)}
-                          data-testid="environment-delete"
+                        <EditDeleteButtons
+                          name={e.name}
+                          testId="environment"
+                          onEdit={() => setEditing(e)}
+                          onDelete={() => setDeleting(e)}
                         />
                       </div>
                     ) : null}

@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { FeatureFilter, SearchFeatureFilterItem } from '../api/types.ts';
-import { nameProblem } from '../lib/validation.ts';
-import { Button, IconButton } from '../ui/buttons.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { DataTable, EditDeleteButtons } from '../ui/data-table.tsx';
 import { Empty, LoadGate, useToast } from '../ui/feedback.tsx';
-import { NameDescriptionFields } from '../ui/forms.tsx';
-import { useAction, useLoad } from '../ui/hooks.ts';
-import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { useLoad } from '../ui/hooks.ts';
+import { NameDescriptionDialog } from '../ui/name-description-dialog.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
@@ -22,37 +22,21 @@ function FilterDialog({
   onSaved: (f: FeatureFilter) => void;
 }) {
   const { api, portfolio } = useSession();
-  const [name, setName] = useState(filter?.name ?? '');
-  const [description, setDescription] = useState(filter?.description ?? '');
-  const problem = nameProblem(name, 'feature filter', 60);
-  const action = useAction(async () => {
-    const pid = portfolio?.id ?? '';
-    const saved = filter
-      ? await api.updateFeatureFilter(pid, { ...filter, name: name.trim(), description: description.trim() })
-      : await api.createFeatureFilter(pid, name.trim(), description.trim());
-    onSaved(saved);
-  });
+  const pid = portfolio?.id ?? '';
   return (
-    <FormDialog
-      title={filter ? 'Edit feature filter' : 'Create feature filter'}
+    <NameDescriptionDialog
+      noun="feature filter"
+      testId="feature-filter"
+      editing={filter}
+      maxLength={60}
+      save={(name, description) =>
+        filter
+          ? api.updateFeatureFilter(pid, { ...filter, name, description })
+          : api.createFeatureFilter(pid, name, description)
+      }
       onClose={onClose}
-      action={action}
-      invalid={Boolean(problem)}
-      submitLabel={filter ? 'Save' : 'Create'}
-      submitTestId="feature-filter-save"
-      testId="feature-filter-dialog"
-    >
-      {(tried) => (
-        <NameDescriptionFields
-          name={name}
-          description={description}
-          onName={setName}
-          onDescription={setDescription}
-          nameError={tried ? problem : undefined}
-          testIds={['feature-filter-name', 'feature-filter-description']}
-        />
-      )}
-    </FormDialog>
+      onSaved={onSaved}
+    />
   );
 }
 
@@ -92,45 +76,25 @@ export function FeatureFiltersPage() {
           (result.filters ?? []).length === 0 ? (
             <Empty title="No feature filters yet" />
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="feature-filter-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">Used by</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {(result.filters ?? []).map((f) => (
-                    <tr key={f.id} data-testid="feature-filter-row">
-                      <td>{f.name}</td>
-                      <td className="muted">{f.description}</td>
-                      <td className="muted small" data-testid="feature-filter-uses">
-                        {uses(f)}
-                      </td>
-                      <td className="actions-cell">
-                        <IconButton
-                          icon="edit"
-                          label={`Edit ${f.name}`}
-                          onClick={() => setDialog(f)}
-                          data-testid="feature-filter-edit"
-                        />
-                        <IconButton
-                          icon="trash"
-                          label={`Delete ${f.name}`}
-                          onClick={() => setDeleting(f)}
-                          data-testid="feature-filter-delete"
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Description', 'Used by']} testId="feature-filter-list">
+              {(result.filters ?? []).map((f) => (
+                <tr key={f.id} data-testid="feature-filter-row">
+                  <td>{f.name}</td>
+                  <td className="muted">{f.description}</td>
+                  <td className="muted small" data-testid="feature-filter-uses">
+                    {uses(f)}
+                  </td>
+                  <td className="actions-cell">
+                    <EditDeleteButtons
+                      name={f.name}
+                      testId="feature-filter"
+                      onEdit={() => setDialog(f)}
+                      onDelete={() => setDeleting(f)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadGate>

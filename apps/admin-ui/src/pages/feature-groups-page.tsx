@@ -10,6 +10,7 @@ import type {
 import { displayValue, jsonProblem, parseNumberInput } from '../lib/feature-value.ts';
 import { emptyStrategy, formToStrategy, type StrategyForm, strategyToForm } from '../lib/strategy-form.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
+import { DataTable, EditDeleteButtons } from '../ui/data-table.tsx';
 import { Badge, Empty, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
 import { Checkbox, SelectField, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
@@ -127,66 +128,45 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
               </p>
             </Empty>
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="feature-group-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Order</th>
-                    <th scope="col">Name</th>
-                    <th scope="col">Features</th>
-                    <th scope="col">Strategy</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {l.featureGroups.map((g) => (
-                    <tr key={g.id} data-testid="feature-group-row">
-                      <td className="small">{g.order}</td>
-                      <td>
-                        <strong>{g.name}</strong>
-                        {g.description ? <div className="muted small">{g.description}</div> : null}
-                      </td>
-                      <td className="small" data-testid="feature-group-members">
-                        {g.features.length === 0 ? 'none' : g.features.map((f) => f.key).join(', ')}
-                      </td>
-                      <td className="small">
-                        {g.hasStrategy ? (
-                          <Badge tone="info">strategy set</Badge>
-                        ) : (
-                          <span className="muted">none</span>
-                        )}
-                      </td>
-                      <td className="actions-cell">
-                        {canChange ? (
-                          <>
-                            <IconButton
-                              icon="strategy"
-                              label={`Strategy of ${g.name}`}
-                              onClick={() => void openStrategy.run(g)}
-                              data-testid="feature-group-strategy"
-                            />
-                            <IconButton
-                              icon="edit"
-                              label={`Edit ${g.name}`}
-                              onClick={() => setEditing(g)}
-                              data-testid="feature-group-edit"
-                            />
-                            <IconButton
-                              icon="trash"
-                              label={`Delete ${g.name}`}
-                              onClick={() => setDeleting(g)}
-                              data-testid="feature-group-delete"
-                            />
-                          </>
-                        ) : null}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Order', 'Name', 'Features', 'Strategy']} testId="feature-group-list">
+              {l.featureGroups.map((g) => (
+                <tr key={g.id} data-testid="feature-group-row">
+                  <td className="small">{g.order}</td>
+                  <td>
+                    <strong>{g.name}</strong>
+                    {g.description ? <div className="muted small">{g.description}</div> : null}
+                  </td>
+                  <td className="small" data-testid="feature-group-members">
+                    {g.features.length === 0 ? 'none' : g.features.map((f) => f.key).join(', ')}
+                  </td>
+                  <td className="small">
+                    {g.hasStrategy ? (
+                      <Badge tone="info">strategy set</Badge>
+                    ) : (
+                      <span className="muted">none</span>
+                    )}
+                  </td>
+                  <td className="actions-cell">
+                    {canChange ? (
+                      <>
+                        <IconButton
+                          icon="strategy"
+                          label={`Strategy of ${g.name}`}
+                          onClick={() => void openStrategy.run(g)}
+                          data-testid="feature-group-strategy"
+                        />
+                        <EditDeleteButtons
+                          name={g.name}
+                          testId="feature-group"
+                          onEdit={() => setEditing(g)}
+                          onDelete={() => setDeleting(g)}
+                        />
+                      </>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadGate>

@@ -3,6 +3,7 @@ import { ENCRYPTED_TEXT, IntegrationsApi, type WebhookSummaryItem } from '../api
 import type { Environment } from '../api/types.ts';
 import { promotionOrder } from '../lib/format.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
+import { DataTable } from '../ui/data-table.tsx';
 import { Badge, Empty, ErrorBanner, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
 import { Checkbox, SelectField, Switch, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
@@ -290,36 +291,22 @@ function EnvironmentIntegrations({ env, onSaved }: { env: Environment; onSaved: 
             h.results.length === 0 ? (
               <Empty title="Nothing delivered yet" />
             ) : (
-              <div className="table-wrap">
-                <table className="data-table" data-testid="delivery-list">
-                  <thead>
-                    <tr>
-                      <th>Sent</th>
-                      <th>Type</th>
-                      <th>Status</th>
-                      <th>
-                        <span className="visually-hidden">Details</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {h.results.map((r) => (
-                      <tr key={r.id} data-testid="delivery-row">
-                        <td>{new Date(r.whenSent).toLocaleString()}</td>
-                        <td>{r.type}</td>
-                        <td>
-                          <Badge tone={statusTone(r.status)}>{r.status === 0 ? 'no answer' : r.status}</Badge>
-                        </td>
-                        <td>
-                          <Button onClick={() => setOpen(r)} data-testid="delivery-open">
-                            Details
-                          </Button>
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+              <DataTable columns={['Sent', 'Type', 'Status']} lastColumn="Details" testId="delivery-list">
+                {h.results.map((r) => (
+                  <tr key={r.id} data-testid="delivery-row">
+                    <td>{new Date(r.whenSent).toLocaleString()}</td>
+                    <td>{r.type}</td>
+                    <td>
+                      <Badge tone={statusTone(r.status)}>{r.status === 0 ? 'no answer' : r.status}</Badge>
+                    </td>
+                    <td>
+                      <Button onClick={() => setOpen(r)} data-testid="delivery-open">
+                        Details
+                      </Button>
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )
           }
         </LoadGate>

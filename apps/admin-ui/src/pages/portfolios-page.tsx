@@ -1,11 +1,11 @@
 import { useState } from 'react';
 import type { Portfolio } from '../api/types.ts';
-import { nameProblem } from '../lib/validation.ts';
-import { Button, IconButton } from '../ui/buttons.tsx';
+import { Button } from '../ui/buttons.tsx';
+import { DataTable, EditDeleteButtons } from '../ui/data-table.tsx';
 import { Empty, LoadGate, useToast } from '../ui/feedback.tsx';
-import { NameDescriptionFields } from '../ui/forms.tsx';
-import { useAction, useLoad } from '../ui/hooks.ts';
-import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { useLoad } from '../ui/hooks.ts';
+import { NameDescriptionDialog } from '../ui/name-description-dialog.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
@@ -19,39 +19,22 @@ function PortfolioDialog({
   onSaved: (p: Portfolio) => void;
 }) {
   const { api } = useSession();
-  const [name, setName] = useState(portfolio?.name ?? '');
-  const [description, setDescription] = useState(portfolio?.description ?? '');
-  const problem = nameProblem(name, 'portfolio', 200);
-  const action = useAction(async () => {
-    const saved = portfolio
-      ? await api.updatePortfolio({ ...portfolio, name: name.trim(), description: description.trim() })
-      : await api.createPortfolio(name.trim(), description.trim());
-    onSaved(saved);
-  });
   return (
-    <FormDialog
-      title={portfolio ? 'Edit portfolio' : 'Create portfolio'}
+    <NameDescriptionDialog
+      noun="portfolio"
+      testId="portfolio"
+      editing={portfolio}
+      maxLength={200}
+      save={(name, description) =>
+        portfolio
+          ? api.updatePortfolio({ ...portfolio, name, description })
+          : api.createPortfolio(name, description)
+      }
       onClose={onClose}
-      action={action}
-      invalid={Boolean(problem)}
-      submitLabel={portfolio ? 'Save' : 'Create'}
-      submitTestId="portfolio-save"
-      testId="portfolio-dialog"
+      onSaved={onSaved}
     >
-      {(tried) => (
-        <>
-          <NameDescriptionFields
-            name={name}
-            description={description}
-            onName={setName}
-            onDescription={setDescription}
-            nameError={tried ? problem : undefined}
-            testIds={['portfolio-name', 'portfolio-description']}
-          />
-          {!portfolio ? <p className="muted small">An administrators group is created with it.</p> : null}
-        </>
-      )}
-    </FormDialog>
+      {!portfolio ? <p className="muted small">An administrators group is created with it.</p> : null}
+    </NameDescriptionDialog>
   );
 }
 
@@ -81,50 +64,31 @@ export function PortfoliosPage() {
           ps.length === 0 ? (
             <Empty title="No portfolios" />
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="portfolio-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Description</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {ps.map((p) => (
-                    <tr key={p.id} data-testid="portfolio-row">
-                      <td>
-                        <button
-                          type="button"
-                          className="link-button"
-                          onClick={() => p.id && choosePortfolio(p.id)}
-                          title="Switch to this portfolio"
-                        >
-                          {p.name}
-                        </button>
-                      </td>
-                      <td className="muted">{p.description}</td>
-                      <td className="actions-cell">
-                        <IconButton
-                          icon="edit"
-                          label={`Edit ${p.name}`}
-                          onClick={() => setDialog(p)}
-                          data-testid="portfolio-edit"
-                        />
-                        <IconButton
-                          icon="trash"
-                          label={`Delete ${p.name}`}
-                          onClick={() => setDeleting(p)}
-                          data-testid="portfolio-delete"
-                        />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['Name', 'Description']} testId="portfolio-list">
+              {ps.map((p) => (
+                <tr key={p.id} data-testid="portfolio-row">
+                  <td>
+                    <button
+                      type="button"
+                      className="link-button"
+                      onClick={() => p.id && choosePortfolio(p.id)}
+                      title="Switch to this portfolio"
+                    >
+                      {p.name}
+                    </button>
+                  </td>
+                  <td className="muted">{p.description}</td>
+                  <td className="actions-cell">
+                    <EditDeleteButtons
+                      name={p.name}
+                      testId="portfolio"
+                      onEdit={() => setDialog(p)}
+                      onDelete={() => setDeleting(p)}
+                    />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </LoadGate>

@@ -1,14 +1,14 @@
 import { useEffect, useState } from 'react';
 import type { RoleType, ServiceAccount } from '../api/types.ts';
 import { promotionOrder } from '../lib/format.ts';
-import { nameProblem } from '../lib/validation.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
 import { Badge, Empty, ErrorBanner, LoadGate, useToast } from '../ui/feedback.tsx';
 import { FilterNames, FilterPicker } from '../ui/filter-picker.tsx';
-import { CopyField, NameDescriptionFields, SelectField } from '../ui/forms.tsx';
+import { CopyField, SelectField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { rememberApp } from '../ui/layout.tsx';
-import { ConfirmDialog, FormDialog } from '../ui/overlays.tsx';
+import { NameDescriptionDialog } from '../ui/name-description-dialog.tsx';
+import { ConfirmDialog } from '../ui/overlays.tsx';
 import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 import { RoleGrid } from './groups-page.tsx';
@@ -23,58 +23,36 @@ function AccountDialog({
   onSaved: (sa: ServiceAccount) => void;
 }) {
   const { api, portfolio } = useSession();
-  const [name, setName] = useState(account?.name ?? '');
-  const [description, setDescription] = useState(account?.description ?? '');
   const [filters, setFilters] = useState<string[]>(account?.featureFilters ?? []);
-  const problem = nameProblem(name, 'service account', 70);
-  const action = useAction(async () => {
-    const pid = portfolio?.id ?? '';
-    // permsInvalid tells the server this body carries no permissions to replace.
-    const saved = account
-      ? await api.updateServiceAccount(pid, {
-          ...account,
-          name: name.trim(),
-          description: description.trim(),
-          featureFilters: filters,
-          permsInvalid: true,
-        })
-      : await api.createServiceAccount(pid, {
-          name: name.trim(),
-          description: description.trim(),
-          featureFilter: filters,
-          permissions: [],
-        });
-    onSaved(saved);
-  });
+  const pid = portfolio?.id ?? '';
   return (
-    <FormDialog
-      title={account ? 'Edit service account' : 'Create service account'}
+    <NameDescriptionDialog
+      noun="service account"
+      testId="service-account"
+      editing={account}
+      maxLength={70}
+      save={(name, description) =>
+        // permsInvalid tells the server this body carries no permissions to replace.
+        account
+          ? api.updateServiceAccount(pid, {
+              ...account,
+              name,
+              description,
+              featureFilters: filters,
+              permsInvalid: true,
+            })
+          : api.createServiceAccount(pid, { name, description, featureFilter: filters, permissions: [] })
+      }
       onClose={onClose}
-      action={action}
-      invalid={Boolean(problem)}
-      submitLabel={account ? 'Save' : 'Create'}
-      submitTestId="service-account-save"
-      testId="service-account-dialog"
+      onSaved={onSaved}
     >
-      {(tried) => (
-        <>
-          <NameDescriptionFields
-            name={name}
-            description={description}
-            onName={setName}
-            onDescription={setDescription}
-            nameError={tried ? problem : undefined}
-            testIds={['service-account-name', 'service-account-description']}
-          />
-          <FilterPicker
-            value={filters}
-            onChange={setFilters}
-            hint="With filters, this account's API keys get only the features sharing one; without, every feature."
-            testId="service-account-filters"
-          />
-        </>
-      )}
-    </FormDialog>
+      <FilterPicker
+        value={filters}
+        onChange={setFilters}
+        hint="With filters, this account's API keys get only the features sharing one; without, every feature."
+        testId="service-account-filters"
+      />
+    </NameDescriptionDialog>
   );
 }
 

@@ -3,6 +3,7 @@ import type { Group, Person, RegistrationUrl, SearchPerson } from '../api/types.
 import { dateTime, relativeTime } from '../lib/format.ts';
 import { emailProblem, nameProblem, passwordProblem } from '../lib/validation.ts';
 import { Button } from '../ui/buttons.tsx';
+import { DataTable } from '../ui/data-table.tsx';
 import { Badge, Empty, ErrorBanner, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
 import { Checkbox, CopyField, TextField } from '../ui/forms.tsx';
 import { useAction, useDebounced, useLoad } from '../ui/hooks.ts';
@@ -377,97 +378,82 @@ export function UsersPage() {
           rows.length === 0 ? (
             <Empty title="Nobody matches" />
           ) : (
-            <div className="table-wrap">
-              <table className="data-table" data-testid="user-list">
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Last signed in</th>
-                    <th scope="col">Groups</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {rows.map((p) => {
-                    const reg = outstanding.get(p.id);
-                    const self = p.id === me?.id?.id;
-                    return (
-                      <tr key={p.id} data-testid={`user-row-${p.email}`}>
-                        <td>
-                          <div>{p.name || <em className="muted">not registered</em>}</div>
-                          <div className="muted small">{p.email}</div>
-                        </td>
-                        <td>
-                          {p.whenDeactivated ? (
-                            <Badge tone="danger">deactivated</Badge>
-                          ) : reg ? (
-                            <Badge tone="warn">{reg.expired ? 'invitation expired' : 'invited'}</Badge>
-                          ) : (
-                            <Badge tone="on">active</Badge>
-                          )}
-                        </td>
-                        <td className="small" title={dateTime(p.whenLastAuthenticated)}>
-                          {p.whenLastAuthenticated ? relativeTime(p.whenLastAuthenticated) : 'never'}
-                        </td>
-                        <td>{p.groupCount}</td>
-                        <td className="actions-cell">
-                          <div className="row row-wrap">
+            <DataTable columns={['Name', 'Status', 'Last signed in', 'Groups']} testId="user-list">
+              {rows.map((p) => {
+                const reg = outstanding.get(p.id);
+                const self = p.id === me?.id?.id;
+                return (
+                  <tr key={p.id} data-testid={`user-row-${p.email}`}>
+                    <td>
+                      <div>{p.name || <em className="muted">not registered</em>}</div>
+                      <div className="muted small">{p.email}</div>
+                    </td>
+                    <td>
+                      {p.whenDeactivated ? (
+                        <Badge tone="danger">deactivated</Badge>
+                      ) : reg ? (
+                        <Badge tone="warn">{reg.expired ? 'invitation expired' : 'invited'}</Badge>
+                      ) : (
+                        <Badge tone="on">active</Badge>
+                      )}
+                    </td>
+                    <td className="small" title={dateTime(p.whenLastAuthenticated)}>
+                      {p.whenLastAuthenticated ? relativeTime(p.whenLastAuthenticated) : 'never'}
+                    </td>
+                    <td>{p.groupCount}</td>
+                    <td className="actions-cell">
+                      <div className="row row-wrap">
+                        <Button
+                          className="btn-sm"
+                          onClick={() => setPending({ kind: 'edit', person: p })}
+                          data-testid="user-edit"
+                        >
+                          Edit
+                        </Button>
+                        {reg ? (
+                          <Button
+                            className="btn-sm"
+                            busy={renew.busy}
+                            onClick={() => void renew.run(p)}
+                            data-testid="user-renew"
+                          >
+                            New link
+                          </Button>
+                        ) : !self ? (
+                          <Button
+                            className="btn-sm"
+                            onClick={() => setPending({ kind: 'reset', person: p })}
+                            data-testid="user-reset-password"
+                          >
+                            Reset password
+                          </Button>
+                        ) : null}
+                        {isSuperuser && !self ? (
+                          p.whenDeactivated ? (
                             <Button
                               className="btn-sm"
-                              onClick={() => setPending({ kind: 'edit', person: p })}
-                              data-testid="user-edit"
+                              onClick={() => setPending({ kind: 'activate', person: p })}
+                              data-testid="user-activate"
                             >
-                              Edit
+                              Activate
                             </Button>
-                            {reg ? (
-                              <Button
-                                className="btn-sm"
-                                busy={renew.busy}
-                                onClick={() => void renew.run(p)}
-                                data-testid="user-renew"
-                              >
-                                New link
-                              </Button>
-                            ) : !self ? (
-                              <Button
-                                className="btn-sm"
-                                onClick={() => setPending({ kind: 'reset', person: p })}
-                                data-testid="user-reset-password"
-                              >
-                                Reset password
-                              </Button>
-                            ) : null}
-                            {isSuperuser && !self ? (
-                              p.whenDeactivated ? (
-                                <Button
-                                  className="btn-sm"
-                                  onClick={() => setPending({ kind: 'activate', person: p })}
-                                  data-testid="user-activate"
-                                >
-                                  Activate
-                                </Button>
-                              ) : (
-                                <Button
-                                  className="btn-sm"
-                                  variant="danger"
-                                  onClick={() => setPending({ kind: 'deactivate', person: p })}
-                                  data-testid="user-deactivate"
-                                >
-                                  Deactivate
-                                </Button>
-                              )
-                            ) : null}
-                          </div>
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                          ) : (
+                            <Button
+                              className="btn-sm"
+                              variant="danger"
+                              onClick={() => setPending({ kind: 'deactivate', person: p })}
+                              data-testid="user-deactivate"
+                            >
+                              Deactivate
+                            </Button>
+                          )
+                        ) : null}
+                      </div>
+                    </td>
+                  </tr>
+                );
+              })}
+            </DataTable>
           )
         }
       </LoadGate>

@@ -2,10 +2,9 @@
 // database of any dialect, with feature filters, extended data and real featurehub-javascript-node-sdk@1.4.0
 // clients. Built through MR's admin API over HTTP, as people use it.
 import { randomBytes } from 'node:crypto';
-import { openDatabase, schemaFingerprint } from '@fh/mr';
-import { MrClient } from '@fh/mr/testing';
+import { closeAllSdks, sdkClient } from '@fh/edge/testing';
+import type { MrClient } from '@fh/mr/testing';
 import {
-  createTestDatabase,
   type NatsServer,
   type RunningRole,
   startNatsServer,
@@ -13,14 +12,13 @@ import {
   type TestDatabase,
   type TestDialect,
 } from '@fh/test-support';
+import type { EdgeFeatureHubConfig } from 'featurehub-javascript-node-sdk';
 import {
-  EdgeFeatureHubConfig,
-  FeatureHubPollingClient,
-  FHLog,
-  Readyness,
-} from 'featurehub-javascript-node-sdk';
-
-FHLog.fhLog.quiet();
+  createMigratedDatabase,
+  createPortfolioApplication,
+  initializeOrganisation,
+  ok,
+} from './admin-setup.ts';
 
 /** How the processes are laid out. */
 export type FiltersTopology = 'party' | 'party-ish' | 'nats';
@@ -53,25 +51,11 @@ export interface FiltersWorld {
   close(): Promise<void>;
 }
 
-function ok(res: { status: number; body: any }, what: string): any {
-  if (res.status < 200 || res.status > 299) {
-    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-  return res.body;
-}
-
 export async function startFiltersWorld(
   topology: FiltersTopology,
   dialect: TestDialect,
 ): Promise<FiltersWorld> {
-  const database: TestDatabase = await createTestDatabase(dialect, {
-    templateKey: `mr_${schemaFingerprint()}`,
-    prepare: async (url) => {
-      const db = await openDatabase({ url });
-      await db.migrate();
-      await db.close();
-    },
-  });
+  const database: TestDatabase = await createMigratedDatabase(dialect);
   let nats: NatsServer | undefined;
   const cacheName = topology === 'nats' ? `filters_${randomBytes(4).toString('hex')}` : 'default';
   const env: Record<string, string> = {
@@ -98,27 +82,11 @@ export async function startFiltersWorld(
   };
   try {
     const mr = await start(topology === 'nats' ? 'mr' : topology);
-    const anonymous = new MrClient(mr.baseUrl);
-    const init = ok(
-      await anonymous.post('/initialize', {
-        organizationName: 'Filters Org',
-        portfolio: 'First',
-        name: 'Super User',
-        emailAddress: 'superuser@example.com',
-        password: 'password123',
-      }),
-      'initialize',
-    );
-    const admin = anonymous.withToken(init.accessToken);
-    const portfolio = ok(await admin.post('/portfolio', { name: 'Retail', description: '' }), 'portfolio');
-    const app = ok(
-      await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
-        name: 'Shop',
-        description: '',
-      }),
-      'application',
-    );
-    const environmentId: string = app.environments[0].id;
+    const { admin } = await initializeOrganisation(mr.baseUrl, {
+      organizationName: 'Filters Org',
+      portfolio: 'First',
+    });
+    const { portfolio, app, environmentId } = await createPortfolioApplication(admin, 'Retail', 'Shop');
     const filter = async (name: string) =>
       ok(await admin.post(`/portfolio/${portfolio.id}/feature-filter`, { name, description: name }), name).id;
     const filters = { mobile: await filter('mobile'), server: await filter('server') };
@@ -197,7 +165,7 @@ export async function startFiltersWorld(
         );
       },
       async close() {
-        await closeSdks();
+        await closeAllSdks();
         await Promise.all(running.map((r) => r.stop('SIGKILL')));
         await nats?.stop();
         await database.drop();
@@ -228,25 +196,14 @@ export interface FilteredClient {
   stop(): void;
 }
 
-const configs = new Set<EdgeFeatureHubConfig>();
-const pollers = new Set<FeatureHubPollingClient>();
-
 export function filteredClient(
   name: string,
   edgeUrl: string,
   apiKey: string,
   options: { pollMs?: number } = {},
 ): FilteredClient {
-  const config = new EdgeFeatureHubConfig(edgeUrl, apiKey);
-  configs.add(config);
-  if (options.pollMs !== undefined) {
-    const ms = options.pollMs;
-    config.edgeServiceProvider((repo, c) => {
-      const client = new FeatureHubPollingClient(repo, c, ms);
-      pollers.add(client);
-      return client;
-    });
-  }
+  const sdk = sdkClient(edgeUrl, apiKey, { ...options, init: false });
+  const { config } = sdk;
   const everHeld = new Set<string>();
   const keys = () => [...config.repository().simpleFeatures().keys()].sort();
   const sample = () => {
@@ -255,12 +212,9 @@ export function filteredClient(
   config.repository().addPostLoadNewFeatureStateAvailableListener(sample);
   const timer = setInterval(sample, 5);
   timer.unref();
-  const ready = new Promise<void>((resolve, reject) => {
-    config.addReadinessListener((r) => {
-      sample();
-      if (r === Readyness.Ready) resolve();
-      else if (r === Readyness.Failed) reject(new Error(`${name} failed to become ready`));
-    }, true);
+  const ready = sdk.settled.then((r) => {
+    sample();
+    if (r === 'Failed') throw new Error(`${name} failed to become ready`);
   });
   config.init();
   return {
@@ -275,21 +229,7 @@ export function filteredClient(
     properties: (key) => config.repository().feature(key).featureProperties,
     stop: () => {
       clearInterval(timer);
-      config.close();
-      configs.delete(config);
+      sdk.close();
     },
   };
-}
-
-async function closeSdks(): Promise<void> {
-  const services: { busy: boolean }[] = [];
-  for (const p of pollers) {
-    const service = (p as unknown as { _pollingService?: { busy: boolean } })._pollingService;
-    if (service) services.push(service);
-  }
-  for (const c of configs) c.close();
-  configs.clear();
-  pollers.clear();
-  const deadline = Date.now() + 5000;
-  while (services.some((s) => s.busy) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }

@@ -1,16 +1,21 @@
 // Test-only: the roles that serve SDKs (party, a separate edge, party-server-ish, edge-rest), each the
 // built `featurehub` command, over one PostgreSQL database and a private nats-server, with features
 // made through MR's admin API: what the OpenFeature tests (OFREP clients, our provider) run against.
-import { openDatabase, schemaFingerprint } from '@fh/mr';
-import { MrClient } from '@fh/mr/testing';
+import type { MrClient } from '@fh/mr/testing';
 import {
-  createTestDatabase,
   type NatsServer,
   type RunningRole,
   startNatsServer,
   startRole,
   type TestDatabase,
 } from '@fh/test-support';
+import {
+  createMigratedDatabase,
+  createPortfolioApplication,
+  createSdkAccount,
+  initializeOrganisation,
+  ok,
+} from './admin-setup.ts';
 
 /** A strategy as the admin API takes it (percentage on the 1,000,000 scale). */
 export interface AdminStrategy {
@@ -78,25 +83,12 @@ export interface OpenFeatureWorld {
   close(): Promise<void>;
 }
 
-function ok(res: { status: number; body: any }, what: string): any {
-  if (res.status < 200 || res.status > 299)
-    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
-
 /** Starts party (with NATS) and whichever other roles are asked for, and creates the world's data. */
 export async function startOpenFeatureWorld(
   want: readonly WorldRole[] = ['party', 'edge', 'party-ish', 'edge-rest'],
 ): Promise<OpenFeatureWorld> {
   const nats = await startNatsServer();
-  const database = await createTestDatabase('postgres', {
-    templateKey: `mr_${schemaFingerprint()}`,
-    prepare: async (url) => {
-      const db = await openDatabase({ url });
-      await db.migrate();
-      await db.close();
-    },
-  });
+  const database = await createMigratedDatabase('postgres');
   const env = {
     DB_URL: database.url,
     NATS_URL: nats.url,
@@ -114,35 +106,12 @@ export async function startOpenFeatureWorld(
   try {
     const party = await start('party');
     await party.waitUntilReady(20_000);
-    const anonymous = new MrClient(party.baseUrl);
-    const init = ok(
-      await anonymous.post('/initialize', {
-        organizationName: 'OpenFeature Org',
-        portfolio: 'OpenFeature Portfolio',
-        name: 'Super User',
-        emailAddress: 'superuser@example.com',
-        password: 'password123',
-      }),
-      'initialize',
-    );
-    const admin = anonymous.withToken(init.accessToken);
-    const portfolio = ok(await admin.post('/portfolio', { name: 'Apps', description: '' }), 'portfolio');
-    const app = ok(
-      await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
-        name: 'Shop',
-        description: '',
-      }),
-      'application',
-    );
-    const environmentId: string = app.environments[0].id;
-    const account = ok(
-      await admin.post(`/portfolio/${portfolio.id}/service-account?includePermissions=true`, {
-        name: 'sdk',
-        description: 'SDK key',
-        permissions: [{ environmentId, permissions: ['READ'] }],
-      }),
-      'service account',
-    );
+    const { admin } = await initializeOrganisation(party.baseUrl, {
+      organizationName: 'OpenFeature Org',
+      portfolio: 'OpenFeature Portfolio',
+    });
+    const { portfolio, app, environmentId } = await createPortfolioApplication(admin, 'Apps', 'Shop');
+    const account = await createSdkAccount(admin, portfolio.id, environmentId, ['READ']);
     const fields = new Map<string, ValueField>();
     const held = new Map<string, Record<string, unknown>>();
     const save = async (key: string, change: Record<string, unknown>) => {

@@ -3,25 +3,24 @@
 // featurehub-javascript-node-sdk@1.4.0 clients.
 import { randomBytes } from 'node:crypto';
 import type { DachaNATSResponse } from '@fh/contracts';
+import { closeAllSdks, sdkClient } from '@fh/edge/testing';
 import { connectNatsBus, featureHubSubjects, silentBusLogger } from '@fh/messaging';
-import { openDatabase, schemaFingerprint } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import {
-  createTestDatabase,
   type NatsServer,
   type RunningRole,
   startNatsServer,
   startRole,
   type TestDatabase,
 } from '@fh/test-support';
+import type { EdgeFeatureHubConfig } from 'featurehub-javascript-node-sdk';
 import {
-  EdgeFeatureHubConfig,
-  FeatureHubPollingClient,
-  FHLog,
-  Readyness,
-} from 'featurehub-javascript-node-sdk';
-
-FHLog.fhLog.quiet();
+  createMigratedDatabase,
+  createPortfolioApplication,
+  createSdkAccount,
+  initializeOrganisation,
+  ok,
+} from './admin-setup.ts';
 
 export const FEATURE = 'COLOUR';
 
@@ -54,14 +53,7 @@ export interface ScaleOutWorld {
 
 export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
   const nats = await startNatsServer();
-  const database = await createTestDatabase('postgres', {
-    templateKey: `mr_${schemaFingerprint()}`,
-    prepare: async (url) => {
-      const db = await openDatabase({ url });
-      await db.migrate();
-      await db.close();
-    },
-  });
+  const database = await createMigratedDatabase('postgres');
   const cacheName = `scale_${randomBytes(4).toString('hex')}`;
   const env = {
     DB_URL: database.url,
@@ -82,37 +74,21 @@ export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
 
   const mr = await start('mr');
   await mr.waitUntilReady();
-  const anonymous = new MrClient(mr.baseUrl);
-  const init = await anonymous.post('/initialize', {
+  const { admin } = await initializeOrganisation(mr.baseUrl, {
     organizationName: 'Scale-out Org',
     portfolio: 'Scale-out Portfolio',
-    name: 'Super User',
-    emailAddress: 'superuser@example.com',
-    password: 'password123',
   });
-  ok(init, 'initialize');
-  const admin = anonymous.withToken((init.body as { accessToken: string }).accessToken);
-  const portfolio = ok(await admin.post('/portfolio', { name: 'Apps', description: '' }), 'portfolio');
-  const app = ok(
-    await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
-      name: 'Shop',
-      description: '',
-    }),
-    'application',
-  );
-  const environmentId: string = app.environments[0].id;
+  const { portfolio, app, environmentId } = await createPortfolioApplication(admin, 'Apps', 'Shop');
   ok(
     await admin.post(`/application/${app.id}/features`, { key: FEATURE, name: FEATURE, valueType: 'STRING' }),
     'feature',
   );
-  const account = ok(
-    await admin.post(`/portfolio/${portfolio.id}/service-account?includePermissions=true`, {
-      name: 'sdk',
-      description: 'SDK key',
-      permissions: [{ environmentId, permissions: ['READ', 'CHANGE_VALUE', 'LOCK', 'UNLOCK'] }],
-    }),
-    'service account',
-  );
+  const account = await createSdkAccount(admin, portfolio.id, environmentId, [
+    'READ',
+    'CHANGE_VALUE',
+    'LOCK',
+    'UNLOCK',
+  ]);
   let last: Record<string, unknown> | undefined;
   const world: ScaleOutWorld = {
     nats,
@@ -187,13 +163,6 @@ export async function startScaleOutWorld(): Promise<ScaleOutWorld> {
   return world;
 }
 
-function ok(res: { status: number; body: any }, what: string): any {
-  if (res.status < 200 || res.status > 299) {
-    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-  return res.body;
-}
-
 // ------------------------------------------------------------------ SDK clients
 
 export interface WatchingClient {
@@ -205,9 +174,6 @@ export interface WatchingClient {
   current(): string | undefined;
 }
 
-const configs = new Set<EdgeFeatureHubConfig>();
-const pollers = new Set<FeatureHubPollingClient>();
-
 /** An SDK client on `edgeUrl` watching the feature; SSE unless `pollMs` is given. */
 export function watchingClient(
   name: string,
@@ -215,16 +181,8 @@ export function watchingClient(
   apiKey: string,
   options: { pollMs?: number } = {},
 ): WatchingClient {
-  const config = new EdgeFeatureHubConfig(edgeUrl, apiKey);
-  configs.add(config);
-  if (options.pollMs !== undefined) {
-    const ms = options.pollMs;
-    config.edgeServiceProvider((repo, c) => {
-      const client = new FeatureHubPollingClient(repo, c, ms);
-      pollers.add(client);
-      return client;
-    });
-  }
+  const sdk = sdkClient(edgeUrl, apiKey, { ...options, init: false });
+  const { config } = sdk;
   const seen: string[] = [];
   const record = (value: string | undefined) => {
     if (value !== undefined && seen[seen.length - 1] !== value) seen.push(value);
@@ -233,11 +191,8 @@ export function watchingClient(
     .repository()
     .feature(FEATURE)
     .addListener((fs) => record(fs.getString()));
-  const ready = new Promise<void>((resolve, reject) => {
-    config.addReadinessListener((r) => {
-      if (r === Readyness.Ready) resolve();
-      else if (r === Readyness.Failed) reject(new Error(`${name} failed to become ready`));
-    }, true);
+  const ready = sdk.settled.then((r) => {
+    if (r === 'Failed') throw new Error(`${name} failed to become ready`);
   });
   config.init();
   return {
@@ -250,18 +205,7 @@ export function watchingClient(
 }
 
 /** Closes every SDK client, waiting for polls in flight (the 1.4.0 poller has no error listener). */
-export async function closeAllSdks(): Promise<void> {
-  const services: { busy: boolean }[] = [];
-  for (const p of pollers) {
-    const service = (p as unknown as { _pollingService?: { busy: boolean } })._pollingService;
-    if (service) services.push(service);
-  }
-  for (const c of configs) c.close();
-  configs.clear();
-  pollers.clear();
-  const deadline = Date.now() + 5000;
-  while (services.some((s) => s.busy) && Date.now() < deadline) await sleep(5);
-}
+export { closeAllSdks } from '@fh/edge/testing';
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));

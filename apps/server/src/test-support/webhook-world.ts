@@ -1,12 +1,15 @@
-import { type Database, openDatabase, schemaFingerprint } from '@fh/mr';
+import { type Database, openDatabase } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
+import { type RunningRole, startRole, type TestDatabase, type TestDialect } from '@fh/test-support';
 import {
-  createTestDatabase,
-  type RunningRole,
-  startRole,
-  type TestDatabase,
-  type TestDialect,
-} from '@fh/test-support';
+  createMigratedDatabase,
+  createPortfolioApplication,
+  createSdkAccount,
+  initializeOrganisation,
+  ok,
+} from './admin-setup.ts';
+
+export { ok } from './admin-setup.ts';
 
 // A built `featurehub` server (party-ish unless asked) on a fresh database, set up with one portfolio,
 // application (its production environment), a BOOLEAN and a STRING feature and an SDK service account.
@@ -34,25 +37,11 @@ export interface WebhookWorld {
   close(): Promise<void>;
 }
 
-export function ok(res: { status: number; body: any }, what: string): any {
-  if (res.status < 200 || res.status > 299) {
-    throw new Error(`${what} failed: ${res.status} ${JSON.stringify(res.body)}`);
-  }
-  return res.body;
-}
-
 export async function startWebhookWorld(
   dialect: TestDialect,
   options: { role?: string; env?: Record<string, string> } = {},
 ): Promise<WebhookWorld> {
-  const database = await createTestDatabase(dialect, {
-    templateKey: `mr_${schemaFingerprint()}`,
-    prepare: async (url) => {
-      const db = await openDatabase({ url });
-      await db.migrate();
-      await db.close();
-    },
-  });
+  const database = await createMigratedDatabase(dialect);
   const env: Record<string, string> = {
     DB_URL: database.url,
     LOG_LEVEL: process.env.FH_TEST_LOG_LEVEL ?? 'info',
@@ -74,41 +63,25 @@ export async function startWebhookWorld(
     return r;
   };
   const first = await start();
-  const anonymous = new MrClient(first.baseUrl);
-  const init = ok(
-    await anonymous.post('/initialize', {
-      organizationName: 'Hooks Org',
-      portfolio: 'Hooks Portfolio',
-      name: 'Sam Super',
-      emailAddress: 'sam@example.com',
-      password: 'password123',
-    }),
-    'initialize',
-  );
-  const admin = anonymous.withToken(init.accessToken);
-  const portfolio = ok(await admin.post('/portfolio', { name: 'Shop', description: '' }), 'portfolio');
-  const app = ok(
-    await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
-      name: 'Checkout',
-      description: '',
-    }),
-    'application',
-  );
+  const { admin, init } = await initializeOrganisation(first.baseUrl, {
+    organizationName: 'Hooks Org',
+    portfolio: 'Hooks Portfolio',
+    name: 'Sam Super',
+    emailAddress: 'sam@example.com',
+  });
+  const { portfolio, app, environmentId } = await createPortfolioApplication(admin, 'Shop', 'Checkout');
   for (const [key, valueType] of [
     [FLAG, 'BOOLEAN'],
     [TEXT, 'STRING'],
   ] as const) {
     ok(await admin.post(`/application/${app.id}/features`, { key, name: key, valueType }), key);
   }
-  const environmentId: string = app.environments[0].id;
-  const account = ok(
-    await admin.post(`/portfolio/${portfolio.id}/service-account?includePermissions=true`, {
-      name: 'sdk',
-      description: 'SDK key',
-      permissions: [{ environmentId, permissions: ['READ', 'CHANGE_VALUE', 'LOCK', 'UNLOCK'] }],
-    }),
-    'service account',
-  );
+  const account = await createSdkAccount(admin, portfolio.id, environmentId, [
+    'READ',
+    'CHANGE_VALUE',
+    'LOCK',
+    'UNLOCK',
+  ]);
   return {
     database,
     env,

@@ -13,17 +13,15 @@ import {
   type EvaluationResult,
   evaluatePrepared,
   type PreparedContext,
-  prepareContext,
   toOpenFeatureResolution,
 } from '@fh/evaluation';
+import { type JsonPiece, jsonArrayBody, sharedScope } from '../evaluated-body.ts';
 import { compiledVisibleFeatures } from '../feature-state.ts';
 import type { EnvironmentFeatures } from '../ports.ts';
 
 /** One flag's answer as JSON (and its UTF-8 bytes once a bulk answer needed them), and whether it failed. */
-interface FlagPiece {
-  readonly json: string;
+interface FlagPiece extends JsonPiece {
   readonly failed: boolean;
-  bytes: Buffer | undefined;
 }
 
 interface FlagEntry {
@@ -65,20 +63,6 @@ function flagPiece(entry: FlagEntry, result: EvaluationResult, hasKey: boolean):
   return piece;
 }
 
-// A context the request layer keeps (frozen, shared by requests sending the same body) keeps its
-// prepared scope too, as polling does for a repeated x-featurehub header.
-const scopes = new WeakMap<EvaluationContext, PreparedContext>();
-
-function scopeFor(context: EvaluationContext, options: EvaluationOptions): PreparedContext {
-  if (!Object.isFrozen(context)) return prepareContext(context, options);
-  let scope = scopes.get(context);
-  if (scope === undefined || scope.options !== options) {
-    scope = prepareContext(context, options);
-    scopes.set(context, scope);
-  }
-  return scope;
-}
-
 function hasDefaultKey(scope: PreparedContext): boolean {
   try {
     return scope.defaultKey() !== undefined;
@@ -86,8 +70,6 @@ function hasDefaultKey(scope: PreparedContext): boolean {
     return false;
   }
 }
-
-const COMMA = 0x2c;
 
 /**
  * `Buffer.from(prefix + <JSON array of every flag the key may see, evaluated for the context> + suffix)`,
@@ -101,31 +83,18 @@ export function evaluateAllBody(
   options: EvaluationOptions,
   suffix: string,
 ): Buffer {
-  const scope = scopeFor(context, options);
+  const scope = sharedScope(context, options);
   const hasKey = hasDefaultKey(scope);
   const list = compiledVisibleFeatures(env.features, env.filters);
-  const parts: Buffer[] = new Array(list.length);
-  let size = 0;
-  for (let i = 0; i < list.length; i++) {
-    const entry = list[i]!;
-    const piece = flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasKey);
-    piece.bytes ??= Buffer.from(piece.json);
-    parts[i] = piece.bytes;
-    size += piece.bytes.length;
-  }
-  const head = Buffer.from(`${prefix}[`);
-  const tail = Buffer.from(`]${suffix}`);
-  const body = Buffer.allocUnsafe(head.length + size + Math.max(0, list.length - 1) + tail.length);
-  body.set(head, 0);
-  let at = head.length;
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) body[at++] = COMMA;
-    const bytes = parts[i]!;
-    body.set(bytes, at);
-    at += bytes.length;
-  }
-  body.set(tail, at);
-  return body;
+  return jsonArrayBody(
+    prefix,
+    list.length,
+    (i) => {
+      const entry = list[i]!;
+      return flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasKey);
+    },
+    suffix,
+  );
 }
 
 /** One flag by key as JSON, or `undefined` when the key may not see a flag of that name. */
@@ -139,6 +108,6 @@ export function evaluateOneJson(
     (e) => e.feature.feature.key === flagKey,
   );
   if (entry === undefined) return undefined;
-  const scope = scopeFor(context, options);
+  const scope = sharedScope(context, options);
   return flagPiece(entry, evaluatePrepared(entry.compiled, scope), hasDefaultKey(scope));
 }

@@ -3,6 +3,7 @@
 // no flag data, so one stream serves every context of the key.
 import type { ServerResponse } from 'node:http';
 import type { Logger } from '@fh/service-kit';
+import { EventStreamResponse } from '../event-stream.ts';
 import type { EnvironmentChange, FeatureSource, FeatureUpdates } from '../ports.ts';
 import { OFREP_CORS_HEADERS } from './ofrep-http.ts';
 
@@ -69,45 +70,38 @@ export class OfrepEventHub {
 }
 
 class OfrepEventStream {
-  #ended = false;
-  #unsubscribe: (() => void) | undefined;
+  readonly #out: EventStreamResponse;
   #pending = false;
   #forced = false;
-  readonly #timers: NodeJS.Timeout[] = [];
 
   constructor(
     readonly hub: OfrepEventHub,
-    readonly res: ServerResponse,
+    res: ServerResponse,
     readonly key: { environmentId: string; serviceKey: string },
     /** The state tag the client last heard of. */
     public etag: string,
   ) {
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      'x-accel-buffering': 'no',
-      connection: 'close',
-      ...OFREP_CORS_HEADERS,
-    });
-    res.on('close', () => this.#dispose());
-    res.on('error', (err) => {
-      hub.logger.debug({ err }, 'OFREP event stream error');
-      this.#dispose();
-    });
+    this.#out = new EventStreamResponse(
+      res,
+      hub,
+      OFREP_CORS_HEADERS,
+      { error: 'OFREP event stream error', notReading: 'OFREP event client is not reading; dropping it' },
+      () => hub.forget(this),
+    );
   }
 
   start(refetchNow: boolean): void {
     // `retry` keeps reconnects after a drop quick; `id` makes the client send this state's tag as
     // Last-Event-ID when it reconnects, even if no change came meanwhile; the comment makes the
     // headers reach the client.
-    this.#write(`retry: 1000\nid: ${this.etag}\n: connected\n\n`);
-    if (refetchNow) this.#write(refetchFrame(this.etag, this.hub.now()));
+    this.#out.write(`retry: 1000\nid: ${this.etag}\n: connected\n\n`);
+    if (refetchNow) this.#out.write(refetchFrame(this.etag, this.hub.now()));
     const { settings } = this.hub;
-    if (settings.dropAfterMs > 0) this.#timer(setTimeout(() => this.end(), settings.dropAfterMs));
+    if (settings.dropAfterMs > 0) this.#out.timer(setTimeout(() => this.end(), settings.dropAfterMs));
     if (settings.heartbeatMs > 0)
-      this.#timer(setInterval(() => this.#write(': heartbeat\n\n'), settings.heartbeatMs));
-    this.#unsubscribe = this.hub.updates.subscribe(this.key.environmentId, (change) =>
-      this.#onChange(change),
+      this.#out.timer(setInterval(() => this.#out.write(': heartbeat\n\n'), settings.heartbeatMs));
+    this.#out.subscribed(
+      this.hub.updates.subscribe(this.key.environmentId, (change) => this.#onChange(change)),
     );
     // A change between the lookup that opened this stream and the subscription would be missed:
     // look again now that changes are heard.
@@ -115,16 +109,16 @@ class OfrepEventStream {
   }
 
   end(): void {
-    if (this.#ended) return;
-    this.#dispose();
-    this.res.end();
+    if (this.#out.ended) return;
+    this.#out.dispose();
+    this.#out.res.end();
   }
 
   #onChange(change: EnvironmentChange): void {
-    if (this.#ended) return;
+    if (this.#out.ended) return;
     if (change.kind === 'environment-deleted') {
       // The re-fetch tells the client what became of its key (401).
-      this.#write(refetchFrame(`${this.etag}-deleted`, this.hub.now()));
+      this.#out.write(refetchFrame(`${this.etag}-deleted`, this.hub.now()));
       this.end();
       return;
     }
@@ -141,7 +135,7 @@ class OfrepEventStream {
   }
 
   async #notify(): Promise<void> {
-    if (this.#ended) return;
+    if (this.#out.ended) return;
     let lookup: Awaited<ReturnType<FeatureSource['features']>>;
     try {
       lookup = await this.hub.source.features(this.key.environmentId, this.key.serviceKey);
@@ -149,11 +143,11 @@ class OfrepEventStream {
       this.hub.logger.error({ err, environmentId: this.key.environmentId }, 'OFREP event lookup failed');
       return;
     }
-    if (this.#ended) return;
+    if (this.#out.ended) return;
     if (lookup.status === 'not_ready') return;
     if (lookup.status !== 'found') {
       // The key lost access: the re-fetch gets 401/403 and tells the client; nothing more to say here.
-      this.#write(refetchFrame(`${this.etag}-revoked`, this.hub.now()));
+      this.#out.write(refetchFrame(`${this.etag}-revoked`, this.hub.now()));
       this.end();
       return;
     }
@@ -162,34 +156,6 @@ class OfrepEventStream {
     this.#forced = false;
     if (etag === this.etag && !forced) return;
     this.etag = etag;
-    this.#write(refetchFrame(etag, this.hub.now()));
-  }
-
-  #write(chunk: string): void {
-    if (this.#ended || this.res.writableEnded || this.res.destroyed) return;
-    this.res.write(chunk);
-    if (this.res.writableLength > this.hub.settings.maxBufferedBytes) {
-      this.hub.logger.warn(
-        { buffered: this.res.writableLength },
-        'OFREP event client is not reading; dropping it',
-      );
-      this.#dispose();
-      this.res.destroy();
-    }
-  }
-
-  #timer(timer: NodeJS.Timeout): void {
-    timer.unref();
-    this.#timers.push(timer);
-  }
-
-  #dispose(): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.length = 0;
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
-    this.hub.forget(this);
+    this.#out.write(refetchFrame(etag, this.hub.now()));
   }
 }

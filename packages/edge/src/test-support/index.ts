@@ -1,6 +1,7 @@
-// @fh/edge/testing: an Edge over a filled Dacha cache on a random port, and the seeded random
-// features and contexts of the differential tests, for other packages' tests (the OpenFeature
-// provider's agreement test). Production never imports this.
+// @fh/edge/testing: an Edge over a filled Dacha cache on a random port, the seeded random features
+// and contexts of the differential tests, and real featurehub-javascript-node-sdk clients, for other
+// packages' tests (the OpenFeature provider's agreement test, the server's worlds). Production never
+// imports this.
 export {
   DEFAULT_DIFFERENTIAL_SEED,
   differentialSeed,
@@ -19,3 +20,4 @@ export {
   serverApiKey,
   startEdge,
 } from './edge-fixture.ts';
+export { closeAllSdks, type SdkClient, sdkClient } from './sdk.ts';

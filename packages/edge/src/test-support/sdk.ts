@@ -13,6 +13,8 @@ export interface SdkClient {
   /** Resolves 'Ready' or 'Failed', whichever comes first. */
   readonly settled: Promise<'Ready' | 'Failed'>;
   readonly readinessLog: string[];
+  /** Closes this config now (and leaves it out of {@link closeAllSdks}). */
+  close(): void;
 }
 
 const open = new Set<EdgeFeatureHubConfig>();
@@ -50,7 +52,15 @@ export function sdkClient(
     }, true);
   });
   if (options.init !== false) config.init();
-  return { config, settled, readinessLog };
+  return {
+    config,
+    settled,
+    readinessLog,
+    close: () => {
+      config.close();
+      open.delete(config);
+    },
+  };
 }
 
 /**
