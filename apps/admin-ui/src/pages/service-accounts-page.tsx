@@ -114,7 +114,15 @@ function AccountPermissions({
         options={(apps.data ?? []).map((a) => ({ value: a.id ?? '', label: a.name ?? '' }))}
         testId="service-account-application"
       />
-      <LoadGate loaded={detail}>
+      {/* The grid appears once the account's roles in the chosen application have arrived: a tick made before
+          would be overwritten when they do (seen on a slow server). */}
+      <LoadGate
+        loaded={{
+          ...detail,
+          data: apps.data && !detail.loading ? detail.data : undefined,
+          error: detail.error ?? apps.error,
+        }}
+      >
         {() =>
           envs.length === 0 ? (
             <p className="muted small">This application has no environments.</p>
