@@ -18,6 +18,7 @@ import {
   until,
 } from '@fh/test-support';
 import Ajv from 'ajv';
+import axios from 'axios';
 import { type ClientContext, EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
 import { parse, stringify } from 'yaml';
 
@@ -44,6 +45,7 @@ interface Source {
   database: TestDatabase;
   envIds: string[];
   keys: string[];
+  token: string;
 }
 
 async function seedSource(): Promise<Source> {
@@ -157,7 +159,7 @@ async function seed(server: RunningRole, database: TestDatabase): Promise<Source
     `${env}/${sa.apiKeyClientSide}`,
     `${env}/${sa.apiKeyServerSide}`,
   ]);
-  return { server, database, envIds: [dev, prodId], keys };
+  return { server, database, envIds: [dev, prodId], keys, token: init.accessToken };
 }
 
 async function featureId(admin: MrClient, appId: string, key: string): Promise<string> {
@@ -421,4 +423,80 @@ describe('featurehub export / import (flags as code) through the built command',
       });
     });
   }
+  describe('the same on the admin API (superusers)', () => {
+    it('exports the same file, imports an edited one that SSE clients see at once, refuses bad files with 400', async () => {
+      const api = axios.create({
+        baseURL: source.server.baseUrl,
+        headers: { Authorization: `Bearer ${source.token}` },
+        validateStatus: () => true,
+        transformResponse: (data) => data,
+      });
+      const file = await api.get('/mr-api/transfer/export', { params: { includeKeys: true } });
+      assert.equal(file.status, 200, file.data);
+      assert.match(String(file.headers['content-type']), /application\/yaml/);
+      assert.equal(file.data, exported, 'the admin API exports what the command exports');
+      const anonymous = await axios.get(`${source.server.baseUrl}/mr-api/transfer/export`, {
+        validateStatus: () => true,
+      });
+      assert.equal(anonymous.status, 401);
+
+      const doc = parse(exported) as any;
+      const app = doc.portfolios.flatMap((p: any) => p.applications)[0];
+      const prod = app.environments.find((e: any) => e.name === 'production');
+      const key = source.keys.find((k) => k.startsWith(prod.id) && k.includes('*'))!;
+      const config = new EdgeFeatureHubConfig(source.server.baseUrl, key);
+      try {
+        const ctx = await config.newContext().attributeValue('plan', 'basic').build();
+        await until('the SDK is ready', () => ctx.repository().readyness === 'Ready', 15_000);
+        assert.equal(ctx.feature('COLOUR').getString(), 'blue');
+        prod.values.find((v: any) => v.feature === 'COLOUR').value = 'purple';
+        const yamlBody = stringify(doc);
+        const headers = { 'content-type': 'application/yaml' };
+
+        const dry = await api.post('/mr-api/transfer/import', yamlBody, {
+          headers,
+          params: { dryRun: true },
+        });
+        assert.equal(dry.status, 200, dry.data);
+        assert.deepEqual(JSON.parse(dry.data).counts.featureValue, {
+          created: 0,
+          updated: 1,
+          unchanged: 6,
+          archived: 0,
+        });
+
+        const imported = await api.post('/mr-api/transfer/import', yamlBody, { headers });
+        assert.equal(imported.status, 200, imported.data);
+        await until(
+          'the SSE client sees the imported value',
+          () => ctx.feature('COLOUR').getString() === 'purple',
+          15_000,
+        );
+
+        const again = await api.post('/mr-api/transfer/import', JSON.stringify(doc), {
+          headers: { 'content-type': 'application/json' },
+        });
+        assert.equal(again.status, 200, again.data);
+        assert.deepEqual(JSON.parse(again.data).counts.featureValue, {
+          created: 0,
+          updated: 0,
+          unchanged: 7,
+          archived: 0,
+        });
+
+        const bad = await api.post(
+          '/mr-api/transfer/import',
+          yamlBody.replace('feature: COLOUR', 'feature: NOPE'),
+          { headers },
+        );
+        assert.equal(bad.status, 400, bad.data);
+        assert.match(
+          JSON.parse(bad.data).message,
+          /^body#\/portfolios\/0\/applications\/0\/environments\/\d+\/values\/\d+\/feature: no feature with key NOPE/,
+        );
+      } finally {
+        config.close();
+      }
+    });
+  });
 });

@@ -48,6 +48,10 @@ export interface ImportReport {
   changedEnvironments: string[];
   /** service accounts created or changed */
   changedServiceAccounts: string[];
+  /** feature values (per environment) whose SDK-visible state may have changed */
+  changedFeatureValues: { environmentId: string; featureId: string }[];
+  /** features whose definition changed, or that were archived (`delete`) */
+  changedFeatures: { applicationId: string; featureId: string; action: 'upsert' | 'delete' }[];
 }
 
 class DryRunRollback extends Error {}
@@ -106,6 +110,8 @@ export async function importTransferDocument(
     notes: [],
     changedEnvironments: [],
     changedServiceAccounts: [],
+    changedFeatureValues: [],
+    changedFeatures: [],
   };
   try {
     await database.db.transaction().execute(async (tx) => {
@@ -125,6 +131,7 @@ class Importer {
   private readonly now: Date;
   private readonly changedEnvs = new Set<string>();
   private readonly changedAccounts = new Set<string>();
+  private readonly changedFeatureIds = new Set<string>();
 
   constructor(
     tx: Executor,
@@ -439,8 +446,10 @@ class Importer {
             .execute();
         }
         markAll();
+        this.changedFeatureIds.add(f.id);
       } else if (result !== 'unchanged') {
         markAll();
+        this.changedFeatureIds.add(f.id);
       }
     }
 
@@ -504,6 +513,7 @@ class Importer {
       }
     }
 
+    const pruned: string[] = [];
     if (this.options.prune) {
       const keep = (items: { id: string }[]) => new Set(items.map((i) => i.id));
       const envs = await this.liveNotIn('fh_environment', 'application_id', a.id, keep(a.environments));
@@ -523,9 +533,22 @@ class Importer {
       await this.archive('fh_feature_group', 'featureGroup', groups);
       await this.archive('fh_application_strategy', 'applicationStrategy', strategies);
       await this.archive('fh_feature', 'feature', features);
+      pruned.push(...features);
       await this.archive('fh_environment', 'environment', envs);
       if (groups.length + strategies.length + features.length > 0) markAll();
       for (const id of envs) this.changedEnvs.add(id);
+    }
+    for (const featureId of pruned) {
+      this.report.changedFeatures.push({ applicationId: a.id, featureId, action: 'delete' });
+    }
+    for (const featureId of this.changedFeatureIds) {
+      this.report.changedFeatures.push({ applicationId: a.id, featureId, action: 'upsert' });
+    }
+    this.changedFeatureIds.clear();
+    for (const e of a.environments) {
+      if (!this.changedEnvs.has(e.id)) continue;
+      for (const f of a.features)
+        this.report.changedFeatureValues.push({ environmentId: e.id, featureId: f.id });
     }
   }
 
