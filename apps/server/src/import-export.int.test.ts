@@ -24,7 +24,7 @@ import { parse, stringify } from 'yaml';
 
 // Flags as code through the built `featurehub` command: a party server on SQLite is seeded through the admin API
 // with every kind of object the file carries, exported, and imported into a fresh database (SQLite, and
-// PostgreSQL when it is up). The real SDK 1.4.0 with the OLD keys reads the same feature states from both; the
+// PostgreSQL and MySQL when they are up). The real SDK 1.4.0 with the OLD keys reads the same feature states from both; the
 // file validates against the published JSON Schema; a round trip is byte-identical; importing twice changes no
 // row and no version; an edited file reaches the SDK; bad files exit 2 and write nothing.
 
@@ -230,6 +230,7 @@ async function snapshot(url: string): Promise<string> {
 const targets: { dialect: TestDialect; skip: () => Promise<string | false | undefined> }[] = [
   { dialect: 'sqlite', skip: async () => false },
   { dialect: 'postgres', skip: () => skipUnlessService('postgres') },
+  { dialect: 'mysql', skip: () => skipUnlessService('mysql') },
 ];
 
 describe('featurehub export / import (flags as code) through the built command', () => {
