@@ -26,6 +26,18 @@ const byKey =
     const kb = key(b);
     return ka < kb ? -1 : ka > kb ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   };
+/** Ids per query: far below SQLite's, PostgreSQL's and MySQL's limits on bound parameters. */
+const CHUNK = 500;
+
+/** Runs `query` for slices of `ids` and joins the rows; no query at all for no ids. */
+async function chunked<T>(ids: readonly string[], query: (ids: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    for (const row of await query(ids.slice(i, i + CHUNK))) out.push(row);
+  }
+  return out;
+}
+
 function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
   const out = new Map<string, T[]>();
   for (const item of items) {
@@ -83,81 +95,86 @@ export async function exportTransferDocument(
         : await db.selectFrom('fh_portfolio').selectAll().where('id', 'in', portfolioIds).execute();
 
   const appIds = apps.map((a) => a.id);
-  const none = ['-'];
-  const envs = await db
-    .selectFrom('fh_environment')
-    .selectAll()
-    .where('application_id', 'in', appIds.length ? appIds : none)
-    .where('archive_key', '=', '')
-    .execute();
+  const portfolioIdList = portfolios.map((p) => p.id);
+  const envs = await chunked(appIds, (ids) =>
+    db
+      .selectFrom('fh_environment')
+      .selectAll()
+      .where('application_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
   const envIds = envs.map((e) => e.id);
-  const features = await db
-    .selectFrom('fh_feature')
-    .selectAll()
-    .where('application_id', 'in', appIds.length ? appIds : none)
-    .where('archive_key', '=', '')
-    .execute();
+  const features = await chunked(appIds, (ids) =>
+    db
+      .selectFrom('fh_feature')
+      .selectAll()
+      .where('application_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
   const featureIds = features.map((f) => f.id);
   const featureById = new Map(features.map((f) => [f.id, f]));
-  const values = await db
-    .selectFrom('fh_feature_value')
-    .selectAll()
-    .where('environment_id', 'in', envIds.length ? envIds : none)
-    .where('feature_id', 'in', featureIds.length ? featureIds : none)
-    .execute();
+  // Values of archived features stay out (filtered here: one id list per query keeps within every dialect's limit).
+  const values = (
+    await chunked(envIds, (ids) =>
+      db.selectFrom('fh_feature_value').selectAll().where('environment_id', 'in', ids).execute(),
+    )
+  ).filter((v) => featureById.has(v.feature_id));
   const valueIds = values.map((v) => v.id);
-  const instances = await db
-    .selectFrom('fh_feature_value_strategy')
-    .selectAll()
-    .where('feature_value_id', 'in', valueIds.length ? valueIds : none)
-    .orderBy('feature_value_id')
-    .orderBy('position')
-    .execute();
-  const strategies = await db
-    .selectFrom('fh_application_strategy')
-    .selectAll()
-    .where('application_id', 'in', appIds.length ? appIds : none)
-    .where('archive_key', '=', '')
-    .execute();
+  // Each value's instances come in one chunk, in position order.
+  const instances = await chunked(valueIds, (ids) =>
+    db
+      .selectFrom('fh_feature_value_strategy')
+      .selectAll()
+      .where('feature_value_id', 'in', ids)
+      .orderBy('feature_value_id')
+      .orderBy('position')
+      .execute(),
+  );
+  const strategies = await chunked(appIds, (ids) =>
+    db
+      .selectFrom('fh_application_strategy')
+      .selectAll()
+      .where('application_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
   const liveStrategyIds = new Set(strategies.map((s) => s.id));
-  const groups = await db
-    .selectFrom('fh_feature_group')
-    .selectAll()
-    .where('environment_id', 'in', envIds.length ? envIds : none)
-    .where('archive_key', '=', '')
-    .execute();
+  const groups = await chunked(envIds, (ids) =>
+    db
+      .selectFrom('fh_feature_group')
+      .selectAll()
+      .where('environment_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
   const groupIds = groups.map((g) => g.id);
-  const members = await db
-    .selectFrom('fh_feature_group_feature')
-    .selectAll()
-    .where('feature_group_id', 'in', groupIds.length ? groupIds : none)
-    .execute();
-  const filters = await db
-    .selectFrom('fh_feature_filter')
-    .selectAll()
-    .where('portfolio_id', 'in', portfolios.length ? portfolios.map((p) => p.id) : none)
-    .execute();
-  const featureFilters = await db
-    .selectFrom('fh_feature_filter_feature')
-    .selectAll()
-    .where('feature_id', 'in', featureIds.length ? featureIds : none)
-    .execute();
-  const accounts = await db
-    .selectFrom('fh_service_account')
-    .selectAll()
-    .where('portfolio_id', 'in', portfolios.length ? portfolios.map((p) => p.id) : none)
-    .where('archive_key', '=', '')
-    .execute();
-  const grants = await db
-    .selectFrom('fh_service_account_env')
-    .selectAll()
-    .where('environment_id', 'in', envIds.length ? envIds : none)
-    .execute();
-  const accountFilters = await db
-    .selectFrom('fh_service_account_filter')
-    .selectAll()
-    .where('service_account_id', 'in', accounts.length ? accounts.map((a) => a.id) : none)
-    .execute();
+  const members = await chunked(groupIds, (ids) =>
+    db.selectFrom('fh_feature_group_feature').selectAll().where('feature_group_id', 'in', ids).execute(),
+  );
+  const filters = await chunked(portfolioIdList, (ids) =>
+    db.selectFrom('fh_feature_filter').selectAll().where('portfolio_id', 'in', ids).execute(),
+  );
+  const featureFilters = await chunked(featureIds, (ids) =>
+    db.selectFrom('fh_feature_filter_feature').selectAll().where('feature_id', 'in', ids).execute(),
+  );
+  const accounts = await chunked(portfolioIdList, (ids) =>
+    db
+      .selectFrom('fh_service_account')
+      .selectAll()
+      .where('portfolio_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
+  const grants = await chunked(envIds, (ids) =>
+    db.selectFrom('fh_service_account_env').selectAll().where('environment_id', 'in', ids).execute(),
+  );
+  const accountFilters = await chunked(
+    accounts.map((a) => a.id),
+    (ids) =>
+      db.selectFrom('fh_service_account_filter').selectAll().where('service_account_id', 'in', ids).execute(),
+  );
 
   const instancesByValue = groupBy(instances, (i) => i.feature_value_id);
   const membersByGroup = groupBy(members, (m) => m.feature_group_id);
