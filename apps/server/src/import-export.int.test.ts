@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { type DB, openDatabase, tableNames, transfer } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import {
   createTestDatabase,
+  featurehubBin,
   type RunningRole,
   repoRoot,
   runRoleToExit,
@@ -499,5 +501,121 @@ describe('featurehub export / import (flags as code) through the built command',
         config.close();
       }
     });
+  });
+});
+
+describe('an import killed half-way leaves nothing, and a re-run completes', () => {
+  it('SIGKILL during a large import: never a partial application; the re-run imports everything', async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), 'fh-transfer-kill-'));
+    const database = await createTestDatabase('sqlite');
+    try {
+      const envCount = 40;
+      const apps = Array.from({ length: 10 }, (_, a) => {
+        const features = Array.from({ length: 10 }, (_, f) => ({
+          id: randomUUID(),
+          key: `F_${f}`,
+          name: `F ${f}`,
+          alias: null,
+          valueType: 'STRING' as const,
+          description: null,
+          link: null,
+          metadata: null,
+          secret: false,
+          featureFilters: [],
+        }));
+        return {
+          id: randomUUID(),
+          name: `app-${String(a).padStart(2, '0')}`,
+          description: null,
+          strategies: [],
+          features,
+          environments: Array.from({ length: envCount }, (_, e) => ({
+            id: randomUUID(),
+            name: `env-${String(e).padStart(2, '0')}`,
+            description: null,
+            priorEnvironment: null,
+            production: false,
+            info: {},
+            managementInfo: {},
+            values: features.map((f) => ({
+              id: randomUUID(),
+              feature: f.key,
+              version: 1,
+              value: `v-${e}`,
+              locked: false,
+              retired: false,
+              strategies: [],
+              applicationStrategies: [],
+            })),
+            featureGroups: [],
+          })),
+        };
+      });
+      const doc: transfer.TransferDocument = {
+        featurehub: transfer.TRANSFER_FORMAT,
+        organisation: { id: randomUUID(), name: 'Kill Org' },
+        portfolios: [
+          {
+            id: randomUUID(),
+            name: 'P',
+            description: null,
+            featureFilters: [],
+            serviceAccounts: [],
+            applications: apps,
+          },
+        ],
+      };
+      const file = join(dir, 'big.yaml');
+      const text = transfer.formatTransferDocument(doc, 'yaml');
+      writeFileSync(file, text);
+      // Migrated first, so the kill lands in the import's transaction rather than in the migrations.
+      const migrated = await openDatabase({ url: database.url });
+      await migrated.migrate();
+      await migrated.close();
+
+      const child = spawn(process.execPath, [featurehubBin, 'import', '--from', file], {
+        cwd: repoRoot,
+        env: { ...process.env, DB_URL: database.url },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exited = new Promise((resolveExit) => child.on('exit', resolveExit));
+      // Killed once it is writing: the first rows of the transaction are in the WAL (a second process sees none).
+      await new Promise((r) => setTimeout(r, 1_500));
+      child.kill('SIGKILL');
+      await exited;
+
+      const counts = async () => {
+        const db = await openDatabase({ url: database.url });
+        try {
+          const n = async (table: 'fh_application' | 'fh_environment' | 'fh_feature_value') =>
+            Number(
+              (
+                await db.db
+                  .selectFrom(table)
+                  .select((eb) => eb.fn.countAll().as('n'))
+                  .executeTakeFirstOrThrow()
+              ).n,
+            );
+          return [await n('fh_application'), await n('fh_environment'), await n('fh_feature_value')];
+        } finally {
+          await db.close();
+        }
+      };
+      const afterKill = await counts();
+      t.diagnostic(`rows after the kill (applications, environments, values): ${afterKill.join(', ')}`);
+      assert.ok(
+        afterKill.join() === '0,0,0' || afterKill.join() === `10,${10 * envCount},${10 * envCount * 10}`,
+        `never a partial import: ${afterKill.join()}`,
+      );
+      const rerun = await runRoleToExit('import', { args: ['--from', file], env: { DB_URL: database.url } });
+      assert.equal(rerun.code, 0, rerun.stderr);
+      assert.deepEqual(await counts(), [10, 10 * envCount, 10 * envCount * 10]);
+      const out = await runRoleToExit('export', { args: ['--to', '-'], env: { DB_URL: database.url } });
+      assert.equal(out.code, 0, out.stderr);
+      assert.equal(out.stdout, text, 'the re-run left exactly what the file holds');
+    } finally {
+      await database.drop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

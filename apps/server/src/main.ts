@@ -13,7 +13,10 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exit(role === undefined ? 2 : 0);
   }
   if (role === 'export' || role === 'import') {
-    process.exit(await runTransferCommand(role, rest, process.env));
+    const code = await runTransferCommand(role, rest, process.env);
+    // A pipe takes stdout asynchronously: exiting at once would cut off a large export sent to stdout.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    process.exit(code);
   }
   if (!(ROLES as readonly string[]).includes(role)) {
     process.stderr.write(
