@@ -17,6 +17,7 @@ import { FeatureFiltersPage } from './pages/feature-filters-page.tsx';
 import { FeatureGroupsPage } from './pages/feature-groups-page.tsx';
 import { FeaturesPage } from './pages/features/features-page.tsx';
 import { GroupsPage } from './pages/groups-page.tsx';
+import { ImportExportPage } from './pages/import-export-page.tsx';
 import { IntegrationsPage } from './pages/integrations-page.tsx';
 import { PortfoliosPage } from './pages/portfolios-page.tsx';
 import { ApiKeysPage, ServiceAccountsPage } from './pages/service-accounts-page.tsx';
@@ -67,6 +68,12 @@ const ROUTES: Route[] = [
     title: 'Integrations',
     render: (p) => <IntegrationsPage key={p['appId']} appId={p['appId'] ?? ''} />,
     allow: 'portfolioAdmin',
+  },
+  {
+    path: '/apps/:appId/import-export',
+    title: 'Import and export',
+    render: (p) => <ImportExportPage key={p['appId']} appId={p['appId'] ?? ''} />,
+    allow: 'superuser',
   },
   { path: '/system-config', title: 'System config', render: () => <SystemConfigPage />, allow: 'superuser' },
   { path: '/groups', title: 'Groups', render: () => <GroupsPage />, allow: 'portfolioAdmin' },

@@ -1,14 +1,22 @@
 import { ConfigError, loadConfig, ROLES, type Role } from '@fh/service-kit';
 import { runRole } from './run-role.ts';
+import { runTransferCommand, TRANSFER_USAGE } from './transfer-command.ts';
 
 const USAGE = `usage: featurehub <role> [--port N] [--db-url URL] [--nats-url URLS] [--cache-name NAME] [--log-level LEVEL] [--config FILE]
-roles: ${ROLES.join(', ')}`;
+roles: ${ROLES.join(', ')}
+${TRANSFER_USAGE}`;
 
 async function main(argv: readonly string[]): Promise<void> {
   const [role, ...rest] = argv;
   if (role === undefined || role === '--help' || role === '-h') {
     process.stdout.write(`${USAGE}\n`);
     process.exit(role === undefined ? 2 : 0);
+  }
+  if (role === 'export' || role === 'import') {
+    const code = await runTransferCommand(role, rest, process.env);
+    // A pipe takes stdout asynchronously: exiting at once would cut off a large export sent to stdout.
+    await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+    process.exit(code);
   }
   if (!(ROLES as readonly string[]).includes(role)) {
     process.stderr.write(

@@ -41,7 +41,7 @@ export {
   inTransaction,
   openDatabase,
 } from './db/open-database.ts';
-export type { DB } from './db/schema.ts';
+export { type DB, tableNames } from './db/schema.ts';
 export {
   type Clock,
   type IdGenerator,
@@ -161,6 +161,8 @@ export type {
   CreateApplicationStrategy,
   UpdateApplicationStrategy,
 } from './strategy/application-strategy-store.ts';
+// Flags as code and moving installations over (docs/import-export.md).
+export * as transfer from './transfer/index.ts';
 export { registerAdminUi } from './web/admin-ui.ts';
 // Webhooks, Slack and the system config (ADR 0010): the delivery worker's settings for the composition root.
 export {

@@ -9,6 +9,7 @@ import { type PasswordHasher, ScryptPasswordHasher } from './auth/password-hashe
 import { principalOf } from './auth/principal.ts';
 import { accessFor, defaultMrSettings, type MrContext, type MrSettings } from './core/mr-context.ts';
 import { UnitOfWork } from './core/unit-of-work.ts';
+import type { Database } from './db/open-database.ts';
 import { type Clock, type IdGenerator, systemClock, uuidIds } from './db/store-support.ts';
 import type { TransactionalStores } from './db/stores.ts';
 import { registerEnvironmentRoutes } from './environment/environment-controller.ts';
@@ -28,6 +29,7 @@ import { registerStrategyRoutes } from './strategy/strategy-controller.ts';
 import { decryptSettings, SecretBox } from './system-config/secret-box.ts';
 import { registerSystemConfigRoutes } from './system-config/system-config-controller.ts';
 import { SystemConfigService } from './system-config/system-config-service.ts';
+import { registerTransferRoutes } from './transfer/transfer-controller.ts';
 import { registerUserStateRoutes } from './user-state/user-state-controller.ts';
 import { registerWebhookRoutes } from './webhook/webhook-controller.ts';
 import { WebhookDelivery, type WebhookDeliverySettings } from './webhook/webhook-delivery.ts';
@@ -44,6 +46,8 @@ export interface ManagementRepositoryDeps {
   clock?: Clock;
   ids?: IdGenerator;
   settings?: Partial<MrSettings>;
+  /** The database itself: the import/export routes (docs/import-export.md) are registered only with it. */
+  database?: Database;
   /** Webhooks, Slack and the system config (ADR 0010). */
   integrations?: {
     /** seals secret settings; without it encrypted settings are refused with a 400 */
@@ -119,5 +123,6 @@ export async function registerManagementRepository(
   }
   registerSystemConfigRoutes(app, context, systemConfig);
   registerWebhookRoutes(app, context, new WebhookService(secrets, webhookDelivery));
+  if (deps.database) registerTransferRoutes(app, context, deps.database, deps.publisher ?? noChangePublisher);
   return { context, webhookDelivery };
 }

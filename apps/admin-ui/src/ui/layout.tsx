@@ -87,7 +87,7 @@ function PortfolioSwitcher() {
 }
 
 function AppSwitcher({ appId }: { appId: string | undefined }) {
-  const { api, portfolio } = useSession();
+  const { api, portfolio, isSuperuser } = useSession();
   const apps = useLoad(
     () => (portfolio?.id ? api.applications(portfolio.id) : Promise.resolve([])),
     [portfolio?.id],
@@ -149,6 +149,11 @@ function AppSwitcher({ appId }: { appId: string | undefined }) {
       <NavLink href={`${base}/integrations`} icon="link" testId="nav-integrations">
         Integrations
       </NavLink>
+      {isSuperuser && (
+        <NavLink href={`${base}/import-export`} icon="layers" testId="nav-import-export">
+          Import and export
+        </NavLink>
+      )}
     </div>
   );
 }

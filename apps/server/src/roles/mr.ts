@@ -33,6 +33,7 @@ export async function composeMr(config: ServerConfig): Promise<RoleProcess> {
   const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger, featureProperties });
   const mr = await registerManagementRepository(p.app, {
     stores,
+    database,
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),

@@ -29,6 +29,7 @@ export async function composePartyIsh(config: ServerConfig): Promise<RoleProcess
   // Every committed change (admin API or test API) makes the next poll read the database again.
   const mr = await registerManagementRepository(p.app, {
     stores,
+    database,
     logger: p.logger,
     publisher: { publish: async () => features.invalidate() },
     settings: mrSettingsFrom(config),

@@ -34,6 +34,7 @@ export async function composeParty(config: ServerConfig): Promise<RoleProcess> {
   const publisher = new BusChangePublisher({ bus, stores, subjects, logger: p.logger, featureProperties });
   const mr = await registerManagementRepository(p.app, {
     stores,
+    database,
     logger: p.logger,
     publisher,
     settings: mrSettingsFrom(config),

@@ -1,0 +1,158 @@
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { openDatabase, transfer } from '@fh/mr';
+import { AppError, ConfigError, loadConfig } from '@fh/service-kit';
+
+// `featurehub export --to <file>` and `featurehub import --from <file>`: flags as code against the database the
+// usual configuration names (DB_URL, --db-url, --config). Exit codes: 0 done, 1 failed, 2 bad input (usage,
+// configuration, a malformed or conflicting file) with a message that says what and where.
+
+export const TRANSFER_USAGE = `usage: featurehub export --to <file.yaml|file.json|-> [--application <id or name>] [--include-keys] [--format yaml|json] [--db-url URL] [--config FILE]
+       featurehub import --from <file.yaml|file.json|-> [--dry-run] [--prune] [--db-url URL] [--config FILE]`;
+
+const SWITCHES = new Set(['include-keys', 'dry-run', 'prune']);
+const OWN = new Set(['to', 'from', 'application', 'format']);
+
+class UsageError extends Error {}
+
+interface Io {
+  out(text: string): void;
+  err(text: string): void;
+  stdin(): string;
+}
+
+const processIo: Io = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  stdin: () => readFileSync(0, 'utf8'),
+};
+
+function split(argv: readonly string[]): { own: Map<string, string>; switches: Set<string>; rest: string[] } {
+  const own = new Map<string, string>();
+  const switches = new Set<string>();
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : '';
+    if (SWITCHES.has(name)) {
+      switches.add(name);
+    } else if (OWN.has(name)) {
+      const eq = arg.indexOf('=');
+      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
+      if (value === undefined || (value.startsWith('--') && eq < 0))
+        throw new UsageError(`--${name} needs a value`);
+      own.set(name, value);
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { own, switches, rest };
+}
+
+/** Runs `featurehub export|import ...` and answers the exit code. */
+export async function runTransferCommand(
+  command: 'export' | 'import',
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  io: Io = processIo,
+): Promise<number> {
+  let parsed: ReturnType<typeof split>;
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    parsed = split(argv);
+    config = loadConfig('mr', parsed.rest, env);
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof ConfigError) {
+      io.err(`featurehub ${command}: ${e.message}\n${TRANSFER_USAGE}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const { own, switches } = parsed;
+  if (command === 'export' && !own.has('to')) {
+    io.err(`featurehub export: --to is required\n${TRANSFER_USAGE}\n`);
+    return 2;
+  }
+  if (command === 'import' && !own.has('from')) {
+    io.err(`featurehub import: --from is required\n${TRANSFER_USAGE}\n`);
+    return 2;
+  }
+  const format = own.get('format');
+  if (format !== undefined && format !== 'yaml' && format !== 'json') {
+    io.err(`featurehub ${command}: --format must be yaml or json, not ${JSON.stringify(format)}\n`);
+    return 2;
+  }
+
+  const database = await openDatabase(config.database);
+  try {
+    if (command === 'export') {
+      const to = own.get('to')!;
+      const doc = await transfer.exportTransferDocument(database.db, {
+        application: own.get('application'),
+        includeKeys: switches.has('include-keys'),
+      });
+      const chosen = format ?? (to.endsWith('.json') ? 'json' : 'yaml');
+      const text = transfer.formatTransferDocument(doc, chosen);
+      if (to === '-') io.out(text);
+      else {
+        // Written beside and renamed: a reader never sees half a file.
+        writeFileSync(`${to}.partial`, text, { mode: 0o600 });
+        renameSync(`${to}.partial`, to);
+        const apps = doc.portfolios.reduce((n, p) => n + p.applications.length, 0);
+        io.err(
+          `featurehub export: ${apps} application(s) written to ${to}${switches.has('include-keys') ? ' (with SDK keys: keep this file secret)' : ''}\n`,
+        );
+      }
+      return 0;
+    }
+
+    const from = own.get('from')!;
+    if (/^https?:\/\//i.test(from)) {
+      io.err(
+        `featurehub import: reading a running FeatureHub (${from}) through its admin API is not supported by this version; export it to a file with a newer featurehub or import a file\n`,
+      );
+      return 2;
+    }
+    let text: string;
+    try {
+      text = from === '-' ? io.stdin() : readFileSync(from, 'utf8');
+    } catch (e) {
+      io.err(`featurehub import: cannot read ${from}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    const doc = transfer.parseTransferDocument(text, from === '-' ? 'stdin' : from);
+    await database.migrate();
+    const report = await transfer.importTransferDocument(database, doc, {
+      dryRun: switches.has('dry-run'),
+      prune: switches.has('prune'),
+    });
+    io.out(summary(report));
+    return 0;
+  } catch (e) {
+    if (e instanceof AppError && e.status < 500) {
+      io.err(`featurehub ${command}: ${e.message}\n`);
+      return 2;
+    }
+    io.err(`featurehub ${command}: failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  } finally {
+    await database.close();
+  }
+}
+
+function summary(report: transfer.ImportReport): string {
+  const lines = [report.dryRun ? 'dry run: nothing was written; the import would do this:' : 'imported:'];
+  for (const [kind, c] of Object.entries(report.counts)) {
+    if (c.created + c.updated + c.unchanged + c.archived === 0) continue;
+    lines.push(
+      `  ${kind.padEnd(20)} ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${c.archived ? `, ${c.archived} archived` : ''}`,
+    );
+  }
+  for (const s of report.skipped) lines.push(`skipped: ${s}`);
+  for (const n of report.notes) lines.push(`note: ${n}`);
+  if (!report.dryRun && report.changedEnvironments.length > 0) {
+    lines.push(
+      `${report.changedEnvironments.length} environment(s) changed; running MR/Dacha processes pick them up on restart (or Dacha's catch-up)`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,139 @@
+// `node --import tsx bench/import-export.ts [--apps 50] [--envs 100] [--features 10]`: flags as code at scale, through
+// the built `featurehub` command on a SQLite file. A generated file of one portfolio with `apps` applications of
+// `envs` environments each (5,000 environments by default) and `features` features with a value in every environment
+// is imported into an empty database, imported again (changes nothing), and exported. Results:
+// bench/results/import-export.json.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { transfer } from '@fh/mr';
+import { runRoleToExit } from '@fh/test-support';
+import { benchRoot } from './lib/ipc.ts';
+import { machineInfo } from './lib/machine.ts';
+
+const args = process.argv.slice(2);
+const arg = (name: string, fallback: number) => Number(args[args.indexOf(`--${name}`) + 1] ?? 0) || fallback;
+const APPS = arg('apps', 50);
+const ENVS = arg('envs', 100);
+const FEATURES = arg('features', 10);
+
+function generate(): transfer.TransferDocument {
+  const types = ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'] as const;
+  const sample = { BOOLEAN: 'true', STRING: 'blue', NUMBER: '42', JSON: '{"a":1}' };
+  return {
+    featurehub: transfer.TRANSFER_FORMAT,
+    organisation: { id: randomUUID(), name: 'Bench Org' },
+    portfolios: [
+      {
+        id: randomUUID(),
+        name: 'Bench',
+        description: null,
+        featureFilters: [],
+        serviceAccounts: [],
+        applications: Array.from({ length: APPS }, (_, a) => {
+          const features = Array.from({ length: FEATURES }, (_, f) => ({
+            id: randomUUID(),
+            key: `FEATURE_${f}`,
+            name: `Feature ${f}`,
+            alias: null,
+            valueType: types[f % types.length]!,
+            description: null,
+            link: null,
+            metadata: null,
+            secret: false,
+            featureFilters: [],
+          }));
+          const envIds = Array.from({ length: ENVS }, () => randomUUID());
+          return {
+            id: randomUUID(),
+            name: `app-${String(a).padStart(3, '0')}`,
+            description: null,
+            strategies: [],
+            features,
+            environments: envIds.map((id, e) => ({
+              id,
+              name: `env-${String(e).padStart(3, '0')}`,
+              description: null,
+              priorEnvironment: e === 0 ? null : envIds[e - 1]!,
+              production: e === ENVS - 1,
+              info: {},
+              managementInfo: {},
+              values: features.map((f) => ({
+                id: randomUUID(),
+                feature: f.key,
+                version: 1,
+                value: sample[f.valueType],
+                locked: false,
+                retired: false,
+                strategies: [
+                  {
+                    id: 'abcde',
+                    name: 'half',
+                    percentage: 500000,
+                    percentageAttributes: [],
+                    attributes: [],
+                    value: sample[f.valueType],
+                  },
+                ],
+                applicationStrategies: [],
+              })),
+              featureGroups: [],
+            })),
+          };
+        }),
+      },
+    ],
+  };
+}
+
+async function timed(
+  what: string,
+  fn: () => Promise<{ code: number | null; stderr: string }>,
+): Promise<number> {
+  const start = performance.now();
+  const r = await fn();
+  const ms = performance.now() - start;
+  if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}`);
+  console.log(`${what}: ${(ms / 1000).toFixed(1)} s`);
+  return ms;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fh-bench-transfer-'));
+  try {
+    const file = join(dir, 'bench.yaml');
+    writeFileSync(file, transfer.formatTransferDocument(generate(), 'yaml'));
+    const env = { DB_URL: `sqlite:${join(dir, 'fh.db')}` };
+    const size = statSync(file).size;
+    console.log(
+      `${APPS * ENVS} environments, ${APPS * ENVS * FEATURES} values, file ${(size / 1e6).toFixed(1)} MB`,
+    );
+    const load = loadavg()[0];
+    const first = await timed('first import', () => runRoleToExit('import', { args: ['--from', file], env }));
+    const second = await timed('second import (no change)', () =>
+      runRoleToExit('import', { args: ['--from', file], env }),
+    );
+    const exported = await timed('export', () =>
+      runRoleToExit('export', { args: ['--to', join(dir, 'out.yaml')], env }),
+    );
+    const results = {
+      when: new Date().toISOString(),
+      machine: machineInfo(),
+      loadAverage1m: load,
+      environments: APPS * ENVS,
+      values: APPS * ENVS * FEATURES,
+      fileBytes: size,
+      firstImportMs: Math.round(first),
+      secondImportMs: Math.round(second),
+      exportMs: Math.round(exported),
+    };
+    const out = resolve(benchRoot, 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'import-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

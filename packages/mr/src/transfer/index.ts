@@ -1,0 +1,18 @@
+export { type ExportOptions, exportTransferDocument } from './transfer-export.ts';
+export {
+  formatTransferDocument,
+  MAX_TRANSFER_FILE_BYTES,
+  parseTransferDocument,
+  TRANSFER_FORMAT,
+  type TransferDocument,
+  TransferFileError,
+  transferJsonSchema,
+} from './transfer-format.ts';
+export {
+  type ImportOptions,
+  type ImportReport,
+  importTransferDocument,
+  type KindCounts,
+  TransferConflictError,
+  type TransferKind,
+} from './transfer-import.ts';

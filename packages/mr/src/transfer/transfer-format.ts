@@ -1,0 +1,391 @@
+import { BadRequestError } from '@fh/service-kit';
+import Ajv from 'ajv';
+import { parseDocument, stringify } from 'yaml';
+
+// The flags-as-code file: one organisation's portfolios, applications, environments, features, values,
+// strategies, feature groups, feature filters and service accounts, with their ids, in a fixed order so a
+// diff shows only what changed. Versions, timestamps and who-changed-what are left out on purpose: they
+// belong to the installation, not to the definition. See docs/import-export.md.
+
+/** The value of the document's `featurehub` field; a new major layout gets a new one. */
+export const TRANSFER_FORMAT = 'featurehub/transfer-v1';
+
+export interface TransferDocument {
+  featurehub: typeof TRANSFER_FORMAT;
+  organisation: { id: string; name: string };
+  portfolios: TransferPortfolio[];
+}
+
+export interface TransferPortfolio {
+  id: string;
+  name: string;
+  description: string | null;
+  featureFilters: TransferFeatureFilter[];
+  serviceAccounts: TransferServiceAccount[];
+  applications: TransferApplication[];
+}
+
+export interface TransferFeatureFilter {
+  id: string;
+  name: string;
+  description: string | null;
+}
+
+export interface TransferServiceAccount {
+  id: string;
+  name: string;
+  description: string | null;
+  /** Only with --include-keys: the SDK keys that applications in the field are configured with. */
+  apiKeys?: { serverEvaluated: string; clientEvaluated: string };
+  /** ids of the portfolio's feature filters */
+  featureFilters: string[];
+  environments: { environment: string; roles: string[] }[];
+}
+
+export interface TransferApplication {
+  id: string;
+  name: string;
+  description: string | null;
+  strategies: TransferApplicationStrategy[];
+  features: TransferFeature[];
+  environments: TransferEnvironment[];
+}
+
+export interface TransferApplicationStrategy {
+  id: string;
+  name: string;
+  code: string;
+  strategy: unknown;
+}
+
+export interface TransferFeature {
+  id: string;
+  key: string;
+  name: string;
+  alias: string | null;
+  valueType: 'BOOLEAN' | 'STRING' | 'NUMBER' | 'JSON';
+  description: string | null;
+  link: string | null;
+  metadata: string | null;
+  secret: boolean;
+  /** ids of the portfolio's feature filters */
+  featureFilters: string[];
+}
+
+export interface TransferEnvironment {
+  id: string;
+  name: string;
+  description: string | null;
+  /** id of the environment before this one in the promotion order */
+  priorEnvironment: string | null;
+  production: boolean;
+  info: Record<string, unknown>;
+  managementInfo: Record<string, unknown>;
+  /** Only with --include-keys: webhook settings may hold credentials. */
+  webhookInfo?: Record<string, unknown>;
+  values: TransferFeatureValue[];
+  featureGroups: TransferFeatureGroup[];
+}
+
+export interface TransferFeatureValue {
+  id: string;
+  /** the feature's key */
+  feature: string;
+  /**
+   * The value's version at export. Used only when the value is created, so SDKs see the same version as at the
+   * source; a changed value always goes one up from the version the target holds.
+   */
+  version?: number;
+  /** as stored: "true"/"false", the number or string, or the JSON text; null for no value */
+  value: string | null;
+  locked: boolean;
+  retired: boolean;
+  strategies: unknown[];
+  applicationStrategies: { strategy: string; enabled: boolean; value: string | null }[];
+}
+
+export interface TransferFeatureGroup {
+  id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  strategies: unknown[];
+  features: { feature: string; value: string | null }[];
+}
+
+const id = { type: 'string', pattern: '^[A-Za-z0-9_-]{1,36}$' };
+const text = (max: number) => ({ type: 'string', maxLength: max });
+const nullableText = (max: number) => ({ type: ['string', 'null'], maxLength: max });
+const object = (properties: Record<string, unknown>, optional: string[] = []) => ({
+  type: 'object',
+  additionalProperties: false,
+  required: Object.keys(properties).filter((k) => !optional.includes(k)),
+  properties,
+});
+const list = (items: unknown, maxItems = 100_000) => ({ type: 'array', maxItems, items });
+const jsonObject = { type: 'object' };
+const roles = list({ enum: ['READ', 'LOCK', 'UNLOCK', 'CHANGE_VALUE', 'EXTENDED_DATA'] }, 5);
+
+/** The JSON Schema (draft-07) every file is validated with; published as docs/import-export.schema.json. */
+export const transferJsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'import-export.schema.json',
+  title: 'FeatureHub flags-as-code file (featurehub/transfer-v1)',
+  ...object({
+    featurehub: { const: TRANSFER_FORMAT },
+    organisation: object({ id, name: text(255) }),
+    portfolios: list(
+      object({
+        id,
+        name: text(255),
+        description: nullableText(10_000),
+        featureFilters: list(object({ id, name: text(255), description: nullableText(10_000) })),
+        serviceAccounts: list(
+          object(
+            {
+              id,
+              name: text(255),
+              description: nullableText(10_000),
+              apiKeys: object({ serverEvaluated: text(200), clientEvaluated: text(200) }),
+              featureFilters: list(id),
+              environments: list(object({ environment: id, roles })),
+            },
+            ['apiKeys'],
+          ),
+        ),
+        applications: list(
+          object({
+            id,
+            name: text(255),
+            description: nullableText(10_000),
+            strategies: list(object({ id, name: text(255), code: text(255), strategy: {} })),
+            features: list(
+              object({
+                id,
+                key: { type: 'string', minLength: 1, maxLength: 255 },
+                name: text(255),
+                alias: nullableText(255),
+                valueType: { enum: ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'] },
+                description: nullableText(10_000),
+                link: nullableText(2_000),
+                metadata: nullableText(1_000_000),
+                secret: { type: 'boolean' },
+                featureFilters: list(id),
+              }),
+            ),
+            environments: list(
+              object(
+                {
+                  id,
+                  name: text(255),
+                  description: nullableText(10_000),
+                  priorEnvironment: { anyOf: [id, { type: 'null' }] },
+                  production: { type: 'boolean' },
+                  info: jsonObject,
+                  managementInfo: jsonObject,
+                  webhookInfo: jsonObject,
+                  values: list(
+                    object(
+                      {
+                        id,
+                        feature: text(255),
+                        version: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+                        value: nullableText(10_000_000),
+                        locked: { type: 'boolean' },
+                        retired: { type: 'boolean' },
+                        strategies: list({}),
+                        applicationStrategies: list(
+                          object({
+                            strategy: id,
+                            enabled: { type: 'boolean' },
+                            value: nullableText(10_000_000),
+                          }),
+                        ),
+                      },
+                      ['version'],
+                    ),
+                  ),
+                  featureGroups: list(
+                    object({
+                      id,
+                      name: text(255),
+                      description: nullableText(10_000),
+                      position: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+                      strategies: list({}),
+                      features: list(object({ feature: text(255), value: nullableText(10_000_000) })),
+                    }),
+                  ),
+                },
+                ['webhookInfo'],
+              ),
+            ),
+          }),
+        ),
+      }),
+    ),
+  }),
+} as const;
+
+/** A file that cannot be imported: what is wrong and where (a JSON-pointer-like path). */
+export class TransferFileError extends BadRequestError {
+  constructor(
+    readonly where: string,
+    what: string,
+  ) {
+    super(`${where}: ${what}`);
+  }
+}
+
+/** Files larger than this are refused before parsing. */
+export const MAX_TRANSFER_FILE_BYTES = 64 * 1024 * 1024;
+
+let validator: ReturnType<Ajv['compile']> | undefined;
+
+/** Parses YAML or JSON text (JSON is YAML), validates it against the schema and its cross-references. */
+export function parseTransferDocument(textIn: string, source = 'file'): TransferDocument {
+  if (Buffer.byteLength(textIn, 'utf8') > MAX_TRANSFER_FILE_BYTES) {
+    throw new TransferFileError(source, `larger than ${MAX_TRANSFER_FILE_BYTES} bytes`);
+  }
+  // Aliases are capped (a "billion laughs" file fails), duplicate keys are an error, no custom tags.
+  const doc = parseDocument(textIn, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const at = e.linePos?.[0] ? ` line ${e.linePos[0].line} column ${e.linePos[0].col}` : '';
+    throw new TransferFileError(`${source}${at}`, `not valid YAML or JSON: ${e.message.split('\n')[0]}`);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    throw new TransferFileError(source, `cannot be read: ${(e as Error).message}`);
+  }
+  validator ??= new Ajv({ allErrors: false, strict: false }).compile(transferJsonSchema);
+  if (!validator(data)) {
+    const e = validator.errors![0]!;
+    const where = `${source}#${e.instancePath || '/'}`;
+    const detail =
+      e.keyword === 'additionalProperties'
+        ? `unknown field ${JSON.stringify((e.params as { additionalProperty: string }).additionalProperty)}`
+        : e.keyword === 'const'
+          ? `must be ${JSON.stringify(TRANSFER_FORMAT)}`
+          : (e.message ?? 'is invalid');
+    throw new TransferFileError(where, detail);
+  }
+  const document = data as TransferDocument;
+  checkReferences(document, source);
+  return document;
+}
+
+/** Every id unique, and every reference pointing at something in the file. */
+function checkReferences(doc: TransferDocument, source: string): void {
+  const seen = new Map<string, string>();
+  const unique = (value: string, where: string) => {
+    const before = seen.get(value);
+    if (before !== undefined)
+      throw new TransferFileError(`${source}#${where}`, `id ${value} also used at ${before}`);
+    seen.set(value, where);
+  };
+  const allEnvironments = new Set<string>();
+  doc.portfolios.forEach((p, pi) => {
+    for (const a of p.applications) for (const e of a.environments) allEnvironments.add(e.id);
+    unique(p.id, `/portfolios/${pi}`);
+    const filters = new Set(p.featureFilters.map((f) => f.id));
+    p.featureFilters.forEach((f, i) => {
+      unique(f.id, `/portfolios/${pi}/featureFilters/${i}`);
+    });
+    const needFilter = (fid: string, where: string) => {
+      if (!filters.has(fid))
+        throw new TransferFileError(
+          `${source}#${where}`,
+          `feature filter ${fid} is not in this portfolio's featureFilters`,
+        );
+    };
+    p.applications.forEach((a, ai) => {
+      const at = `/portfolios/${pi}/applications/${ai}`;
+      unique(a.id, at);
+      const strategies = new Set(a.strategies.map((s) => s.id));
+      a.strategies.forEach((s, i) => {
+        unique(s.id, `${at}/strategies/${i}`);
+      });
+      const keys = new Set<string>();
+      a.features.forEach((f, i) => {
+        unique(f.id, `${at}/features/${i}`);
+        if (keys.has(f.key))
+          throw new TransferFileError(`${source}#${at}/features/${i}`, `feature key ${f.key} appears twice`);
+        keys.add(f.key);
+        f.featureFilters.forEach((fid, j) => {
+          needFilter(fid, `${at}/features/${i}/featureFilters/${j}`);
+        });
+      });
+      const envIds = new Set(a.environments.map((e) => e.id));
+      a.environments.forEach((e, ei) => {
+        const eat = `${at}/environments/${ei}`;
+        unique(e.id, eat);
+        if (e.priorEnvironment !== null && !envIds.has(e.priorEnvironment)) {
+          throw new TransferFileError(
+            `${source}#${eat}/priorEnvironment`,
+            `environment ${e.priorEnvironment} is not in this application`,
+          );
+        }
+        const valued = new Set<string>();
+        e.values.forEach((v, vi) => {
+          const vat = `${eat}/values/${vi}`;
+          unique(v.id, vat);
+          if (!keys.has(v.feature))
+            throw new TransferFileError(
+              `${source}#${vat}/feature`,
+              `no feature with key ${v.feature} in this application`,
+            );
+          if (valued.has(v.feature))
+            throw new TransferFileError(`${source}#${vat}`, `a second value for ${v.feature}`);
+          valued.add(v.feature);
+          v.applicationStrategies.forEach((s, si) => {
+            if (!strategies.has(s.strategy))
+              throw new TransferFileError(
+                `${source}#${vat}/applicationStrategies/${si}`,
+                `application strategy ${s.strategy} is not in this application`,
+              );
+          });
+        });
+        e.featureGroups.forEach((g, gi) => {
+          unique(g.id, `${eat}/featureGroups/${gi}`);
+          g.features.forEach((m, mi) => {
+            if (!keys.has(m.feature))
+              throw new TransferFileError(
+                `${source}#${eat}/featureGroups/${gi}/features/${mi}`,
+                `no feature with key ${m.feature} in this application`,
+              );
+          });
+        });
+      });
+    });
+  });
+  doc.portfolios.forEach((p, pi) => {
+    const filters = new Set(p.featureFilters.map((f) => f.id));
+    p.serviceAccounts.forEach((s, si) => {
+      const at = `/portfolios/${pi}/serviceAccounts/${si}`;
+      unique(s.id, at);
+      s.featureFilters.forEach((fid, j) => {
+        if (!filters.has(fid))
+          throw new TransferFileError(
+            `${source}#${at}/featureFilters/${j}`,
+            `feature filter ${fid} is not in this portfolio's featureFilters`,
+          );
+      });
+      s.environments.forEach((g, gi) => {
+        if (!allEnvironments.has(g.environment))
+          throw new TransferFileError(
+            `${source}#${at}/environments/${gi}`,
+            `environment ${g.environment} is not in this file`,
+          );
+      });
+    });
+  });
+}
+
+/** The file text: YAML (the default, for Git) or JSON, always ending with a newline. */
+export function formatTransferDocument(doc: TransferDocument, format: 'yaml' | 'json'): string {
+  if (format === 'json') return `${JSON.stringify(doc, null, 2)}\n`;
+  // No anchors/aliases (each object written in full), long strings not folded: diffs stay line-local.
+  return stringify(doc, { aliasDuplicateObjects: false, lineWidth: 0, indent: 2 });
+}
