@@ -7,9 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MrClient } from '@fh/mr/testing';
+import type { MrClient } from '@fh/mr/testing';
 import { type RunningRole, startRole, until } from '@fh/test-support';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { initializeOrganisation, ok } from './test-support/admin-setup.ts';
 import {
   clickLabelOf,
   explained,
@@ -22,11 +23,6 @@ import {
 import { FEATURE_PROPERTIES, filteredClient } from './test-support/filters-world.ts';
 
 const ADMIN = { email: 'ada@example.com', password: 'password123' };
-
-function ok(res: { status: number; body: any }, what: string): any {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 describe('feature filters and extended data in the admin UI (Chromium)', {
   skip: skipWithoutChromium(),
@@ -47,18 +43,15 @@ describe('feature filters and extended data in the admin UI (Chromium)', {
     });
     await party.waitUntilReady();
     // The data the test is not about comes through the admin API.
-    const anonymous = new MrClient(party.baseUrl);
-    const init = ok(
-      await anonymous.post('/initialize', {
+    // The superuser's password is password123, as ADMIN's.
+    admin = (
+      await initializeOrganisation(party.baseUrl, {
         organizationName: 'Acme',
         portfolio: 'Retail',
         name: 'Ada Admin',
         emailAddress: ADMIN.email,
-        password: ADMIN.password,
-      }),
-      'initialize',
-    );
-    admin = anonymous.withToken(init.accessToken);
+      })
+    ).admin;
     portfolioId = ok(await admin.get('/portfolio'), 'portfolios')[0].id;
     const app = ok(
       await admin.post(`/portfolio/${portfolioId}/application?includeEnvironments=true`, {

@@ -6,10 +6,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { MrClient } from '@fh/mr/testing';
 import { type RunningRole, startRole, until } from '@fh/test-support';
 import { EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
 import type { Browser, BrowserContext } from 'playwright-core';
+import { initializeOrganisation, ok } from './test-support/admin-setup.ts';
 import {
   explained,
   launchChromium,
@@ -22,11 +22,6 @@ import {
 FHLog.fhLog.quiet();
 
 const ADMIN = { email: 'ada@example.com', password: 'password123' };
-
-function ok(res: { status: number; body: any }, what: string): any {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body;
-}
 
 describe('import and export in the admin UI (Chromium)', { skip: skipWithoutChromium() }, () => {
   let party: RunningRole;
@@ -41,18 +36,15 @@ describe('import and export in the admin UI (Chromium)', { skip: skipWithoutChro
     dataDir = mkdtempSync(join(tmpdir(), 'fh-ui-transfer-'));
     party = await startRole('party', { env: { DB_URL: `sqlite:${join(dataDir, 'featurehub.db')}` } });
     await party.waitUntilReady();
-    const anonymous = new MrClient(party.baseUrl);
-    const init = ok(
-      await anonymous.post('/initialize', {
+    // The superuser's password is password123, as ADMIN's.
+    const admin = (
+      await initializeOrganisation(party.baseUrl, {
         organizationName: 'Acme',
         portfolio: 'Retail',
         name: 'Ada Admin',
         emailAddress: ADMIN.email,
-        password: ADMIN.password,
-      }),
-      'initialize',
-    );
-    const admin = anonymous.withToken(init.accessToken);
+      })
+    ).admin;
     const portfolioId = ok(await admin.get('/portfolio'), 'portfolios')[0].id;
     const app = ok(
       await admin.post(`/portfolio/${portfolioId}/application?includeEnvironments=true`, {
