@@ -5,6 +5,8 @@ export {
   parseTransferDocument,
   TRANSFER_FORMAT,
   type TransferDocument,
+  type TransferGroup,
+  type TransferPerson,
   TransferFileError,
   transferJsonSchema,
 } from './transfer-format.ts';

@@ -12,8 +12,41 @@ export const TRANSFER_FORMAT = 'featurehub/transfer-v1';
 
 export interface TransferDocument {
   featurehub: typeof TRANSFER_FORMAT;
-  organisation: { id: string; name: string };
+  organisation: {
+    id: string;
+    name: string;
+    /** Organisation-wide groups: the superusers group (`admin: true`). Only with --include-people. */
+    groups?: TransferGroup[];
+  };
+  /**
+   * People and admin API service accounts, without passwords or tokens. Only with --include-people (and always
+   * when importing from a running FeatureHub). Someone new to the target gets a registration link.
+   */
+  people?: TransferPerson[];
   portfolios: TransferPortfolio[];
+}
+
+export interface TransferPerson {
+  id: string;
+  /** admin service accounts have no email at upstream; ours carry a generated one */
+  email: string | null;
+  name: string | null;
+  type: 'person' | 'serviceAccount';
+  /** deactivated (archived) at the source */
+  deactivated: boolean;
+}
+
+/** A group and its permissions; members are ids from `people`. */
+export interface TransferGroup {
+  id: string;
+  name: string;
+  /** the organisation's superusers group, or a portfolio's admin group */
+  admin: boolean;
+  members: string[];
+  /** ApplicationRoleType values per application of the portfolio */
+  applications: { application: string; roles: string[] }[];
+  /** RoleType values per environment of the portfolio */
+  environments: { environment: string; roles: string[] }[];
 }
 
 export interface TransferPortfolio {
@@ -22,6 +55,8 @@ export interface TransferPortfolio {
   description: string | null;
   featureFilters: TransferFeatureFilter[];
   serviceAccounts: TransferServiceAccount[];
+  /** The portfolio's groups with their permissions and members. Only with --include-people. */
+  groups?: TransferGroup[];
   applications: TransferApplication[];
 }
 
