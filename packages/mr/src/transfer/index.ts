@@ -12,6 +12,7 @@ export {
 } from './transfer-format.ts';
 export {
   type ImportOptions,
+  type ImportProgress,
   type ImportReport,
   importTransferDocument,
   type KindCounts,

@@ -16,6 +16,24 @@ export interface ImportOptions {
   /** archive what the file's applications no longer have (features, environments, strategies, groups) */
   prune?: boolean | undefined;
   clock?: Clock | undefined;
+  /**
+   * 'one' (the default, for files): the whole document in one transaction. 'per-application' (importing from a
+   * running FeatureHub): organisation, portfolios, filters and people first, then one transaction per
+   * application, then groups and service accounts; an interrupted run keeps what it finished and a re-run
+   * continues (finished applications come out unchanged).
+   */
+  transactions?: 'one' | 'per-application' | undefined;
+  /** called after each step (portfolio header, application, final step) with how far the import is */
+  onProgress?: ((progress: ImportProgress) => void) | undefined;
+  /** the target's public address, for the registration links of people created by the import */
+  siteUrl?: string | undefined;
+}
+
+export interface ImportProgress {
+  done: number;
+  total: number;
+  /** what was just finished, e.g. `application "Shop"` */
+  step: string;
 }
 
 export type TransferKind =
@@ -28,7 +46,9 @@ export type TransferKind =
   | 'applicationStrategy'
   | 'featureGroup'
   | 'featureFilter'
-  | 'serviceAccount';
+  | 'serviceAccount'
+  | 'person'
+  | 'group';
 
 export interface KindCounts {
   created: number;
@@ -44,6 +64,8 @@ export interface ImportReport {
   skipped: string[];
   /** notes for the operator (e.g. new SDK keys generated) */
   notes: string[];
+  /** people the import created without a password: the link each registers with (or they sign in through SSO) */
+  registrations: { email: string; url: string }[];
   /** environments whose SDK-visible state changed (caches must be refreshed) */
   changedEnvironments: string[];
   /** service accounts created or changed */
@@ -105,9 +127,12 @@ export async function importTransferDocument(
       featureGroup: empty(),
       featureFilter: empty(),
       serviceAccount: empty(),
+      person: empty(),
+      group: empty(),
     },
     skipped: [],
     notes: [],
+    registrations: [],
     changedEnvironments: [],
     changedServiceAccounts: [],
     changedFeatureValues: [],
