@@ -5,9 +5,9 @@ export {
   parseTransferDocument,
   TRANSFER_FORMAT,
   type TransferDocument,
+  TransferFileError,
   type TransferGroup,
   type TransferPerson,
-  TransferFileError,
   transferJsonSchema,
 } from './transfer-format.ts';
 export {
