@@ -1363,6 +1363,38 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
         );
       });
 
+      it('prunes call history older than a time, the oldest first, at most `limit` at once', async () => {
+        const envs = await twoEnvironments();
+        const at = (second: number) => new Date(Date.UTC(2020, 0, 1, 0, 0, second));
+        // whatever earlier tests recorded (2026) is newer than these; clear anything older than ours
+        await s.webhooks.pruneResults(at(0), 1_000_000);
+        for (const n of [1, 2, 3]) {
+          await s.webhooks.recordResult({
+            id: randomUUID(),
+            environmentId: envs[n === 3 ? 1 : 0],
+            whenSent: at(n),
+            status: 200,
+            method: 'POST',
+            cloudEventType: 'enriched-feature-v1',
+            url: 'http://hooks.test/',
+            outboundHeaders: {},
+            incomingHeaders: {},
+            content: '{}',
+            result: 'ok',
+            eventId: null,
+          });
+        }
+        assert.equal(await s.webhooks.pruneResults(at(1), 100), 0, 'not older than the cut-off');
+        assert.equal(await s.webhooks.pruneResults(at(3), 1), 1, 'at most the limit');
+        assert.deepEqual(
+          (await s.webhooks.listResults(envs[0], { max: 10, startAt: 0 })).results.map((r) => r.whenSent),
+          [at(2)],
+          'the oldest went first',
+        );
+        assert.equal(await s.webhooks.pruneResults(at(4), 100), 2, 'across environments');
+        assert.equal(await s.webhooks.pruneResults(at(4), 100), 0, 'nothing twice');
+      });
+
       it('prunes delivered events older than a time, the oldest first, at most `limit` at once; pending ones stay', async () => {
         target.advance(1);
         const envs = await twoEnvironments();
@@ -1396,6 +1428,19 @@ export function storeContract(label: string, open: () => Promise<ContractTarget>
           0,
           'abandoned events are not delivered ones',
         );
+        await s.webhooks.pruneAbandoned(new Date(deliveredAt), 1_000_000); // earlier tests' abandoned events
+        assert.equal(
+          await s.webhooks.pruneAbandoned(new Date(deliveredAt), 100),
+          0,
+          'not older than the cut-off',
+        );
+        assert.equal(
+          await s.webhooks.pruneAbandoned(new Date(deliveredAt + 10), 100),
+          1,
+          'the abandoned one',
+        );
+        assert.equal(await s.webhooks.pruneAbandoned(new Date(deliveredAt + 10), 100), 0, 'nothing twice');
+        assert.equal(await s.webhooks.countPending(), pendingBefore, 'pending events stay');
       });
 
       it('an outbox event and a system config saved in a failed transaction are rolled back', async () => {

@@ -111,6 +111,28 @@ export class FakeWebhookStore implements WebhookStore {
     return doomed.size;
   }
 
+  async pruneAbandoned(before: Date, limit: number): Promise<number> {
+    const doomed = new Set(
+      this.#rows
+        .filter((r) => r.status === 'abandoned' && r.whenCreated < before)
+        .sort((a, b) => a.seq - b.seq)
+        .slice(0, Math.max(0, limit)),
+    );
+    this.#rows = this.#rows.filter((r) => !doomed.has(r));
+    return doomed.size;
+  }
+
+  async pruneResults(before: Date, limit: number): Promise<number> {
+    const doomed = new Set(
+      this.#results
+        .filter((r) => r.whenSent < before)
+        .sort((a, b) => a.whenSent.getTime() - b.whenSent.getTime())
+        .slice(0, Math.max(0, limit)),
+    );
+    this.#results = this.#results.filter((r) => !doomed.has(r));
+    return doomed.size;
+  }
+
   async recordResult(result: WebhookResult): Promise<void> {
     this.#results.push(structuredClone(result));
   }

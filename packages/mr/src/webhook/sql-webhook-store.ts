@@ -165,14 +165,27 @@ export class SqlWebhookStore implements WebhookStore {
     return Number(r.n);
   }
 
-  async pruneDelivered(before: Date, limit: number): Promise<number> {
+  pruneDelivered(before: Date, limit: number): Promise<number> {
+    return this.#pruneOutbox('delivered', 'when_delivered', before, limit);
+  }
+
+  pruneAbandoned(before: Date, limit: number): Promise<number> {
+    return this.#pruneOutbox('abandoned', 'when_created', before, limit);
+  }
+
+  async #pruneOutbox(
+    status: OutboxStatus,
+    column: 'when_delivered' | 'when_created',
+    before: Date,
+    limit: number,
+  ): Promise<number> {
     if (limit <= 0) return 0;
     // Two statements (MySQL refuses LIMIT in a subquery of IN, and a DELETE reading its own table).
     const rows = await this.ctx.db
       .selectFrom('fh_webhook_outbox')
       .select('seq')
-      .where('status', '=', 'delivered')
-      .where('when_delivered', '<', before)
+      .where('status', '=', status)
+      .where(column, '<', before)
       .orderBy('seq')
       .limit(limit)
       .execute();
@@ -184,7 +197,28 @@ export class SqlWebhookStore implements WebhookStore {
         'in',
         rows.map((x) => x.seq),
       )
-      .where('status', '=', 'delivered')
+      .where('status', '=', status)
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
+  async pruneResults(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const rows = await this.ctx.db
+      .selectFrom('fh_webhook_result')
+      .select('id')
+      .where('when_sent', '<', before)
+      .orderBy('when_sent')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return 0;
+    const r = await this.ctx.db
+      .deleteFrom('fh_webhook_result')
+      .where(
+        'id',
+        'in',
+        rows.map((x) => x.id),
+      )
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }

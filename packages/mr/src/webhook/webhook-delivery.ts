@@ -125,18 +125,27 @@ export class WebhookDelivery {
   }
 
   /**
-   * Deletes delivered events older than the retention, in batches. Every MR process does this now and then;
-   * two doing it at once delete disjoint or already-deleted rows, which is harmless.
+   * Deletes what is older than the retention, in batches: delivered events, abandoned events (their webhook was
+   * switched off or they failed for good) and the call history. Answers how many rows went. Every MR process
+   * does this now and then; two doing it at once delete disjoint or already-deleted rows, which is harmless.
    */
   async pruneOnce(now = new Date()): Promise<number> {
     const before = new Date(now.getTime() - this.#settings.retentionMs);
+    const store = this.#deps.stores.webhooks;
     let total = 0;
-    for (let round = 0; round < PRUNE_ROUNDS; round++) {
-      const n = await this.#deps.stores.webhooks.pruneDelivered(before, this.#settings.pruneBatch);
-      total += n;
-      if (n < this.#settings.pruneBatch) break;
+    for (const prune of [
+      (n: number) => store.pruneDelivered(before, n),
+      (n: number) => store.pruneAbandoned(before, n),
+      (n: number) => store.pruneResults(before, n),
+    ]) {
+      for (let round = 0; round < PRUNE_ROUNDS; round++) {
+        const n = await prune(this.#settings.pruneBatch);
+        total += n;
+        if (n < this.#settings.pruneBatch) break;
+      }
     }
-    if (total > 0) this.#deps.logger.debug({ pruned: total, before }, 'delivered webhook events pruned');
+    if (total > 0)
+      this.#deps.logger.debug({ pruned: total, before }, 'old webhook events and history pruned');
     return total;
   }
 

@@ -1,5 +1,6 @@
-// Delivered outbox events are pruned by the delivery worker after WEBHOOK_RETENTION_HOURS (default 7 days):
-// on the fake and on SQLite, PostgreSQL and MySQL (the last two when their service answers).
+// Delivered and abandoned outbox events and the call history are pruned by the delivery worker after
+// WEBHOOK_RETENTION_HOURS (default 7 days): on the fake and on SQLite, PostgreSQL and MySQL (the last two when
+// their service answers).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -99,18 +100,39 @@ for (const kind of ['fake', 'sqlite', 'postgres', 'mysql'] as const) {
       assert.equal(defaultWebhookDeliverySettings.retentionMs, 7 * DAY);
     });
 
-    it('keeps delivered events younger than the retention and deletes older ones, in batches; pending ones stay', async () => {
+    it('keeps delivered events and calls younger than the retention and deletes older ones, in batches; pending ones stay', async () => {
       const w = worker({ pruneBatch: 2 });
+      const later = new Date(Date.now() + 7 * DAY + 60_000);
+      await w.pruneOnce(later); // what earlier tests left
       await enqueue(5);
       await deliverAll(w);
       await enqueue(1);
+      const history = () => t.stores.webhooks.listResults(envId, { max: 100, startAt: 0 });
+      assert.equal((await history()).total, 5);
       assert.equal(await w.pruneOnce(new Date()), 0, 'nothing is 7 days old yet');
-      assert.equal(await w.pruneOnce(new Date(Date.now() + 7 * DAY + 60_000)), 5, 'all five, two at a time');
-      assert.equal(await w.pruneOnce(new Date(Date.now() + 7 * DAY + 60_000)), 0);
+      assert.equal(
+        await w.pruneOnce(later),
+        10,
+        'the five delivered events and their five calls, two at a time',
+      );
+      assert.equal(await w.pruneOnce(later), 0);
+      assert.equal((await history()).total, 0, 'the old call history is gone');
       assert.equal(await t.stores.webhooks.countPending(), 1, 'the pending event is kept');
       await deliverAll(w);
-      const history = await t.stores.webhooks.listResults(envId, { max: 100, startAt: 0 });
-      assert.equal(history.total, 6, 'the call history is not pruned with the outbox');
+      assert.equal((await history()).total, 1, 'the new call is kept');
+      assert.equal(await w.pruneOnce(new Date()), 0);
+    });
+
+    it('abandoned events go after the retention too, counted from when they were made', async () => {
+      const w = worker();
+      const later = new Date(Date.now() + 7 * DAY + 60_000);
+      await w.pruneOnce(later);
+      await enqueue(3);
+      assert.equal(await t.stores.webhooks.abandonPending(envId, 'enriched-feature-v1'), 3);
+      assert.equal(await t.stores.webhooks.countPending(), 0);
+      assert.equal(await w.pruneOnce(new Date()), 0, 'younger than the retention');
+      assert.equal(await w.pruneOnce(later), 3);
+      assert.equal(await t.stores.webhooks.pruneAbandoned(later, 100), 0, 'nothing left to prune');
     });
 
     it('two workers pruning at once delete each row once', async () => {
@@ -119,10 +141,13 @@ for (const kind of ['fake', 'sqlite', 'postgres', 'mysql'] as const) {
       await deliverAll(a);
       const before = await delivered();
       assert.ok(before >= 4);
+      const calls = (await t.stores.webhooks.listResults(envId, { max: 1, startAt: 0 })).total;
+      assert.ok(calls >= 4);
       const later = new Date(Date.now() + 7 * DAY + 60_000);
       const [x, y] = await Promise.all([a.pruneOnce(later), b.pruneOnce(later)]);
-      assert.equal(x + y, before);
+      assert.equal(x + y, before + calls);
       assert.equal(await delivered(), 0);
+      assert.equal((await t.stores.webhooks.listResults(envId, { max: 1, startAt: 0 })).total, 0);
     });
 
     it('the running worker prunes by itself', async () => {

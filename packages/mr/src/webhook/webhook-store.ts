@@ -80,6 +80,10 @@ export interface WebhookStore {
    * from several processes at once: a row another process deleted first is simply not counted.
    */
   pruneDelivered(before: Date, limit: number): Promise<number>;
+  /** Deletes up to `limit` abandoned events (never delivered) created before `before`; the number deleted. */
+  pruneAbandoned(before: Date, limit: number): Promise<number>;
+  /** Deletes up to `limit` entries of the call history sent before `before` (the oldest first). */
+  pruneResults(before: Date, limit: number): Promise<number>;
   recordResult(result: WebhookResult): Promise<void>;
   listResults(
     environmentId: string,
