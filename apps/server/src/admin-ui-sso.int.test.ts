@@ -208,6 +208,11 @@ describe('single sign-on in the admin UI (Chromium)', { skip: skipWithoutChromiu
       assert.equal(await page.getByTestId('login-password').count(), 0);
       await page.getByTestId('login-provider-oauth2-generic').click();
       await page.getByRole('link', { name: 'Portfolios' }).waitFor();
+
+      // the account page has no password form (the server would refuse it): the identity provider keeps it
+      await page.getByTestId('account-link').click();
+      await page.getByTestId('password-managed-by-sso').waitFor();
+      assert.equal(await page.getByTestId('change-password-form').count(), 0);
     });
   });
 });

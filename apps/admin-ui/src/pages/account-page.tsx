@@ -8,7 +8,10 @@ import { PageHeader } from '../ui/page-header.tsx';
 import { useSession } from '../ui/session.tsx';
 
 export function AccountPage() {
-  const { api, person, isSuperuser } = useSession();
+  const { api, person, isSuperuser, setup } = useSession();
+  // With local login off (`auth.disable-login`) the server refuses password changes: people sign in through
+  // single sign-on and change their password there.
+  const localLogin = setup === undefined || setup.providers.length === 0 || setup.providers.includes('local');
   const [oldPassword, setOld] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -33,45 +36,55 @@ export function AccountPage() {
         title="Your account"
         subtitle={`${person?.name ?? ''} · ${person?.email ?? ''}${isSuperuser ? ' · superuser' : ''}`}
       />
-      <form
-        className="card stack narrow"
-        noValidate
-        data-testid="change-password-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setTried(true);
-          setDone(false);
-          if (!problems.old && !problems.password && !problems.confirm) void action.run();
-        }}
-      >
-        <h2 className="section-title">Change password</h2>
-        <TextField
-          label="Current password"
-          type="password"
-          value={oldPassword}
-          onChange={setOld}
-          error={tried ? problems.old : undefined}
-          autoComplete="current-password"
-          testId="current-password"
-        />
-        <NewPasswordFields
-          password={password}
-          confirm={confirm}
-          onPassword={setPassword}
-          onConfirm={setConfirm}
-          errors={tried ? problems : {}}
-          testIds={['new-password', 'confirm-new-password']}
-          labels={['New password', 'Confirm new password']}
-          required={false}
-        />
-        <ErrorBanner error={action.error} />
-        {done ? <Notice tone="success">Your password was changed.</Notice> : null}
-        <div className="row row-end">
-          <Button type="submit" variant="primary" busy={action.busy} data-testid="change-password-submit">
-            Change password
-          </Button>
+      {localLogin ? null : (
+        <div className="narrow" data-testid="password-managed-by-sso">
+          <Notice tone="info">
+            This FeatureHub signs people in through single sign-on only: your password is kept by your
+            identity provider.
+          </Notice>
         </div>
-      </form>
+      )}
+      {localLogin ? (
+        <form
+          className="card stack narrow"
+          noValidate
+          data-testid="change-password-form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setTried(true);
+            setDone(false);
+            if (!problems.old && !problems.password && !problems.confirm) void action.run();
+          }}
+        >
+          <h2 className="section-title">Change password</h2>
+          <TextField
+            label="Current password"
+            type="password"
+            value={oldPassword}
+            onChange={setOld}
+            error={tried ? problems.old : undefined}
+            autoComplete="current-password"
+            testId="current-password"
+          />
+          <NewPasswordFields
+            password={password}
+            confirm={confirm}
+            onPassword={setPassword}
+            onConfirm={setConfirm}
+            errors={tried ? problems : {}}
+            testIds={['new-password', 'confirm-new-password']}
+            labels={['New password', 'Confirm new password']}
+            required={false}
+          />
+          <ErrorBanner error={action.error} />
+          {done ? <Notice tone="success">Your password was changed.</Notice> : null}
+          <div className="row row-end">
+            <Button type="submit" variant="primary" busy={action.busy} data-testid="change-password-submit">
+              Change password
+            </Button>
+          </div>
+        </form>
+      ) : null}
     </>
   );
 }
