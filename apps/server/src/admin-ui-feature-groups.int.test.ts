@@ -113,7 +113,7 @@ describe('feature groups in the admin UI (Chromium, party server)', { skip: skip
   const sees = (ctx: ClientContext, banner: string, checkout: boolean) =>
     ctx.feature('BANNER').getString() === banner && ctx.feature('NEW_CHECKOUT').getBoolean() === checkout;
 
-  it('creates a group with member values, gives it a strategy, edits and deletes it; the SDK follows', async () => {
+  it('creates a group with member values, gives it a strategy, edits, reorders, removes a strategy and deletes; the SDK follows', async () => {
     const page: Page = await context.newPage();
     const errors = watchPageErrors(page);
     const outside = watchOutsideRequests(page, party.baseUrl);
@@ -197,6 +197,53 @@ describe('feature groups in the admin UI (Chromium, party server)', { skip: skip
       await page.getByTestId('value-editor').waitFor({ state: 'detached' });
       await page.getByTestId('nav-feature-groups').click();
       await row.waitFor();
+
+      // A second group for the same people: groups are evaluated in order, so the first one's value wins until
+      // the second is moved up; removing its strategy gives the first one back.
+      await page.getByTestId('create-feature-group').click();
+      await dialog.waitFor();
+      await page.getByTestId('feature-group-name').fill('Spring sale');
+      await clickLabelOf(page, 'feature-group-member-BANNER');
+      await page.getByTestId('feature-group-value-BANNER').fill('Spring sale banner');
+      await page.getByTestId('feature-group-save').click();
+      await dialog.waitFor({ state: 'detached' });
+      const second = page.getByTestId('feature-group-row').filter({ hasText: 'Spring sale' });
+      await second.getByTestId('feature-group-strategy').click();
+      await page.getByTestId('strategy-editor').waitFor();
+      await page.getByTestId('strategy-name').fill('Premium too');
+      await page.getByTestId('add-rule-custom').click();
+      await page.getByTestId('rule-0-field').fill('plan');
+      await page.getByTestId('rule-0-values').fill('premium');
+      await page.getByTestId('rule-0-values').press('Enter');
+      await page.getByTestId('strategy-done').click();
+      await page.getByTestId('strategy-editor').waitFor({ state: 'detached' });
+      await second.getByText('strategy set').waitFor();
+      const names = () => page.getByTestId('feature-group-row').locator('strong').allTextContents();
+      assert.deepEqual(await names(), ['Premium', 'Spring sale']);
+      assert.equal(
+        await second.getByTestId('feature-group-down').isDisabled(),
+        true,
+        'the last cannot go down',
+      );
+      assert.ok(sees(premium, 'Gold service', true), 'the first group still wins');
+
+      await second.getByTestId('feature-group-up').click();
+      await page.getByText('Moved Spring sale up').waitFor();
+      await until('the list in the new order', async () => (await names())[0] === 'Spring sale');
+      await until('premium users to get the group now first', () =>
+        sees(premium, 'Spring sale banner', true),
+      );
+      assert.equal(await second.getByTestId('feature-group-up').isDisabled(), true, 'the first cannot go up');
+
+      await second.getByTestId('feature-group-remove-strategy').click();
+      await page.getByRole('button', { name: 'Remove strategy' }).click();
+      await second.getByText('none', { exact: true }).last().waitFor();
+      assert.equal(await second.getByTestId('feature-group-remove-strategy').count(), 0);
+      await until('the first group back for premium users', () => sees(premium, 'Gold service', true));
+      assert.ok(sees(basic, 'Welcome', false), 'basic users keep the defaults');
+      await second.getByTestId('feature-group-delete').click();
+      await page.getByRole('button', { name: 'Delete group' }).click();
+      await second.waitFor({ state: 'detached' });
 
       // Delete.
       await row.getByTestId('feature-group-delete').click();

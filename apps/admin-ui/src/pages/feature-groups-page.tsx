@@ -11,7 +11,7 @@ import { displayValue, jsonProblem, parseNumberInput } from '../lib/feature-valu
 import { emptyStrategy, formToStrategy, type StrategyForm, strategyToForm } from '../lib/strategy-form.ts';
 import { Button, IconButton } from '../ui/buttons.tsx';
 import { DataTable, EditDeleteButtons } from '../ui/data-table.tsx';
-import { Badge, Empty, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
+import { Badge, Empty, ErrorBanner, LoadGate, Notice, useToast } from '../ui/feedback.tsx';
 import { Checkbox, SelectField, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Icon } from '../ui/icons.tsx';
@@ -84,6 +84,28 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
     setStrategyOf(undefined);
     list.reload();
   });
+  const [unsetting, setUnsetting] = useState<FeatureGroupListGroup | undefined>(undefined);
+  // Groups are evaluated in order; moving one swaps its order with its neighbour's. Orders are unique per
+  // environment, so the moved group is parked past the last one while its neighbour takes its place.
+  const move = useAction(async (g: FeatureGroupListGroup, step: -1 | 1) => {
+    const groups = [...(list.data?.featureGroups ?? [])].sort((a, b) => a.order - b.order);
+    const at = groups.findIndex((x) => x.id === g.id);
+    const other = groups[at + step];
+    if (!other) return;
+    const [mine, theirs] = await Promise.all([
+      api.featureGroup(appId, g.id),
+      api.featureGroup(appId, other.id),
+    ]);
+    const parked = await api.updateFeatureGroup(appId, {
+      id: mine.id,
+      version: mine.version,
+      order: Math.max(...groups.map((x) => x.order)) + 1,
+    });
+    await api.updateFeatureGroup(appId, { id: theirs.id, version: theirs.version, order: mine.order });
+    await api.updateFeatureGroup(appId, { id: mine.id, version: parked.version, order: theirs.order });
+    toast(`Moved ${g.name} ${step < 0 ? 'up' : 'down'}`);
+    list.reload();
+  });
 
   return (
     <>
@@ -150,11 +172,33 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
                     {canChange ? (
                       <>
                         <IconButton
+                          icon="up"
+                          label={`Move ${g.name} up`}
+                          disabled={move.busy || g.id === l.featureGroups[0]?.id}
+                          onClick={() => void move.run(g, -1)}
+                          data-testid="feature-group-up"
+                        />
+                        <IconButton
+                          icon="down"
+                          label={`Move ${g.name} down`}
+                          disabled={move.busy || g.id === l.featureGroups[l.featureGroups.length - 1]?.id}
+                          onClick={() => void move.run(g, 1)}
+                          data-testid="feature-group-down"
+                        />
+                        <IconButton
                           icon="strategy"
                           label={`Strategy of ${g.name}`}
                           onClick={() => void openStrategy.run(g)}
                           data-testid="feature-group-strategy"
                         />
+                        {g.hasStrategy ? (
+                          <IconButton
+                            icon="x"
+                            label={`Remove the strategy of ${g.name}`}
+                            onClick={() => setUnsetting(g)}
+                            data-testid="feature-group-remove-strategy"
+                          />
+                        ) : null}
                         <EditDeleteButtons
                           name={g.name}
                           testId="feature-group"
@@ -193,6 +237,26 @@ export function FeatureGroupsPage({ appId }: { appId: string }) {
             setStrategyOf(undefined);
           }}
           onSave={(form) => void saveStrategy.run(form)}
+        />
+      ) : null}
+      <ErrorBanner error={move.error} />
+      {unsetting ? (
+        <ConfirmDialog
+          title="Remove the group's strategy"
+          message={
+            <p>
+              Remove the strategy of <strong>{unsetting.name}</strong>? Its features stop serving the group's
+              values until it has a strategy again; the members stay.
+            </p>
+          }
+          confirmLabel="Remove strategy"
+          onClose={() => setUnsetting(undefined)}
+          onConfirm={async () => {
+            const current = await api.featureGroup(appId, unsetting.id);
+            await api.updateFeatureGroup(appId, { id: current.id, version: current.version, strategies: [] });
+            toast(`Removed the strategy of ${unsetting.name}`);
+            list.reload();
+          }}
         />
       ) : null}
       {deleting ? (
