@@ -5,7 +5,14 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { skipUnlessService, startRole, until } from '@fh/test-support';
+import {
+  type NatsServer,
+  skipUnlessNatsServerBinary,
+  skipUnlessService,
+  startNatsServer,
+  startRole,
+  until,
+} from '@fh/test-support';
 import { type Received, WebhookReceiver } from './test-support/webhook-receiver.ts';
 import {
   everythingStored,
@@ -613,3 +620,63 @@ for (const dialect of ['postgres', 'mysql'] as const) {
     });
   });
 }
+
+// MR on its own (the `mr` role, publishing over NATS to Dacha and Edge) runs the same delivery worker: an admin-API
+// change and a test-API change made at a separate Edge (which travels to MR over NATS) are both delivered.
+const natsSkip = (await skipUnlessService('postgres')) || (await skipUnlessNatsServerBinary());
+describe('webhooks from the mr role scaled out over NATS (PostgreSQL)', { skip: natsSkip }, () => {
+  let nats: NatsServer;
+  let world: WebhookWorld;
+  const receiver = new WebhookReceiver();
+  before(async () => {
+    await receiver.up();
+    nats = await startNatsServer();
+    world = await startWebhookWorld('postgres', {
+      role: 'mr',
+      env: {
+        WEBHOOK_ENCRYPTION_KEY: 'test-key-for-ci',
+        NATS_URL: nats.url,
+        CACHE_TIMEOUT_MS: '400',
+        CACHE_CATCH_UP_SECONDS: '1',
+      },
+    });
+  });
+  after(async () => {
+    await world?.close();
+    await nats?.stop();
+    await receiver.down();
+  });
+
+  it('an admin-API change and a test-API change at a separate Edge both reach the receiver', async () => {
+    ok(await enableWebhook(world, `${receiver.url}/hook`), 'enable');
+    await setValue(world, TEXT, 'from-the-admin-api');
+    const fromAdmin = await until('the admin-API change', () =>
+      receiver.at('/hook').find((h) => valueIn(h, TEXT)?.value === 'from-the-admin-api'),
+    );
+    assert.equal(valueIn(fromAdmin, TEXT).pId, world.superuserId);
+
+    for (const role of ['dacha', 'edge']) {
+      const r = await startRole(role, { env: world.env, timeoutMs: 30_000 });
+      world.servers.push(r);
+      await r.waitUntilReady(20_000);
+    }
+    const edge = world.servers.at(-1)!;
+    // The Edge answers once Dacha has the environment (a cache that is still filling answers otherwise).
+    let status = 0;
+    for (let i = 0; i < 100 && status !== 200 && status !== 202; i++) {
+      if (i > 0) await sleep(200);
+      const res = await fetch(`${edge.baseUrl}/features/${world.serverKey}/${TEXT}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ value: 'from-the-edge', updateValue: true }),
+      });
+      status = res.status;
+    }
+    assert.ok(status === 200 || status === 202, `the Edge accepted the test-API change (${status})`);
+    const fromEdge = await until('the test-API change', () =>
+      receiver.at('/hook').find((h) => valueIn(h, TEXT)?.value === 'from-the-edge'),
+    );
+    assert.deepEqual(fromEdge.json.featureKeys, [TEXT]);
+    assert.notEqual(valueIn(fromEdge, TEXT).pId, world.superuserId, "the service account's person");
+  });
+});
