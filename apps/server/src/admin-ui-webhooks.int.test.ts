@@ -127,7 +127,7 @@ describe('the admin UI: webhooks, Slack and the system config in Chromium', {
     assert.equal(message.headers.authorization, `Bearer ${TOKEN}`);
   });
 
-  it('the history lists the deliveries; the details show the call without its secrets; the test event is sent', async () => {
+  it('the history lists the deliveries; the details show the call without its secrets; the test event and a Slack test message are sent', async () => {
     await explained(page, errors, async () => {
       await page.getByRole('button', { name: 'Reload deliveries' }).click();
       await page.getByTestId('delivery-row').first().waitFor();
@@ -148,6 +148,14 @@ describe('the admin UI: webhooks, Slack and the system config in Chromium', {
       await page.getByText('Sent a test event').waitFor();
       await until('the test event', () => receiver.at('/hook').length > before);
       assert.ok((await page.getByTestId('delivery-row').count()) >= 2);
+
+      const messages = slack.at('/api/chat.postMessage').length;
+      await page.getByTestId('slack-test').click();
+      await page.getByText('Sent a Slack test message').waitFor();
+      const test = await until('the Slack test message', () => slack.at('/api/chat.postMessage')[messages]);
+      assert.equal(test.json.channel, 'C0CHANNEL');
+      assert.match(test.json.text, /FeatureHub test message/);
+      await page.getByTestId('delivery-row').filter({ hasText: 'integration/slack-v1' }).first().waitFor();
     });
   });
 

@@ -428,6 +428,40 @@ describe('webhooks and Slack through the built party-ish server (SQLite)', () =>
     }
   });
 
+  it('the Slack test ping posts a test message now, and lands in the history; an unknown type is a 400', async () => {
+    const before = slack.received.length;
+    const res = await world.admin.post('/webhooks', {
+      messageType: 'integration/slack-v1',
+      envId: world.environmentId,
+      config: {},
+    });
+    assert.ok(res.status >= 200 && res.status < 300, `ping: ${res.status} ${JSON.stringify(res.body)}`);
+    const post = await until('the Slack test message', () =>
+      slack.received.slice(before).find((r) => r.path === '/api/chat.postMessage'),
+    );
+    assert.equal(post.json.channel, 'C0CHANNEL');
+    assert.match(
+      post.json.text,
+      /FeatureHub test message for environment production of application Checkout/,
+    );
+    const history = ok(
+      await world.admin.get(`/webhooks/${world.environmentId}?filter=integration/slack-v1&max=1`),
+      'history',
+    );
+    assert.equal(history.results[0].status, 200);
+
+    const unknown = await world.admin.post('/webhooks', {
+      messageType: 'no-such-type',
+      envId: world.environmentId,
+      config: {},
+    });
+    assert.equal(unknown.status, 400);
+    assert.match(
+      JSON.stringify(unknown.body),
+      /cannot be tested; known: enriched-feature-v1, integration\/slack-v1/,
+    );
+  });
+
   it('slack.messageFormat.featureChange is the Mustache template of the Slack text; a broken one falls back to the default text and the message still goes', async () => {
     const setFormat = async (value: string) => {
       const cfg = ok(await world.admin.get('/system-api?filters=slack.messageFormat'), 'cfg');

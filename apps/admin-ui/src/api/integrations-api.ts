@@ -51,6 +51,11 @@ export class IntegrationsApi {
     return this.http.post('/webhooks', { messageType: 'enriched-feature-v1', envId, config });
   }
 
+  /** A Slack test message with the (unsaved) channel; the server says what is missing when Slack is not set up. */
+  testSlack(envId: string, config: Record<string, string>): Promise<void> {
+    return this.http.post('/webhooks', { messageType: 'integration/slack-v1', envId, config });
+  }
+
   async history(envId: string): Promise<{ max: number; results: WebhookSummaryItem[] }> {
     return this.http.get(`/webhooks/${seg(envId)}`, { query: { max: 50 } });
   }

@@ -155,6 +155,14 @@ function EnvironmentIntegrations({ env, onSaved }: { env: Environment; onSaved: 
     toast('Sent a test event');
     history.reload();
   });
+  const testSlack = useAction(async () => {
+    await integrations.testSlack(
+      env.id ?? '',
+      s.slackChannel.trim() ? { 'integration.slack.channel_name': s.slackChannel.trim() } : {},
+    );
+    toast('Sent a Slack test message');
+    history.reload();
+  });
 
   return (
     <div className="stack">
@@ -264,6 +272,12 @@ function EnvironmentIntegrations({ env, onSaved }: { env: Environment; onSaved: 
           onChange={(slackChannel) => set({ slackChannel })}
           testId="slack-channel"
         />
+        <div className="row">
+          <Button busy={testSlack.busy} onClick={() => void testSlack.run()} data-testid="slack-test">
+            Send Slack test message
+          </Button>
+        </div>
+        <ErrorBanner error={testSlack.error} />
       </section>
       <div className="row">
         <Button

@@ -271,10 +271,38 @@ export class WebhookDelivery {
     return undefined;
   }
 
+  /**
+   * Sends one Slack message with `text` now, outside the outbox, with the environment's Slack settings overlaid
+   * by `info` (a test ping). Answers false when Slack is not set up for it (off, or no channel or token).
+   */
+  async pingSlack(environmentId: string, info: Record<string, string>, text: string): Promise<boolean> {
+    const now = new Date();
+    const event: OutboxEvent = {
+      seq: -1,
+      id: randomUUID(),
+      environmentId,
+      eventType: SLACK_TYPE,
+      featureKeys: [],
+      previous: {},
+      current: {},
+      whoChanged: null,
+      payload: null,
+      status: 'pending',
+      attempts: 0,
+      nextAttemptAt: now,
+      whenCreated: now,
+    };
+    const out = await this.#slack(event, info, null, text);
+    if (!out) return false;
+    await this.send(environmentId, out, event.id);
+    return true;
+  }
+
   async #slack(
     event: OutboxEvent,
     info: Record<string, string>,
     stored: string | null,
+    testText?: string,
   ): Promise<Outbound | undefined> {
     const { stores, systemConfig } = this.#deps;
     const cfg = await systemConfig.values(stores, [
@@ -293,7 +321,9 @@ export class WebhookDelivery {
     const token = info['integration.slack.token'] || (cfg.get('slack.bearerToken') as string | undefined);
     if (!channel) return undefined;
     let payload = stored;
-    if (payload === null) {
+    if (testText !== undefined) {
+      payload = JSON.stringify({ channel, text: testText });
+    } else if (payload === null) {
       const template = cfg.get('slack.messageFormat.featureChange') as string | null | undefined;
       const { text, templateError } = slackText(await slackFeatureChanges(stores, event), template);
       if (templateError) {

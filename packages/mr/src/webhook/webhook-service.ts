@@ -53,8 +53,9 @@ export class WebhookService {
   }
 
   /**
-   * Sends one `enriched-feature-v1` event with the environment's settings overlaid by `config`
-   * (unsaved), straight away and outside the outbox; the call lands in the history like any other.
+   * Sends one `enriched-feature-v1` event (or, for `integration/slack-v1`, a Slack test message) with the
+   * environment's settings overlaid by `config` (unsaved), straight away and outside the outbox; the call lands in
+   * the history like any other.
    */
   async ping(
     stores: Stores,
@@ -62,12 +63,26 @@ export class WebhookService {
     check: { messageType: string; envId: string; config: Record<string, string> },
   ): Promise<void> {
     const env = await requireEnvironmentAdmin(stores, access, check.envId);
+    const info = { ...decryptSettings(this.secrets, env.webhookEnvironmentInfo), ...check.config };
+    if (check.messageType === SLACK_TYPE) {
+      const app = await stores.applications.findById(env.applicationId);
+      const sent = await this.delivery.pingSlack(
+        env.id,
+        info,
+        `FeatureHub test message for environment ${env.name} of application ${app?.name ?? '?'}: Slack is set up.`,
+      );
+      if (!sent) {
+        throw new BadRequestError(
+          'Slack is not set up for this environment: the system config needs slack.enabled and a token (or slack.delivery.url), and the environment or slack.defaultChannel a channel',
+        );
+      }
+      return;
+    }
     if (check.messageType !== ENRICHED_FEATURES_TYPE) {
       throw new BadRequestError(
-        `only ${ENRICHED_FEATURES_TYPE} webhooks can be tested, not ${check.messageType}`,
+        `${JSON.stringify(check.messageType)} cannot be tested; known: ${webhookTypes.map((t) => t.messageType).join(', ')}`,
       );
     }
-    const info = { ...decryptSettings(this.secrets, env.webhookEnvironmentInfo), ...check.config };
     const url = info[WEBHOOK_ENDPOINT];
     if (!url || !isHttpUrl(url)) throw new BadRequestError(`${WEBHOOK_ENDPOINT} must be an http(s) URL`);
     const body = await enrichedFeaturesBody(stores, {
