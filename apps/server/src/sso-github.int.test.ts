@@ -3,55 +3,19 @@
 // code redeemed with the client secret and the PKCE verifier, the person read from /user and /user/emails with
 // the primary verified email, and every forged or failed answer refused with nobody signed in and nothing created.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { MrClient } from '@fh/mr/testing';
-import { type RunningRole, runRoleToExit, startRole } from '@fh/test-support';
-import {
-  FAKE_GITHUB_SECRET,
-  type FakeGithub,
-  type GithubAccount,
-  startFakeGithub,
-} from './test-support/fake-github.ts';
-import { freePort, type Hop, HttpBrowser } from './test-support/http-browser.ts';
+import { runRoleToExit } from '@fh/test-support';
+import { FAKE_GITHUB_SECRET, type GithubAccount } from './test-support/fake-github.ts';
+import { type GithubWorld, startGithubWorld, stopGithubWorld } from './test-support/github-world.ts';
+import { type Hop, HttpBrowser } from './test-support/http-browser.ts';
 import { refusalLogged } from './test-support/sso-refusals.ts';
 
-interface GithubWorld {
-  mr: RunningRole;
-  gh: FakeGithub;
-  dir: string;
-}
-
-async function startWorld(
-  configure: (gh: FakeGithub, base: string) => { properties?: string[]; env?: Record<string, string> },
-): Promise<GithubWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-sso-github-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const gh = await startFakeGithub({ redirectUri: `${base}/oauth/auth` });
-  const { properties = [], env = {} } = configure(gh, base);
-  const configFile = join(dir, 'application.properties');
-  writeFileSync(configFile, `${properties.join('\n')}\n`);
-  const mr = await startRole('party', {
-    env: {
-      PORT: String(port),
-      DB_URL: `sqlite:${join(dir, 'fh.db')}`,
-      FEATUREHUB_CONFIG: configFile,
-      ...env,
-    },
-  });
-  await mr.waitUntilReady();
-  return { mr, gh, dir };
-}
-
-async function stopWorld(w: GithubWorld | undefined): Promise<void> {
-  if (!w) return;
-  await w.mr.stop();
-  await w.gh.close();
-  rmSync(w.dir, { recursive: true, force: true });
-}
+const startWorld = startGithubWorld;
+const stopWorld = stopGithubWorld;
 
 const ADA: GithubAccount = {
   login: 'ada',
