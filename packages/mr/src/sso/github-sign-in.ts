@@ -62,8 +62,6 @@ export class GithubProvider {
       state,
       code_challenge: await oidc.calculatePKCECodeChallenge(pkceVerifier),
       code_challenge_method: 'S256',
-      // GitHub's own consent screen offers to sign up; the person signs in with an existing account.
-      allow_signup: 'false',
     });
     return { redirectUrl: url.href, state, pkceVerifier, nonce: '' };
   }
