@@ -3,6 +3,7 @@ import { NotFoundError } from '@fh/service-kit';
 import type { LoggedIn } from '../auth/auth-service.ts';
 import type { UnitOfWork } from '../core/unit-of-work.ts';
 import type { Clock } from '../db/store-support.ts';
+import { GithubProvider } from './github-sign-in.ts';
 import { OidcProvider } from './oidc-sign-in.ts';
 import { bindingMatches, newBinding, PendingSignIns } from './pending-sign-ins.ts';
 import { SamlProvider } from './saml-sign-in.ts';
@@ -21,7 +22,8 @@ export interface StartedSignIn {
  */
 export class SingleSignOn {
   readonly config: SsoConfig;
-  readonly #oidc: Map<string, OidcProvider>;
+  /** The `oauth2.providers`: OpenID Connect ones and GitHub, all finishing at the OAuth callback. */
+  readonly #oidc: Map<string, OidcProvider | GithubProvider>;
   readonly #saml: Map<string, SamlProvider>;
   readonly #pending = new PendingSignIns();
   readonly #signIn: SsoSignIn;
@@ -29,7 +31,12 @@ export class SingleSignOn {
   constructor(config: SsoConfig, clock: Clock) {
     this.config = config;
     this.#oidc = new Map(
-      config.oauth2.providers.map((p) => [p.code, new OidcProvider(p, config.oauth2.redirectUrl)]),
+      config.oauth2.providers.map((p) => [
+        p.code,
+        p.kind === 'github'
+          ? new GithubProvider(p, config.oauth2.redirectUrl)
+          : new OidcProvider(p, config.oauth2.redirectUrl),
+      ]),
     );
     this.#saml = new Map(config.saml.providers.map((p) => [p.code, new SamlProvider(p)]));
     this.#signIn = new SsoSignIn({ clock, userMustBeCreatedFirst: config.userMustBeCreatedFirst });

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError } from '@fh/service-kit';
-import { ssoConfigFrom } from './sso-config.ts';
+import { type OAuthProviderConfig, type OidcProviderConfig, ssoConfigFrom } from './sso-config.ts';
+
+function oidcOf(p: OAuthProviderConfig | undefined): OidcProviderConfig {
+  assert.equal(p?.kind, 'oidc');
+  return p as OidcProviderConfig;
+}
 
 const SITE = 'https://fh.example.com';
 const generic = {
@@ -9,6 +14,12 @@ const generic = {
   'oauth2.providers.generic.issuer': 'https://idp.example.com/',
   'oauth2.providers.generic.id': 'client',
   'oauth2.providers.generic.secret': 'secret',
+};
+
+const github = {
+  'oauth2.providers': 'oauth2-github',
+  'oauth2.providers.github.id': 'gh-client',
+  'oauth2.providers.github.secret': 'gh-secret',
 };
 
 function refusedAt(props: Record<string, string>, key: string, message: RegExp) {
@@ -46,7 +57,7 @@ describe("single sign-on settings with upstream's keys", () => {
       },
       SITE,
     );
-    const p = c.oauth2.providers[0]!;
+    const p = oidcOf(c.oauth2.providers[0]);
     assert.equal(p.issuer, 'https://idp.example.com');
     assert.equal(p.scope, 'openid profile email');
     assert.deepEqual(p.nameClaims, ['given_name', 'family_name']);
@@ -76,7 +87,7 @@ describe("single sign-on settings with upstream's keys", () => {
       SITE,
     );
     assert.deepEqual(
-      c.oauth2.providers.map((p) => [p.code, p.issuer]),
+      c.oauth2.providers.map((p) => [p.code, oidcOf(p).issuer]),
       [
         ['oauth2-google', 'https://accounts.google.com'],
         ['oauth2-azure', 'https://login.microsoftonline.com/tenant-1/v2.0'],
@@ -85,9 +96,73 @@ describe("single sign-on settings with upstream's keys", () => {
     );
   });
 
+  it("GitHub with upstream's keys: github.com's endpoints, its API, upstream's scopes, a button", () => {
+    const c = ssoConfigFrom(github, SITE);
+    assert.deepEqual(c.oauth2.providers, [
+      {
+        kind: 'github',
+        code: 'oauth2-github',
+        clientId: 'gh-client',
+        clientSecret: 'gh-secret',
+        authorizationEndpoint: 'https://github.com/login/oauth/authorize',
+        tokenEndpoint: 'https://github.com/login/oauth/access_token',
+        apiUrl: 'https://api.github.com',
+        scope: 'read:user user:email',
+        button: { buttonIcon: '', buttonBackgroundColor: '0xFF24292F', buttonText: 'Sign in with GitHub' },
+      },
+    ]);
+  });
+
+  it('GitHub Enterprise Server: url gives the endpoints and <url>/api/v3; api-url and the button keys override', () => {
+    const enterprise = ssoConfigFrom(
+      { ...github, 'oauth2.providers.github.url': 'https://ghe.example.com/' },
+      SITE,
+    ).oauth2.providers[0];
+    assert.equal(enterprise?.kind, 'github');
+    if (enterprise?.kind !== 'github') return;
+    assert.equal(enterprise.authorizationEndpoint, 'https://ghe.example.com/login/oauth/authorize');
+    assert.equal(enterprise.tokenEndpoint, 'https://ghe.example.com/login/oauth/access_token');
+    assert.equal(enterprise.apiUrl, 'https://ghe.example.com/api/v3');
+
+    const local = ssoConfigFrom(
+      {
+        ...github,
+        'oauth2.providers.github.url': 'http://127.0.0.1:9999',
+        'oauth2.providers.github.api-url': 'http://localhost:9998/api/',
+        'oauth2.providers.github.icon.text': 'GitHub (work)',
+        'oauth2.providers.github.icon.background-color': '0xFF000000',
+        'oauth2.providers.github.icon.url': 'https://example.com/gh.png',
+      },
+      SITE,
+    ).oauth2.providers[0];
+    if (local?.kind !== 'github') return assert.fail('a GitHub provider');
+    assert.equal(local.tokenEndpoint, 'http://127.0.0.1:9999/login/oauth/access_token', 'http on loopback');
+    assert.equal(local.apiUrl, 'http://localhost:9998/api');
+    assert.deepEqual(local.button, {
+      buttonIcon: 'https://example.com/gh.png',
+      buttonBackgroundColor: '0xFF000000',
+      buttonText: 'GitHub (work)',
+    });
+  });
+
   it('refuses, naming the key, what cannot work', () => {
     refusedAt({ 'oauth2.providers': 'oauth2-nope' }, 'oauth2.providers', /unknown provider/);
-    refusedAt({ 'oauth2.providers': 'oauth2-github' }, 'oauth2.providers', /not supported/);
+    refusedAt({ 'oauth2.providers': 'oauth2-github' }, 'oauth2.providers.github.id', /required/);
+    refusedAt(
+      { 'oauth2.providers': 'oauth2-github', 'oauth2.providers.github.id': 'i' },
+      'oauth2.providers.github.secret',
+      /required/,
+    );
+    refusedAt(
+      { ...github, 'oauth2.providers.github.url': 'http://ghe.example.com' },
+      'oauth2.providers.github.url',
+      /must be https/,
+    );
+    refusedAt(
+      { ...github, 'oauth2.providers.github.api-url': 'ftp://ghe.example.com' },
+      'oauth2.providers.github.api-url',
+      /http/,
+    );
     refusedAt(
       { ...generic, 'oauth2.providers.generic.issuer': '' },
       'oauth2.providers.generic.issuer',

@@ -11,6 +11,7 @@ export interface ProviderButton {
 
 /** One OpenID Connect provider: discovery, client and the claims that name the person. */
 export interface OidcProviderConfig {
+  kind: 'oidc';
   /** Upstream's provider code: `oauth2-google`, `oauth2-azure`, `oauth2-keycloak`, `oauth2-generic`. */
   code: string;
   /** The issuer; its `/.well-known/openid-configuration` gives the endpoints and the signing keys. */
@@ -29,6 +30,29 @@ export interface OidcProviderConfig {
   nameClaims: string[];
   button: ProviderButton;
 }
+
+/**
+ * GitHub (`oauth2-github`), plain OAuth 2 without OpenID Connect: the person is read from GitHub's API with the
+ * access token the code is redeemed for (github-sign-in.ts).
+ */
+export interface GithubProviderConfig {
+  kind: 'github';
+  code: 'oauth2-github';
+  clientId: string;
+  clientSecret: string;
+  /** `<url>/login/oauth/authorize` (`oauth2.providers.github.url`, default https://github.com). */
+  authorizationEndpoint: string;
+  /** `<url>/login/oauth/access_token`. */
+  tokenEndpoint: string;
+  /** The REST API: https://api.github.com, `<url>/api/v3` on GitHub Enterprise Server, or `api-url`. */
+  apiUrl: string;
+  /** As upstream: `read:user user:email` (the emails API needs `user:email`). */
+  scope: string;
+  button: ProviderButton;
+}
+
+/** A provider under `oauth2.providers`. */
+export type OAuthProviderConfig = OidcProviderConfig | GithubProviderConfig;
 
 /** One SAML 2 identity provider (`saml.<name>.*`). */
 export interface SamlProviderConfig {
@@ -61,7 +85,7 @@ export interface SsoConfig {
   /** `auth.userMustBeCreatedFirst`: SSO signs in only people an admin has created. */
   userMustBeCreatedFirst: boolean;
   oauth2: {
-    providers: OidcProviderConfig[];
+    providers: OAuthProviderConfig[];
     /** `oauth2.redirectUrl`: the callback the IdP sends the browser back to (`.../oauth/auth`). */
     redirectUrl: string;
     successUrl: string;
@@ -85,6 +109,7 @@ type Props = Readonly<Record<string, string>>;
 
 const BUILT_IN: Record<string, { label: string; colour: string }> = {
   'oauth2-google': { label: 'Google', colour: '0xFFFFFFFF' },
+  'oauth2-github': { label: 'GitHub', colour: '0xFF24292F' },
   'oauth2-azure': { label: 'Microsoft', colour: '0xFF2F2F2F' },
   'oauth2-keycloak': { label: 'Keycloak', colour: '0xFF4D4D4D' },
   'oauth2-generic': { label: 'single sign-on', colour: '0xFF1565C0' },
@@ -119,7 +144,7 @@ export function ssoConfigFrom(props: Props, siteUrl: string): SsoConfig {
   const site = siteUrl.replace(/\/+$/, '');
 
   const oauthCodes = list('oauth2.providers');
-  const providers = oauthCodes.map((code) => oidcProvider(code, get, need, bool, list));
+  const providers = oauthCodes.map((code) => oauthProvider(code, get, need, bool, list));
   const saml = list('saml.idp-providers').map((name) => samlProvider(name, get, need, list, site));
 
   return {
@@ -171,20 +196,14 @@ function withOpenId(scope: string): string {
   return [...new Set(['openid', ...parts])].join(' ');
 }
 
-function oidcProvider(
+function oauthProvider(
   code: string,
   get: (key: string) => string | undefined,
   need: (key: string, what: string) => string,
   bool: (key: string, fallback: boolean) => boolean,
   list: (key: string) => string[],
-): OidcProviderConfig {
+): OAuthProviderConfig {
   const builtIn = BUILT_IN[code];
-  if (code === 'oauth2-github') {
-    throw new ConfigError(
-      'oauth2.providers',
-      'oauth2-github is not supported: GitHub signs no id_token that could be verified; use oauth2-generic with an OpenID Connect provider',
-    );
-  }
   if (!builtIn) {
     throw new ConfigError(
       'oauth2.providers',
@@ -198,7 +217,30 @@ function oidcProvider(
     buttonBackgroundColor: get(p('icon.background-color')) ?? builtIn.colour,
     buttonText: get(p('icon.text')) ?? `Sign in with ${builtIn.label}`,
   });
+  if (code === 'oauth2-github') {
+    // Our extension: GitHub Enterprise Server (and a fake GitHub in tests) at another address.
+    const url = issuerUrl(p('url'), get(p('url')) ?? 'https://github.com');
+    const apiOverride = get(p('api-url'));
+    const apiUrl =
+      apiOverride !== undefined
+        ? issuerUrl(p('api-url'), apiOverride)
+        : url === 'https://github.com'
+          ? 'https://api.github.com'
+          : `${url}/api/v3`;
+    return {
+      kind: 'github',
+      code,
+      clientId: need(p('id'), 'the client id of the OAuth app registered with GitHub'),
+      clientSecret: need(p('secret'), 'the client secret of the OAuth app registered with GitHub'),
+      authorizationEndpoint: `${url}/login/oauth/authorize`,
+      tokenEndpoint: `${url}/login/oauth/access_token`,
+      apiUrl,
+      scope: 'read:user user:email',
+      button: button(),
+    };
+  }
   const common = {
+    kind: 'oidc' as const,
     code,
     clientId: need(p('id'), `the client id registered with ${builtIn.label}`),
     clientSecret: need(p('secret'), `the client secret registered with ${builtIn.label}`),
