@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { describeError as describe } from './describe-error.ts';
 import type { PendingSignIn } from './pending-sign-ins.ts';
 import type { GithubProviderConfig } from './sso-config.ts';
 import { type SsoIdentity, SsoRefusedError } from './sso-sign-in.ts';
@@ -142,27 +143,4 @@ interface GithubEmail {
   email: string;
   primary?: unknown;
   verified?: unknown;
-}
-
-function describe(err: unknown): string {
-  const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const e = current as {
-      message?: string;
-      code?: string;
-      error?: string;
-      error_description?: string;
-      cause?: unknown;
-      /** oauth4webapi's cause for an unexpected token response: GitHub's body, with its `error`. */
-      body?: { error?: unknown; error_description?: unknown };
-    };
-    const github = e.body && typeof e.body.error === 'string' ? e.body : undefined;
-    const text = github
-      ? `${String(github.error)}${typeof github.error_description === 'string' ? ` (${github.error_description})` : ''}`
-      : (e.error_description ?? e.error ?? e.message ?? JSON.stringify(current));
-    parts.push(e.code ? `${text} (${e.code})` : text);
-    current = e.cause && typeof e.cause === 'object' ? e.cause : undefined;
-  }
-  return parts.join(': ');
 }

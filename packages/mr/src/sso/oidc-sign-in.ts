@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { describeError as describe } from './describe-error.ts';
 import type { PendingSignIn } from './pending-sign-ins.ts';
 import type { OidcProviderConfig } from './sso-config.ts';
 import { type SsoIdentity, SsoRefusedError } from './sso-sign-in.ts';
@@ -126,26 +127,4 @@ export class OidcProvider {
     oidc.enableNonRepudiationChecks(client);
     return client;
   }
-}
-
-function describe(err: unknown): string {
-  if (err instanceof SsoRefusedError) return err.message;
-  const parts: string[] = [];
-  let current: unknown = err;
-  for (let depth = 0; current && depth < 4; depth++) {
-    const e = current as {
-      message?: string;
-      code?: string;
-      error?: string;
-      error_description?: string;
-      cause?: unknown;
-    };
-    const text = e.error_description ?? e.error ?? e.message ?? String(current);
-    parts.push(e.code ? `${text} (${e.code})` : text);
-    current =
-      e.cause instanceof Error || (e.cause && typeof e.cause === 'object' && 'message' in e.cause)
-        ? e.cause
-        : undefined;
-  }
-  return parts.join(': ');
 }
