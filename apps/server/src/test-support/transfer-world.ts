@@ -224,6 +224,25 @@ export async function snapshot(url: string): Promise<string> {
     await db.close();
   }
 }
+/** Sets a feature value through the admin API (created, or updated from its current version). */
+export async function setValue(
+  admin: MrClient,
+  env: string,
+  key: string,
+  body: Record<string, unknown>,
+): Promise<void> {
+  const current = await admin.get(`/features/${env}/feature/${key}`);
+  const merged =
+    current.status === 200
+      ? { ...(current.body as object), locked: false, ...body }
+      : { key, locked: false, ...body };
+  const res =
+    current.status === 200
+      ? await admin.put(`/features/${env}/feature/${key}`, merged)
+      : await admin.post(`/features/${env}/feature/${key}`, merged);
+  ok(res, `${key} in ${env}`);
+}
+
 export interface RichSource extends Source {
   /** the superuser's login at the source */
   admin: { email: string; password: string };
@@ -290,10 +309,7 @@ export async function seedRichSource(extraApplications = 4): Promise<RichSource>
           ],
           ['RATE', { valueNumber: 1.5 + i, locked: env === prod }],
         ] as const) {
-          ok(
-            await admin.post(`/features/${env}/feature/${key}`, { key, locked: false, ...body }),
-            `${key} in ${env}`,
-          );
+          await setValue(admin, env, key, body);
         }
       }
     }

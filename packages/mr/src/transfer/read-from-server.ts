@@ -66,6 +66,19 @@ function storedText(type: string, value: unknown): string | null {
   return JSON.stringify(value);
 }
 
+/** A rollout strategy as stored: the defaults the admin API adds on the way out (`disabled: false`, no
+ * percentage attributes) left out, so the same source reads the same every time and as its file export. */
+function storedStrategy(s: unknown): unknown {
+  if (!isObject(s)) return s;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(s)) {
+    if (k === 'disabled' && v === false) continue;
+    if (k === 'percentageAttributes' && Array.isArray(v) && v.length === 0) continue;
+    out[k] = v;
+  }
+  return out;
+}
+
 const VALUE_FIELD: Record<string, string> = {
   BOOLEAN: 'valueBoolean',
   STRING: 'valueString',
@@ -344,7 +357,7 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
             value: storedText(type, v.value !== undefined ? v.value : v[VALUE_FIELD[type] ?? 'value']),
             locked: v.locked === true,
             retired: v.retired === true,
-            strategies: Array.isArray(v.rolloutStrategies) ? v.rolloutStrategies : [],
+            strategies: Array.isArray(v.rolloutStrategies) ? v.rolloutStrategies.map(storedStrategy) : [],
             applicationStrategies: instances
               .filter((i) => typeof i.strategyId === 'string' && strategyIds.has(i.strategyId))
               .map((i) => ({
@@ -403,7 +416,7 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
           name: String(full.name ?? ''),
           description: str(full.description),
           position: typeof full.order === 'number' ? full.order : 0,
-          strategies: Array.isArray(full.strategies) ? full.strategies : [],
+          strategies: Array.isArray(full.strategies) ? full.strategies.map(storedStrategy) : [],
           features: members,
         };
         target.featureGroups.push(group);
@@ -457,7 +470,7 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
       const filtersRead = (async () => {
         const out: Json[] = [];
         for (let page = 0; ; page++) {
-          const path = `/mr-api/portfolio/${pid}/feature-filter?max=100&page=${page}`;
+          const path = `/mr-api/portfolio/${pid}/feature-filter?includeDetails=true&max=100&page=${page}`;
           const answer = await get(path, true);
           if (answer === undefined) {
             skipped.push(
