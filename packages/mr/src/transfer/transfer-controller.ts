@@ -10,7 +10,8 @@ import { importTransferDocument } from './transfer-import.ts';
 
 // The same export and import as the `featurehub export|import` command, on the admin API for automation (and the
 // admin UI's download/upload): superusers only, since a file spans portfolios and carries SDK keys on request.
-//   GET  /mr-api/transfer/export?application=<id or name>&includeKeys=true&format=yaml|json  → the file
+//   GET  /mr-api/transfer/export?application=<id or name>&includeKeys=true&includePeople=true&format=yaml|json
+//        → the file
 //   POST /mr-api/transfer/import?dryRun=true&prune=true  (body: the YAML or JSON file)           → the report
 // Our extension: not in upstream's admin API, hence plain routes beside the operation table.
 
@@ -45,6 +46,7 @@ export function registerTransferRoutes(
       const doc = await exportTransferDocument(database.db, {
         application: q['application'] || undefined,
         includeKeys: flag(q['includeKeys']),
+        includePeople: flag(q['includePeople']),
       });
       const name = q['application']
         ? `featurehub-${q['application'].replace(/[^A-Za-z0-9_-]/g, '_')}`
@@ -70,6 +72,8 @@ export function registerTransferRoutes(
         dryRun: flag(q['dryRun']),
         prune: flag(q['prune']),
         clock: ctx.clock,
+        siteUrl: ctx.settings.siteUrl,
+        registrationTokenDays: ctx.settings.registrationTokenDays,
       });
       if (!report.dryRun) {
         // After the commit, as every use case: caches get the imported state at once (ADR 0005).

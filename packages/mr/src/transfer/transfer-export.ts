@@ -5,6 +5,8 @@ import type {
   TransferApplication,
   TransferDocument,
   TransferEnvironment,
+  TransferGroup,
+  TransferPerson,
   TransferPortfolio,
   TransferServiceAccount,
 } from './transfer-format.ts';
@@ -15,6 +17,8 @@ export interface ExportOptions {
   application?: string | undefined;
   /** SDK keys and webhook settings too */
   includeKeys?: boolean | undefined;
+  /** people, admin service accounts and groups with their members and permissions (never passwords or tokens) */
+  includePeople?: boolean | undefined;
 }
 
 const byName = <T extends { name: string; id: string }>(a: T, b: T) =>
@@ -176,6 +180,17 @@ export async function exportTransferDocument(
       db.selectFrom('fh_service_account_filter').selectAll().where('service_account_id', 'in', ids).execute(),
   );
 
+  const people = options.includePeople
+    ? await exportPeopleAndGroups(
+        db,
+        org.id,
+        portfolioIdList,
+        appIds,
+        envIds,
+        options.application !== undefined,
+      )
+    : undefined;
+
   const instancesByValue = groupBy(instances, (i) => i.feature_value_id);
   const membersByGroup = groupBy(members, (m) => m.feature_group_id);
   const filtersByFeature = groupBy(featureFilters, (f) => f.feature_id);
@@ -293,13 +308,129 @@ export async function exportTransferDocument(
         .sort(byName)
         .map((f) => ({ id: f.id, name: f.name, description: f.description })),
       serviceAccounts: accountsHere,
+      ...(people ? { groups: people.portfolioGroups.get(p.id) ?? [] } : {}),
       applications: appsHere,
     };
   };
 
   return {
     featurehub: TRANSFER_FORMAT,
-    organisation: { id: org.id, name: org.name },
+    organisation: {
+      id: org.id,
+      name: org.name,
+      ...(people && options.application === undefined ? { groups: people.organisationGroups } : {}),
+    },
+    ...(people ? { people: people.people } : {}),
     portfolios: portfolios.sort(byName).map(portfolio),
+  };
+}
+
+const byString = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The superusers group and the portfolios' groups with members and roles, and the people (admin service accounts
+ * included, SDK service accounts' shadow people never). For one application: its portfolio's groups with roles on
+ * that application and its environments only, and only the people in those groups.
+ */
+async function exportPeopleAndGroups(
+  db: Executor,
+  organisationId: string,
+  portfolioIds: string[],
+  appIds: string[],
+  envIds: string[],
+  oneApplication: boolean,
+): Promise<{
+  people: TransferPerson[];
+  organisationGroups: TransferGroup[];
+  portfolioGroups: Map<string, TransferGroup[]>;
+}> {
+  const organisationGroups = oneApplication
+    ? []
+    : await db
+        .selectFrom('fh_group')
+        .selectAll()
+        .where('organisation_id', '=', organisationId)
+        .where('portfolio_id', 'is', null)
+        .where('is_admin', '=', true)
+        .where('archive_key', '=', '')
+        .execute();
+  const portfolioGroups = await chunked(portfolioIds, (ids) =>
+    db
+      .selectFrom('fh_group')
+      .selectAll()
+      .where('portfolio_id', 'in', ids)
+      .where('archive_key', '=', '')
+      .execute(),
+  );
+  const groups = [...organisationGroups, ...portfolioGroups];
+  const groupIds = groups.map((g) => g.id);
+  const apps = new Set(appIds);
+  const envs = new Set(envIds);
+  const members = groupBy(
+    await chunked(groupIds, (ids) =>
+      db.selectFrom('fh_group_member').selectAll().where('group_id', 'in', ids).execute(),
+    ),
+    (m) => m.group_id,
+  );
+  const appAcls = groupBy(
+    (
+      await chunked(groupIds, (ids) =>
+        db.selectFrom('fh_application_acl').selectAll().where('group_id', 'in', ids).execute(),
+      )
+    ).filter((a) => apps.has(a.application_id)),
+    (a) => a.group_id,
+  );
+  const envAcls = groupBy(
+    (
+      await chunked(groupIds, (ids) =>
+        db.selectFrom('fh_environment_acl').selectAll().where('group_id', 'in', ids).execute(),
+      )
+    ).filter((a) => envs.has(a.environment_id)),
+    (a) => a.group_id,
+  );
+  const persons = (
+    await db
+      .selectFrom('fh_person')
+      .selectAll()
+      .where('person_type', 'in', ['PERSON', 'SERVICEACCOUNT'])
+      .execute()
+  ).filter(
+    (p) => !oneApplication || groupIds.some((g) => (members.get(g) ?? []).some((m) => m.person_id === p.id)),
+  );
+  const exported = new Set(persons.map((p) => p.id));
+  const group = (g: (typeof groups)[number]): TransferGroup => ({
+    id: g.id,
+    name: g.name,
+    admin: toBool(g.is_admin),
+    members: (members.get(g.id) ?? [])
+      .map((m) => m.person_id)
+      .filter((id) => exported.has(id))
+      .sort(byString),
+    applications: (appAcls.get(g.id) ?? [])
+      .map((a) => ({ application: a.application_id, roles: roleList(a.roles) }))
+      .filter((a) => a.roles.length > 0)
+      .sort((a, b) => byString(a.application, b.application)),
+    environments: (envAcls.get(g.id) ?? [])
+      .map((e) => ({ environment: e.environment_id, roles: roleList(e.roles) }))
+      .filter((e) => e.roles.length > 0)
+      .sort((a, b) => byString(a.environment, b.environment)),
+  });
+  const perPortfolio = new Map<string, TransferGroup[]>();
+  for (const [portfolioId, list] of groupBy(portfolioGroups, (g) => g.portfolio_id!))
+    perPortfolio.set(portfolioId, list.sort(byName).map(group));
+  return {
+    people: persons
+      .map(
+        (p): TransferPerson => ({
+          id: p.id,
+          email: p.email,
+          name: p.name,
+          type: p.person_type === 'SERVICEACCOUNT' ? 'serviceAccount' : 'person',
+          deactivated: p.when_archived !== null,
+        }),
+      )
+      .sort((a, b) => byString(a.email ?? '', b.email ?? '') || byString(a.id, b.id)),
+    organisationGroups: organisationGroups.sort(byName).map(group),
+    portfolioGroups: perPortfolio,
   };
 }

@@ -1,3 +1,4 @@
+import { APPLICATION_ROLE_TYPES, ROLE_TYPES } from '@fh/contracts';
 import { BadRequestError } from '@fh/service-kit';
 import Ajv from 'ajv';
 import { parseDocument, stringify } from 'yaml';
@@ -159,106 +160,130 @@ const object = (properties: Record<string, unknown>, optional: string[] = []) =>
 });
 const list = (items: unknown, maxItems = 100_000) => ({ type: 'array', maxItems, items });
 const jsonObject = { type: 'object' };
-const roles = list({ enum: ['READ', 'LOCK', 'UNLOCK', 'CHANGE_VALUE', 'EXTENDED_DATA'] }, 5);
+const roles = list({ enum: [...ROLE_TYPES] }, ROLE_TYPES.length);
+const applicationRoles = list({ enum: [...APPLICATION_ROLE_TYPES] }, APPLICATION_ROLE_TYPES.length);
+const group = object({
+  id,
+  name: text(255),
+  admin: { type: 'boolean' },
+  members: list(id),
+  applications: list(object({ application: id, roles: applicationRoles })),
+  environments: list(object({ environment: id, roles })),
+});
+const person = object({
+  id,
+  email: nullableText(255),
+  name: nullableText(150),
+  type: { enum: ['person', 'serviceAccount'] },
+  deactivated: { type: 'boolean' },
+});
 
 /** The JSON Schema (draft-07) every file is validated with; published as docs/import-export.schema.json. */
 export const transferJsonSchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
   $id: 'import-export.schema.json',
   title: 'FeatureHub flags-as-code file (featurehub/transfer-v1)',
-  ...object({
-    featurehub: { const: TRANSFER_FORMAT },
-    organisation: object({ id, name: text(255) }),
-    portfolios: list(
-      object({
-        id,
-        name: text(255),
-        description: nullableText(10_000),
-        featureFilters: list(object({ id, name: text(255), description: nullableText(10_000) })),
-        serviceAccounts: list(
-          object(
-            {
-              id,
-              name: text(255),
-              description: nullableText(10_000),
-              apiKeys: object({ serverEvaluated: text(200), clientEvaluated: text(200) }),
-              featureFilters: list(id),
-              environments: list(object({ environment: id, roles })),
-            },
-            ['apiKeys'],
-          ),
-        ),
-        applications: list(
-          object({
+  ...object(
+    {
+      featurehub: { const: TRANSFER_FORMAT },
+      organisation: object({ id, name: text(255), groups: list(group) }, ['groups']),
+      people: list(person),
+      portfolios: list(
+        object(
+          {
             id,
             name: text(255),
             description: nullableText(10_000),
-            strategies: list(object({ id, name: text(255), code: text(255), strategy: {} })),
-            features: list(
-              object({
-                id,
-                key: { type: 'string', minLength: 1, maxLength: 255 },
-                name: text(255),
-                alias: nullableText(255),
-                valueType: { enum: ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'] },
-                description: nullableText(10_000),
-                link: nullableText(2_000),
-                metadata: nullableText(1_000_000),
-                secret: { type: 'boolean' },
-                featureFilters: list(id),
-              }),
-            ),
-            environments: list(
+            featureFilters: list(object({ id, name: text(255), description: nullableText(10_000) })),
+            serviceAccounts: list(
               object(
                 {
                   id,
                   name: text(255),
                   description: nullableText(10_000),
-                  priorEnvironment: { anyOf: [id, { type: 'null' }] },
-                  production: { type: 'boolean' },
-                  info: jsonObject,
-                  managementInfo: jsonObject,
-                  webhookInfo: jsonObject,
-                  values: list(
-                    object(
-                      {
-                        id,
-                        feature: text(255),
-                        version: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
-                        value: nullableText(10_000_000),
-                        locked: { type: 'boolean' },
-                        retired: { type: 'boolean' },
-                        strategies: list({}),
-                        applicationStrategies: list(
-                          object({
-                            strategy: id,
-                            enabled: { type: 'boolean' },
-                            value: nullableText(10_000_000),
-                          }),
-                        ),
-                      },
-                      ['version'],
-                    ),
-                  ),
-                  featureGroups: list(
-                    object({
+                  apiKeys: object({ serverEvaluated: text(200), clientEvaluated: text(200) }),
+                  featureFilters: list(id),
+                  environments: list(object({ environment: id, roles })),
+                },
+                ['apiKeys'],
+              ),
+            ),
+            groups: list(group),
+            applications: list(
+              object({
+                id,
+                name: text(255),
+                description: nullableText(10_000),
+                strategies: list(object({ id, name: text(255), code: text(255), strategy: {} })),
+                features: list(
+                  object({
+                    id,
+                    key: { type: 'string', minLength: 1, maxLength: 255 },
+                    name: text(255),
+                    alias: nullableText(255),
+                    valueType: { enum: ['BOOLEAN', 'STRING', 'NUMBER', 'JSON'] },
+                    description: nullableText(10_000),
+                    link: nullableText(2_000),
+                    metadata: nullableText(1_000_000),
+                    secret: { type: 'boolean' },
+                    featureFilters: list(id),
+                  }),
+                ),
+                environments: list(
+                  object(
+                    {
                       id,
                       name: text(255),
                       description: nullableText(10_000),
-                      position: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-                      strategies: list({}),
-                      features: list(object({ feature: text(255), value: nullableText(10_000_000) })),
-                    }),
+                      priorEnvironment: { anyOf: [id, { type: 'null' }] },
+                      production: { type: 'boolean' },
+                      info: jsonObject,
+                      managementInfo: jsonObject,
+                      webhookInfo: jsonObject,
+                      values: list(
+                        object(
+                          {
+                            id,
+                            feature: text(255),
+                            version: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+                            value: nullableText(10_000_000),
+                            locked: { type: 'boolean' },
+                            retired: { type: 'boolean' },
+                            strategies: list({}),
+                            applicationStrategies: list(
+                              object({
+                                strategy: id,
+                                enabled: { type: 'boolean' },
+                                value: nullableText(10_000_000),
+                              }),
+                            ),
+                          },
+                          ['version'],
+                        ),
+                      ),
+                      featureGroups: list(
+                        object({
+                          id,
+                          name: text(255),
+                          description: nullableText(10_000),
+                          position: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+                          strategies: list({}),
+                          features: list(object({ feature: text(255), value: nullableText(10_000_000) })),
+                        }),
+                      ),
+                    },
+                    ['webhookInfo'],
                   ),
-                },
-                ['webhookInfo'],
-              ),
+                ),
+              }),
             ),
-          }),
+          },
+          ['groups'],
         ),
-      }),
-    ),
-  }),
+      ),
+    },
+    ['people'],
+  ),
 } as const;
 
 /** A file that cannot be imported: what is wrong and where (a JSON-pointer-like path). */
@@ -395,6 +420,7 @@ function checkReferences(doc: TransferDocument, source: string): void {
       });
     });
   });
+  checkPeopleAndGroups(doc, source, unique);
   doc.portfolios.forEach((p, pi) => {
     const filters = new Set(p.featureFilters.map((f) => f.id));
     p.serviceAccounts.forEach((s, si) => {
@@ -414,6 +440,110 @@ function checkReferences(doc: TransferDocument, source: string): void {
             `environment ${g.environment} is not in this file`,
           );
       });
+    });
+  });
+}
+
+/** People unique by id and email; a group's members are people of the file, its permissions name its portfolio's. */
+function checkPeopleAndGroups(
+  doc: TransferDocument,
+  source: string,
+  unique: (value: string, where: string) => void,
+): void {
+  const people = new Set<string>();
+  const emails = new Map<string, number>();
+  (doc.people ?? []).forEach((p, i) => {
+    const at = `/people/${i}`;
+    unique(p.id, at);
+    people.add(p.id);
+    if (p.email === null) {
+      if (p.type === 'person')
+        throw new TransferFileError(`${source}#${at}/email`, 'a person needs an email address');
+      return;
+    }
+    const email = p.email.trim().toLowerCase();
+    if (email === '')
+      throw new TransferFileError(`${source}#${at}/email`, 'an email address cannot be empty');
+    const before = emails.get(email);
+    if (before !== undefined)
+      throw new TransferFileError(`${source}#${at}/email`, `email ${email} also used at /people/${before}`);
+    emails.set(email, i);
+  });
+  const check = (
+    g: TransferGroup,
+    at: string,
+    applications: Set<string> | null,
+    environments: Set<string> | null,
+    scope: string,
+  ) => {
+    unique(g.id, at);
+    const members = new Set<string>();
+    g.members.forEach((m, i) => {
+      if (!people.has(m))
+        throw new TransferFileError(
+          `${source}#${at}/members/${i}`,
+          `person ${m} is not in this file's people`,
+        );
+      if (members.has(m))
+        throw new TransferFileError(`${source}#${at}/members/${i}`, `person ${m} is listed twice`);
+      members.add(m);
+    });
+    const seenApps = new Set<string>();
+    g.applications.forEach((a, i) => {
+      if (applications !== null && !applications.has(a.application))
+        throw new TransferFileError(
+          `${source}#${at}/applications/${i}`,
+          `application ${a.application} is not in ${scope}`,
+        );
+      if (seenApps.has(a.application))
+        throw new TransferFileError(
+          `${source}#${at}/applications/${i}`,
+          `application ${a.application} is listed twice`,
+        );
+      seenApps.add(a.application);
+    });
+    const seenEnvs = new Set<string>();
+    g.environments.forEach((e, i) => {
+      if (environments !== null && !environments.has(e.environment))
+        throw new TransferFileError(
+          `${source}#${at}/environments/${i}`,
+          `environment ${e.environment} is not in ${scope}`,
+        );
+      if (seenEnvs.has(e.environment))
+        throw new TransferFileError(
+          `${source}#${at}/environments/${i}`,
+          `environment ${e.environment} is listed twice`,
+        );
+      seenEnvs.add(e.environment);
+    });
+  };
+  const allApps = new Set<string>();
+  const allEnvs = new Set<string>();
+  for (const p of doc.portfolios)
+    for (const a of p.applications) {
+      allApps.add(a.id);
+      for (const e of a.environments) allEnvs.add(e.id);
+    }
+  const organisationGroups = doc.organisation.groups ?? [];
+  if (organisationGroups.filter((g) => g.admin).length > 1)
+    throw new TransferFileError(
+      `${source}#/organisation/groups`,
+      'more than one superusers group (admin: true)',
+    );
+  organisationGroups.forEach((g, gi) => {
+    check(g, `/organisation/groups/${gi}`, allApps, allEnvs, 'this file');
+  });
+  doc.portfolios.forEach((p, pi) => {
+    const apps = new Set(p.applications.map((a) => a.id));
+    const envs = new Set(p.applications.flatMap((a) => a.environments.map((e) => e.id)));
+    const groups = p.groups ?? [];
+    if (groups.filter((g) => g.admin).length > 1)
+      throw new TransferFileError(
+        `${source}#/portfolios/${pi}/groups`,
+        'more than one admin group (admin: true)',
+      );
+    groups.forEach((g, gi) => {
+      check(g, `/portfolios/${pi}/groups/${gi}`, apps, envs, 'this portfolio');
     });
   });
 }

@@ -1,10 +1,13 @@
 import { ConflictError } from '@fh/service-kit';
 import type { Kysely } from 'kysely';
+import { newRegistrationToken, registrationUrlFor } from '../auth/auth-service.ts';
+import { defaultMrSettings } from '../core/mr-context.ts';
 import type { Database, Executor } from '../db/open-database.ts';
 import type { Clock } from '../db/store-support.ts';
-import { nowMs, systemClock, toBool } from '../db/store-support.ts';
+import { nowMs, splitRoles, systemClock, toBool } from '../db/store-support.ts';
+import { ADMIN_SERVICE_ACCOUNT_EMAIL_DOMAIN } from '../person/person-service.ts';
 import { newClientEvalKey, newServerEvalKey } from '../service-account/api-keys.ts';
-import type { TransferDocument } from './transfer-format.ts';
+import type { TransferDocument, TransferPerson } from './transfer-format.ts';
 
 // Writes a transfer document into the database with the file's ids: a row that is missing is created, a row
 // whose content differs is updated (its version goes up by one), an identical row is left alone, so importing
@@ -27,6 +30,8 @@ export interface ImportOptions {
   onProgress?: ((progress: ImportProgress) => void) | undefined;
   /** the target's public address, for the registration links of people created by the import */
   siteUrl?: string | undefined;
+  /** how long registration links stay valid (the MR default, 7 days, when absent) */
+  registrationTokenDays?: number | undefined;
 }
 
 export interface ImportProgress {
@@ -77,6 +82,11 @@ export interface ImportReport {
 }
 
 class DryRunRollback extends Error {}
+
+/** Ids per lookup query: far below SQLite's, PostgreSQL's and MySQL's limits on bound parameters. */
+const CHUNK = 500;
+/** Bound parameters per multi-row insert (SQLite's historic limit is 999). */
+const MAX_PARAMETERS = 900;
 
 /** A write that hit something the target already holds differently (a name or id taken by another row). */
 export class TransferConflictError extends ConflictError {}
@@ -138,13 +148,48 @@ export async function importTransferDocument(
     changedFeatureValues: [],
     changedFeatures: [],
   };
-  try {
-    await database.db.transaction().execute(async (tx) => {
-      await new Importer(tx, options, report).run(doc);
-      if (options.dryRun) throw new DryRunRollback();
-    });
-  } catch (e) {
-    if (!(e instanceof DryRunRollback)) throw e;
+  const importer = new Importer(options, report);
+  const applications = doc.portfolios.flatMap((p, pi) =>
+    p.applications.map((a, ai) => ({ portfolioId: p.id, a, at: `/portfolios/${pi}/applications/${ai}` })),
+  );
+  const steps: { step: string; run: () => Promise<void> }[] = [
+    { step: 'organisation, portfolios, feature filters and people', run: () => importer.header(doc) },
+    ...applications.map(({ portfolioId, a, at }) => ({
+      step: `application ${JSON.stringify(a.name)}`,
+      run: () => importer.application(portfolioId, a, at),
+    })),
+    { step: 'groups and service accounts', run: () => importer.final(doc) },
+  ];
+  let done = 0;
+  const progress = (step: string) => {
+    done++;
+    options.onProgress?.({ done, total: steps.length, step });
+  };
+  // A dry run is one transaction whatever the mode: it is rolled back as a whole.
+  if (options.transactions === 'per-application' && !options.dryRun) {
+    for (const s of steps) {
+      await database.db.transaction().execute(async (tx) => {
+        importer.use(tx);
+        await s.run();
+      });
+      importer.committed();
+      progress(s.step);
+    }
+  } else {
+    try {
+      await database.db.transaction().execute(async (tx) => {
+        importer.use(tx);
+        for (const s of steps) {
+          await s.run();
+          progress(s.step);
+        }
+        if (options.dryRun) throw new DryRunRollback();
+      });
+      importer.committed();
+    } catch (e) {
+      if (!(e instanceof DryRunRollback)) throw e;
+      importer.committed();
+    }
   }
   report.changedEnvironments.sort();
   report.changedServiceAccounts.sort();
@@ -152,29 +197,100 @@ export async function importTransferDocument(
 }
 
 class Importer {
-  private readonly db: AnyDb;
+  private db!: AnyDb;
   private readonly now: Date;
   private readonly changedEnvs = new Set<string>();
   private readonly changedAccounts = new Set<string>();
   private readonly changedFeatureIds = new Set<string>();
+  /** the target's organisation, known after the first step */
+  private organisationId = '';
+  /** the file's person ids → the target's (the same id, or the target's person with that email) */
+  private readonly personIds = new Map<string, string>();
+  /** rows read ahead for one application, by table and id: a table listed here is not queried row by row */
+  private readonly prefetched = new Map<string, Map<string, Record<string, unknown>>>();
+  /** rows to insert at the end of the step, by table, in the order the tables are first used */
+  private readonly pending = new Map<string, Record<string, unknown>[]>();
 
   constructor(
-    tx: Executor,
     private readonly options: ImportOptions,
     private readonly report: ImportReport,
   ) {
-    this.db = tx as unknown as AnyDb;
     this.now = nowMs(options.clock ?? systemClock);
+  }
+
+  /** The transaction the next step runs in. */
+  use(tx: Executor): void {
+    this.db = tx as unknown as AnyDb;
+  }
+
+  /** After a commit: what the finished steps changed goes into the report (publishing follows). */
+  committed(): void {
+    this.report.changedEnvironments.push(...[...this.changedEnvs].filter((id) => !this.reportedEnvs.has(id)));
+    for (const id of this.changedEnvs) this.reportedEnvs.add(id);
+    this.changedEnvs.clear();
+    this.report.changedServiceAccounts.push(...this.changedAccounts);
+    this.changedAccounts.clear();
+  }
+  private readonly reportedEnvs = new Set<string>();
+
+  /** Reads rows of `table` whose `column` is one of `values`, in slices within every dialect's parameter limit. */
+  private async rowsWhereIn(
+    table: string,
+    column: string,
+    values: readonly string[],
+  ): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    const unique = [...new Set(values)];
+    for (let i = 0; i < unique.length; i += CHUNK) {
+      const rows = (await this.db
+        .selectFrom(table)
+        .selectAll()
+        .where(column, 'in', unique.slice(i, i + CHUNK))
+        .execute()) as Record<string, unknown>[];
+      for (const r of rows) out.push(r);
+    }
+    return out;
+  }
+
+  /** Reads the rows of `table` with these ids once; `upsert` then compares in memory. */
+  private async prefetch(table: string, ids: readonly string[]): Promise<void> {
+    const rows = await this.rowsWhereIn(table, 'id', ids);
+    this.prefetched.set(table, new Map(rows.map((r) => [r['id'] as string, r])));
+  }
+
+  private queue(table: string, row: Record<string, unknown>): void {
+    const list = this.pending.get(table);
+    if (list) list.push(row);
+    else this.pending.set(table, [row]);
+  }
+
+  /** Writes the queued rows, several per statement. */
+  private async flush(): Promise<void> {
+    const order = ['fh_feature_value', 'fh_feature_value_strategy', 'fh_feature_value_version'];
+    for (const table of [...this.pending.keys()].sort((x, y) => order.indexOf(x) - order.indexOf(y))) {
+      const rows = this.pending.get(table)!;
+      if (rows.length === 0) continue;
+      const columns = Object.keys(rows[0]!).length;
+      const per = Math.max(1, Math.floor(MAX_PARAMETERS / columns));
+      for (let i = 0; i < rows.length; i += per) {
+        await this.db
+          .insertInto(table)
+          .values(rows.slice(i, i + per))
+          .execute();
+      }
+    }
+    this.pending.clear();
   }
 
   /** Creates, updates or leaves one row; answers what it did. */
   private async upsert(spec: RowSpec): Promise<'created' | 'updated' | 'unchanged'> {
     const counts = this.report.counts[spec.kind];
-    const current = (await this.db
-      .selectFrom(spec.table)
-      .selectAll()
-      .where('id', '=', spec.id)
-      .executeTakeFirst()) as Record<string, unknown> | undefined;
+    const ahead = this.prefetched.get(spec.table);
+    const current = ahead
+      ? ahead.get(spec.id)
+      : ((await this.db.selectFrom(spec.table).selectAll().where('id', '=', spec.id).executeTakeFirst()) as
+          | Record<string, unknown>
+          | undefined);
     const values = spec.parent ? { ...spec.values, [spec.parent[0]]: spec.parent[1] } : spec.values;
     try {
       if (!current) {
@@ -259,7 +375,8 @@ class Importer {
     return rows.map((r) => r.id).filter((id) => !keep.has(id));
   }
 
-  async run(doc: TransferDocument): Promise<void> {
+  /** Step 1: the organisation, portfolios, feature filters and people. */
+  async header(doc: TransferDocument): Promise<void> {
     const org = (await this.db
       .selectFrom('fh_organisation')
       .select(['id'])
@@ -316,10 +433,15 @@ class Importer {
           archivable: false,
         });
       }
-      for (const [ai, a] of p.applications.entries()) {
-        await this.application(p.id, a, `${pat}/applications/${ai}`);
-      }
     }
+    this.organisationId = organisationId;
+    await this.people(doc);
+  }
+
+  /** The last step: groups with their members and permissions, and SDK service accounts. */
+  async final(doc: TransferDocument): Promise<void> {
+    if (this.organisationId === '') throw new Error('the first step of the import has not run');
+    await this.groups(doc);
     const fileEnvironments = new Set<string>();
     for (const p of doc.portfolios)
       for (const a of p.applications) for (const e of a.environments) fileEnvironments.add(e.id);
@@ -328,11 +450,90 @@ class Importer {
         await this.serviceAccount(p.id, s, `/portfolios/${pi}/serviceAccounts/${si}`, fileEnvironments);
       }
     }
-    this.report.changedEnvironments.push(...this.changedEnvs);
-    this.report.changedServiceAccounts.push(...this.changedAccounts);
   }
 
-  private async application(
+  /** One application with everything in it: its rows are read ahead in bulk, compared in memory, and only what
+   * differs is written. */
+  async application(
+    portfolioId: string,
+    a: TransferDocument['portfolios'][number]['applications'][number],
+    at: string,
+  ): Promise<void> {
+    try {
+      await this.readAhead(a);
+      await this.applicationRows(portfolioId, a, at);
+      try {
+        await this.flush();
+      } catch (e) {
+        throw new TransferConflictError(
+          `${at}: cannot write the application's new feature values: ${(e as Error).message.split('\n')[0]}`,
+          'transfer_conflict',
+          { cause: e },
+        );
+      }
+    } finally {
+      this.prefetched.clear();
+      this.pending.clear();
+      this.valuesAhead.clear();
+      this.linksAhead.clear();
+    }
+  }
+
+  private readonly valuesAhead = new Map<string, Record<string, unknown>>();
+  /** rows of link tables by their owner's id (feature → filters, value → strategies, feature group → features) */
+  private readonly linksAhead = new Map<string, Map<string, Record<string, unknown>[]>>();
+
+  private async readAhead(a: TransferDocument['portfolios'][number]['applications'][number]): Promise<void> {
+    const envIds = a.environments.map((e) => e.id);
+    const featureIds = a.features.map((f) => f.id);
+    const groupIds = a.environments.flatMap((e) => e.featureGroups.map((g) => g.id));
+    await this.prefetch('fh_application', [a.id]);
+    await this.prefetch('fh_environment', envIds);
+    await this.prefetch(
+      'fh_application_strategy',
+      a.strategies.map((s) => s.id),
+    );
+    await this.prefetch('fh_feature', featureIds);
+    await this.prefetch('fh_feature_group', groupIds);
+    const byOwner = async (table: string, column: string, owners: string[]) => {
+      const map = new Map<string, Record<string, unknown>[]>(owners.map((o) => [o, []]));
+      for (const r of await this.rowsWhereIn(table, column, owners)) map.get(r[column] as string)?.push(r);
+      this.linksAhead.set(table, map);
+    };
+    await byOwner('fh_feature_filter_feature', 'feature_id', featureIds);
+    await byOwner('fh_feature_group_feature', 'feature_group_id', groupIds);
+    // Values: those of these environments (whatever their id), and any row holding one of the file's value ids.
+    const values = await this.rowsWhereIn('fh_feature_value', 'environment_id', envIds);
+    const known = new Set(values.map((v) => v['id'] as string));
+    const fileValueIds = a.environments
+      .flatMap((e) => e.values.map((v) => v.id))
+      .filter((id) => !known.has(id));
+    for (const r of await this.rowsWhereIn('fh_feature_value', 'id', fileValueIds)) values.push(r);
+    for (const v of values) {
+      this.valuesAhead.set(v['id'] as string, v);
+      this.valuesAhead.set(`${v['environment_id']}/${v['feature_id']}`, v);
+    }
+    const strategies = new Map<string, Record<string, unknown>[]>();
+    for (const r of await this.rowsWhereIn(
+      'fh_feature_value_strategy',
+      'feature_value_id',
+      values.map((v) => v['id'] as string),
+    )) {
+      const k = r['feature_value_id'] as string;
+      const list = strategies.get(k);
+      if (list) list.push(r);
+      else strategies.set(k, [r]);
+    }
+    for (const list of strategies.values())
+      list.sort((x, y) => Number(x['position']) - Number(y['position']));
+    this.linksAhead.set('fh_feature_value_strategy', strategies);
+  }
+
+  private linksOf(table: string, owner: string): Record<string, unknown>[] {
+    return this.linksAhead.get(table)?.get(owner) ?? [];
+  }
+
+  private async applicationRows(
     portfolioId: string,
     a: TransferDocument['portfolios'][number]['applications'][number],
     at: string,
@@ -356,11 +557,9 @@ class Importer {
     // Environments first without their promotion order (an environment may name one listed after it).
     const existingPrior = new Map<string, string | null>();
     for (const [ei, e] of a.environments.entries()) {
-      const before = (await this.db
-        .selectFrom('fh_environment')
-        .select(['prior_environment_id', 'webhook_info'])
-        .where('id', '=', e.id)
-        .executeTakeFirst()) as { prior_environment_id: string | null; webhook_info: string } | undefined;
+      const before = this.prefetched.get('fh_environment')?.get(e.id) as
+        | { prior_environment_id: string | null; webhook_info: string }
+        | undefined;
       existingPrior.set(e.id, before?.prior_environment_id ?? null);
       const priorDiffers =
         before !== undefined && (before.prior_environment_id ?? null) !== e.priorEnvironment;
@@ -446,11 +645,7 @@ class Importer {
         bools: ['secret'],
         archivable: true,
       });
-      const links = (await this.db
-        .selectFrom('fh_feature_filter_feature')
-        .select('filter_id')
-        .where('feature_id', '=', f.id)
-        .execute()) as { filter_id: string }[];
+      const links = this.linksOf('fh_feature_filter_feature', f.id) as { filter_id: string }[];
       const have = links.map((l) => l.filter_id).sort();
       const want = [...f.featureFilters].sort();
       if (have.join() !== want.join()) {
@@ -506,11 +701,10 @@ class Importer {
           json: ['strategies'],
           archivable: true,
         });
-        const members = (await this.db
-          .selectFrom('fh_feature_group_feature')
-          .select(['feature_id', 'value'])
-          .where('feature_group_id', '=', g.id)
-          .execute()) as { feature_id: string; value: string | null }[];
+        const members = this.linksOf('fh_feature_group_feature', g.id) as {
+          feature_id: string;
+          value: string | null;
+        }[];
         const have = members.map((m) => `${m.feature_id}=${m.value ?? '\u0000'}`).sort();
         const wantRows = g.features.map((m) => ({
           feature_group_id: g.id,
@@ -584,11 +778,7 @@ class Importer {
     at: string,
   ): Promise<void> {
     const counts = this.report.counts.featureValue;
-    let current = (await this.db
-      .selectFrom('fh_feature_value')
-      .selectAll()
-      .where('id', '=', v.id)
-      .executeTakeFirst()) as Record<string, unknown> | undefined;
+    let current = this.valuesAhead.get(v.id);
     if (current && (current['environment_id'] !== environmentId || current['feature_id'] !== featureId)) {
       throw new TransferConflictError(
         `${at}: the target holds value id ${v.id} for another environment or feature`,
@@ -596,12 +786,7 @@ class Importer {
     }
     if (!current) {
       // The target may hold a value for this feature and environment under an id of its own; it is updated.
-      current = (await this.db
-        .selectFrom('fh_feature_value')
-        .selectAll()
-        .where('environment_id', '=', environmentId)
-        .where('feature_id', '=', featureId)
-        .executeTakeFirst()) as Record<string, unknown> | undefined;
+      current = this.valuesAhead.get(`${environmentId}/${featureId}`);
       if (current)
         this.report.notes.push(
           `${at}: the value of ${v.feature} keeps the target's id ${String(current['id'])}`,
@@ -618,12 +803,11 @@ class Importer {
     let version: number;
     let versionFrom: number | null;
     if (current) {
-      const links = (await this.db
-        .selectFrom('fh_feature_value_strategy')
-        .selectAll()
-        .where('feature_value_id', '=', valueId)
-        .orderBy('position')
-        .execute()) as { strategy_id: string; enabled: unknown; value: string | null }[];
+      const links = this.linksOf('fh_feature_value_strategy', valueId) as {
+        strategy_id: string;
+        enabled: unknown;
+        value: string | null;
+      }[];
       const same =
         (current['default_value'] ?? null) === v.value &&
         toBool(current['locked']) === v.locked &&
@@ -654,61 +838,370 @@ class Importer {
     } else {
       versionFrom = null;
       version = v.version ?? 1;
-      try {
-        await this.db
-          .insertInto('fh_feature_value')
-          .values({
-            id: valueId,
-            environment_id: environmentId,
-            feature_id: featureId,
-            default_value: v.value,
-            locked: v.locked,
-            retired: v.retired,
-            rollout_strategies: rollout,
-            who_updated: null,
-            version,
-            when_created: this.now,
-            when_updated: this.now,
-          })
-          .execute();
-      } catch (e) {
-        throw new TransferConflictError(
-          `${at}: cannot write the value of ${v.feature}: ${(e as Error).message}`,
-          'transfer_conflict',
-          { cause: e },
-        );
-      }
-      counts.created++;
-    }
-    if (instances.length > 0) {
-      await this.db
-        .insertInto('fh_feature_value_strategy')
-        .values(instances.map((i) => ({ feature_value_id: valueId, ...i })))
-        .execute();
-    }
-    await this.db
-      .insertInto('fh_feature_value_version')
-      .values({
-        feature_value_id: valueId,
-        version,
-        version_from: versionFrom,
+      // Queued: written several rows per statement at the end of the application (no other row holds this id or
+      // this environment and feature: both were read ahead).
+      this.queue('fh_feature_value', {
+        id: valueId,
+        environment_id: environmentId,
         feature_id: featureId,
-        who_updated: null,
         default_value: v.value,
         locked: v.locked,
         retired: v.retired,
         rollout_strategies: rollout,
-        shared_strategies: JSON.stringify(
-          v.applicationStrategies.map((s) => ({
-            strategyId: s.strategy,
-            value: s.value,
-            enabled: s.enabled,
-          })),
-        ),
+        who_updated: null,
+        version,
         when_created: this.now,
-      })
-      .execute();
+        when_updated: this.now,
+      });
+      counts.created++;
+    }
+    if (current) {
+      // an updated value: its row exists, its links are written now (the queue holds only new values' rows)
+      if (instances.length > 0)
+        await this.db
+          .insertInto('fh_feature_value_strategy')
+          .values(instances.map((i) => ({ feature_value_id: valueId, ...i })))
+          .execute();
+    } else {
+      for (const i of instances) this.queue('fh_feature_value_strategy', { feature_value_id: valueId, ...i });
+    }
+    this.queue('fh_feature_value_version', {
+      feature_value_id: valueId,
+      version,
+      version_from: versionFrom,
+      feature_id: featureId,
+      who_updated: null,
+      default_value: v.value,
+      locked: v.locked,
+      retired: v.retired,
+      rollout_strategies: rollout,
+      shared_strategies: JSON.stringify(
+        v.applicationStrategies.map((s) => ({
+          strategyId: s.strategy,
+          value: s.value,
+          enabled: s.enabled,
+        })),
+      ),
+      when_created: this.now,
+    });
     this.changedEnvs.add(environmentId);
+  }
+
+  /**
+   * People and admin service accounts, matched by id, else by email (the file's id then stands for the target's
+   * person, who is left as they are). Someone new gets no password but a registration link; an existing person's
+   * password is never touched.
+   */
+  private async people(doc: TransferDocument): Promise<void> {
+    if (!doc.people) return;
+    const counts = this.report.counts.person;
+    const emailOf = (p: TransferPerson) =>
+      p.email?.trim().toLowerCase() || `${p.id}@${ADMIN_SERVICE_ACCOUNT_EMAIL_DOMAIN}`;
+    const byId = new Map(
+      (
+        await this.rowsWhereIn(
+          'fh_person',
+          'id',
+          doc.people.map((p) => p.id),
+        )
+      ).map((r) => [r['id'] as string, r]),
+    );
+    const byEmail = new Map(
+      (await this.rowsWhereIn('fh_person', 'email', doc.people.map(emailOf))).map((r) => [
+        r['email'] as string,
+        r,
+      ]),
+    );
+    const siteUrl = this.options.siteUrl ?? defaultMrSettings.siteUrl;
+    let listedWithDefault = false;
+    const days = this.options.registrationTokenDays ?? defaultMrSettings.registrationTokenDays;
+    const clock = this.options.clock ?? systemClock;
+    for (const [i, p] of doc.people.entries()) {
+      const at = `/people/${i}`;
+      const email = emailOf(p);
+      const type = p.type === 'serviceAccount' ? 'SERVICEACCOUNT' : 'PERSON';
+      const current = byId.get(p.id);
+      if (!current) {
+        const other = byEmail.get(email);
+        if (other) {
+          if (other['person_type'] === 'SDKSERVICEACCOUNT')
+            throw new TransferConflictError(
+              `${at}: email ${email} belongs to an SDK service account of the target`,
+            );
+          this.personIds.set(p.id, other['id'] as string);
+          this.report.notes.push(
+            `${at}: ${email} is person ${String(other['id'])} on this server: the file's ${p.id} stands for them, and they are left as they are`,
+          );
+          counts.unchanged++;
+          continue;
+        }
+      }
+      this.personIds.set(p.id, p.id);
+      if (!current) {
+        const registers = p.type === 'person' && !p.deactivated;
+        const registration = registers ? newRegistrationToken(clock, days) : null;
+        try {
+          await this.db
+            .insertInto('fh_person')
+            .values({
+              id: p.id,
+              email,
+              name: p.name,
+              person_type: type,
+              password_hash: null,
+              password_alg: null,
+              password_requires_reset: false,
+              registration_token: registration?.token ?? null,
+              registration_token_expiry: registration?.expiry ?? null,
+              when_last_authenticated: null,
+              created_by: null,
+              changed_by: null,
+              version: 1,
+              when_created: this.now,
+              when_updated: this.now,
+              when_archived: p.deactivated ? this.now : null,
+            })
+            .execute();
+        } catch (e) {
+          throw new TransferConflictError(
+            `${at}: cannot write person ${email} (id ${p.id}): ${(e as Error).message.split('\n')[0]}`,
+            'transfer_conflict',
+            { cause: e },
+          );
+        }
+        counts.created++;
+        if (p.type === 'serviceAccount' && !p.deactivated)
+          this.report.notes.push(
+            `${at}: admin service account ${JSON.stringify(p.name ?? email)} was created without its token: reset its token on this server and give the new one to whatever used it`,
+          );
+        if (registration) {
+          this.report.registrations.push({ email, url: registrationUrlFor(siteUrl, registration.token) });
+          listedWithDefault ||= this.options.siteUrl === undefined;
+        }
+        continue;
+      }
+      if (current['person_type'] === 'SDKSERVICEACCOUNT')
+        throw new TransferConflictError(`${at}: id ${p.id} is an SDK service account's on this server`);
+      const archived = current['when_archived'] !== null && current['when_archived'] !== undefined;
+      const differs =
+        current['email'] !== email ||
+        (current['name'] ?? null) !== p.name ||
+        current['person_type'] !== type ||
+        archived !== p.deactivated;
+      if (differs) {
+        try {
+          await this.db
+            .updateTable('fh_person')
+            .set({
+              email,
+              name: p.name,
+              person_type: type,
+              when_archived: p.deactivated
+                ? archived
+                  ? (current['when_archived'] as Date)
+                  : this.now
+                : null,
+              version: Number(current['version']) + 1,
+              when_updated: this.now,
+            })
+            .where('id', '=', p.id)
+            .execute();
+        } catch (e) {
+          throw new TransferConflictError(
+            `${at}: cannot write person ${email} (id ${p.id}): ${(e as Error).message.split('\n')[0]}`,
+            'transfer_conflict',
+            { cause: e },
+          );
+        }
+        if (p.deactivated && !archived)
+          await this.db.deleteFrom('fh_session').where('person_id', '=', p.id).execute();
+        counts.updated++;
+      } else counts.unchanged++;
+      // Someone the import created who has not registered yet is listed again (an interrupted run lost the list).
+      const token = current['registration_token'] as string | null;
+      const expiry = current['registration_token_expiry'];
+      if (
+        !p.deactivated &&
+        p.type === 'person' &&
+        current['password_hash'] === null &&
+        token &&
+        expiry !== null &&
+        new Date(expiry as string | Date).getTime() > clock.now().getTime()
+      ) {
+        this.report.registrations.push({ email, url: registrationUrlFor(siteUrl, token) });
+        listedWithDefault ||= this.options.siteUrl === undefined;
+      }
+    }
+    if (listedWithDefault)
+      this.report.notes.push(
+        `registration links use ${siteUrl} (no site address was given): replace it with this server's public address`,
+      );
+  }
+
+  /**
+   * Groups with members and permissions. The file's superusers group, and a portfolio's admin group, land on the
+   * target's own when it has one under another id: the file's members are added to it. Any other group is
+   * written by id and ends up with exactly the file's members, and the file's roles on the file's applications and
+   * environments (roles on others stay).
+   */
+  private async groups(doc: TransferDocument): Promise<void> {
+    const listed = [
+      ...(doc.organisation.groups ?? []).map((g, gi) => ({
+        g,
+        portfolioId: null,
+        at: `/organisation/groups/${gi}`,
+      })),
+      ...doc.portfolios.flatMap((p, pi) =>
+        (p.groups ?? []).map((g, gi) => ({
+          g,
+          portfolioId: p.id as string | null,
+          at: `/portfolios/${pi}/groups/${gi}`,
+        })),
+      ),
+    ];
+    if (listed.length === 0) return;
+    const fileApplications = new Set<string>();
+    const fileEnvironments = new Set<string>();
+    for (const p of doc.portfolios)
+      for (const a of p.applications) {
+        fileApplications.add(a.id);
+        for (const e of a.environments) fileEnvironments.add(e.id);
+      }
+    const counts = this.report.counts.group;
+    const existing = new Map(
+      (
+        await this.rowsWhereIn(
+          'fh_group',
+          'id',
+          listed.map((l) => l.g.id),
+        )
+      ).map((r) => [r['id'] as string, r]),
+    );
+    for (const { g, portfolioId, at } of listed) {
+      let groupId = g.id;
+      let mapped = false;
+      if (g.admin && !existing.has(g.id)) {
+        const own = (await this.db
+          .selectFrom('fh_group')
+          .select('id')
+          .where('organisation_id', '=', this.organisationId)
+          .where((eb) =>
+            portfolioId === null ? eb('portfolio_id', 'is', null) : eb('portfolio_id', '=', portfolioId),
+          )
+          .where('is_admin', '=', true)
+          .where('when_archived', 'is', null)
+          .orderBy('when_created')
+          .limit(1)
+          .executeTakeFirst()) as { id: string } | undefined;
+        if (own) {
+          groupId = own.id;
+          mapped = true;
+          this.report.notes.push(
+            `${at}: ${portfolioId === null ? 'the superusers group' : 'the admin group'} ${JSON.stringify(g.name)} is ${own.id} on this server: the file's members are added to it`,
+          );
+        }
+      }
+      let result: 'created' | 'updated' | 'unchanged';
+      if (mapped) {
+        counts.unchanged++;
+        result = 'unchanged';
+      } else {
+        result = await this.upsert({
+          table: 'fh_group',
+          kind: 'group',
+          label: `group ${JSON.stringify(g.name)}`,
+          where: at,
+          id: g.id,
+          parent: ['name_scope', portfolioId ?? this.organisationId],
+          values: {
+            organisation_id: this.organisationId,
+            portfolio_id: portfolioId,
+            name: g.name,
+            is_admin: g.admin,
+          },
+          bools: ['is_admin'],
+          archivable: true,
+        });
+      }
+      let changed = false;
+      const members = (await this.db
+        .selectFrom('fh_group_member')
+        .select('person_id')
+        .where('group_id', '=', groupId)
+        .execute()) as { person_id: string }[];
+      const have = new Set(members.map((m) => m.person_id));
+      const want = new Set(g.members.map((m) => this.personIds.get(m) ?? m));
+      const add = [...want].filter((m) => !have.has(m));
+      const remove = mapped ? [] : [...have].filter((m) => !want.has(m));
+      if (add.length > 0) {
+        await this.db
+          .insertInto('fh_group_member')
+          .values(add.map((person_id) => ({ group_id: groupId, person_id })))
+          .execute();
+        changed = true;
+      }
+      if (remove.length > 0) {
+        await this.db
+          .deleteFrom('fh_group_member')
+          .where('group_id', '=', groupId)
+          .where('person_id', 'in', remove)
+          .execute();
+        changed = true;
+      }
+      for (const [table, column, wanted, scope] of [
+        [
+          'fh_application_acl',
+          'application_id',
+          g.applications.map((x) => [x.application, x.roles] as const),
+          fileApplications,
+        ],
+        [
+          'fh_environment_acl',
+          'environment_id',
+          g.environments.map((x) => [x.environment, x.roles] as const),
+          fileEnvironments,
+        ],
+      ] as const) {
+        const rows = (await this.db
+          .selectFrom(table)
+          .selectAll()
+          .where('group_id', '=', groupId)
+          .execute()) as Record<string, string>[];
+        const current = new Map(
+          rows.map((r) => [r[column]!, [...new Set(splitRoles(r['roles']!))].sort().join(',')]),
+        );
+        const target = new Map(wanted.map(([k, roles]) => [k, [...new Set(roles)].sort().join(',')]));
+        for (const [k, roles] of target) {
+          const now = current.get(k);
+          if (now === roles) continue;
+          if (now !== undefined)
+            await this.db.deleteFrom(table).where('group_id', '=', groupId).where(column, '=', k).execute();
+          if (roles !== '')
+            await this.db
+              .insertInto(table)
+              .values({ group_id: groupId, [column]: k, roles })
+              .execute();
+          if (now !== undefined || roles !== '') changed = true;
+        }
+        if (!mapped) {
+          for (const k of current.keys()) {
+            if (scope.has(k) && !target.has(k)) {
+              await this.db.deleteFrom(table).where('group_id', '=', groupId).where(column, '=', k).execute();
+              changed = true;
+            }
+          }
+        }
+      }
+      if (changed && result === 'unchanged') {
+        counts.unchanged--;
+        counts.updated++;
+        await this.db
+          .updateTable('fh_group')
+          .set((eb) => ({ version: eb('version', '+', 1), when_updated: this.now }))
+          .where('id', '=', groupId)
+          .execute();
+      }
+    }
   }
 
   private async serviceAccount(
