@@ -123,7 +123,7 @@ export async function runTransferCommand(
         env,
         io,
         database,
-        config.siteUrl ?? `http://localhost:${config.port}`,
+        config.siteUrl ?? `http://localhost:${config.port || 8085}`,
       );
     }
     let text: string;
@@ -250,6 +250,11 @@ function summary(report: transfer.ImportReport): string {
       `  ${kind.padEnd(20)} ${c.created} created, ${c.updated} updated, ${c.unchanged} unchanged${c.archived ? `, ${c.archived} archived` : ''}`,
     );
   }
+  const changed = Object.values(report.counts).some((c) => c.created + c.updated + c.archived > 0);
+  if (!changed)
+    lines.push(
+      report.dryRun ? '  nothing to change' : '  nothing changed: all of it was already here, unchanged',
+    );
   for (const s of report.skipped) lines.push(`skipped: ${s}`);
   for (const n of report.notes) lines.push(`note: ${n}`);
   const registrations = report.registrations ?? [];

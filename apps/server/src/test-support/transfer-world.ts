@@ -3,7 +3,8 @@
 // row-by-row snapshot of a database. Used by import-export.int.test.ts (files) and import-from-server.int.test.ts
 // (`featurehub import --from <url>`).
 import assert from 'node:assert/strict';
-import { type DB, openDatabase, tableNames } from '@fh/mr';
+import { randomUUID } from 'node:crypto';
+import { type DB, openDatabase, tableNames, transfer } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import { createTestDatabase, type RunningRole, startRole, type TestDatabase, until } from '@fh/test-support';
 import { type ClientContext, EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
@@ -390,4 +391,102 @@ export async function seedRichSource(extraApplications = 4): Promise<RichSource>
     await base.database.drop();
     throw e;
   }
+}
+
+/**
+ * A source document of `apps` applications × `envs` environments × `features` features, quick to write with the file
+ * import, with one superuser (root@example.com, no password: register with the import's registration link).
+ */
+export function generatedSource(apps: number, envs: number, features: number): transfer.TransferDocument {
+  const root = randomUUID();
+  return {
+    featurehub: transfer.TRANSFER_FORMAT,
+    organisation: {
+      id: randomUUID(),
+      name: 'Generated Org',
+      groups: [
+        {
+          id: randomUUID(),
+          name: 'admins',
+          admin: true,
+          members: [root],
+          applications: [],
+          environments: [],
+        },
+      ],
+    },
+    people: [{ id: root, email: 'root@example.com', name: 'Root', type: 'person', deactivated: false }],
+    portfolios: [
+      {
+        id: randomUUID(),
+        name: 'P',
+        description: null,
+        featureFilters: [],
+        serviceAccounts: [],
+        applications: Array.from({ length: apps }, (_, a) => {
+          const fs = Array.from({ length: features }, (_, f) => ({
+            id: randomUUID(),
+            key: `F_${f}`,
+            name: `F ${f}`,
+            alias: null,
+            valueType: 'STRING' as const,
+            description: null,
+            link: null,
+            metadata: null,
+            secret: false,
+            featureFilters: [],
+          }));
+          return {
+            id: randomUUID(),
+            name: `app-${a}`,
+            description: null,
+            strategies: [],
+            features: fs,
+            environments: Array.from({ length: envs }, (_, e) => ({
+              id: randomUUID(),
+              name: `env-${String(e).padStart(2, '0')}`,
+              description: null,
+              priorEnvironment: null,
+              production: false,
+              info: {},
+              managementInfo: {},
+              values: fs.map((f) => ({
+                id: randomUUID(),
+                feature: f.key,
+                version: 1,
+                value: `v-${e}`,
+                locked: false,
+                retired: false,
+                strategies: [],
+                applicationStrategies: [],
+              })),
+              featureGroups: [],
+            })),
+          };
+        }),
+      },
+    ],
+  };
+}
+
+/** Registers a person created by an import (with the token of their registration link) and logs them in. */
+export async function registerAndLogin(
+  baseUrl: string,
+  email: string,
+  registrationUrl: string,
+): Promise<string> {
+  const token = new URL(registrationUrl).searchParams.get('token');
+  const anonymous = new MrClient(baseUrl);
+  const password = `pw-${randomUUID()}`;
+  ok(
+    await anonymous.post('/authentication', {
+      name: email,
+      email,
+      password,
+      confirmPassword: password,
+      registrationToken: token,
+    }),
+    `${email} registers`,
+  );
+  return ok(await anonymous.post('/login', { email, password }), `${email} logs in`).accessToken;
 }

@@ -51,6 +51,24 @@ export class SourceReadError extends BadRequestError {}
 
 type Json = Record<string, unknown>;
 
+const ID = /^[A-Za-z0-9_-]{1,36}$/;
+/** One answer larger than this is refused (as a file larger than MAX_TRANSFER_FILE_BYTES is). */
+const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+async function readLimited(res: Response, where: string): Promise<string> {
+  if (!res.body) return '';
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      throw new SourceReadError(`${where}: answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 /** Person ids are `{ id: { id } }` on Person and a plain string on SearchPerson. */
@@ -151,7 +169,15 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
               : (err.cause?.code ?? err.cause?.message ?? err.message);
           throw new SourceReadError(`cannot reach ${root}${path}: ${why}`);
         }
-        const text = await res.text();
+        let text: string;
+        try {
+          text = await readLimited(res, `${root}${path}`);
+        } catch (e) {
+          if (e instanceof SourceReadError) throw e;
+          throw new SourceReadError(
+            `cannot reach ${root}${path}: the answer broke off: ${(e as Error).message}`,
+          );
+        }
         if (opts.login && (res.status === 401 || res.status === 403 || res.status === 404)) {
           throw new SourceReadError(
             `${root}${path}: wrong email or password (the source answered ${res.status})`,
@@ -197,6 +223,8 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
     const id = str(o.id);
     if (id === null)
       throw malformed(path, what, `an entry without an id: ${JSON.stringify(o).slice(0, 120)}`);
+    // Ids go into the next requests' paths: only what an id can be (no "../", no "?").
+    if (!ID.test(id)) throw malformed(path, what, `${JSON.stringify(id.slice(0, 80))} is not an id`);
     return id;
   };
   const live = (o: Json) => o.whenArchived === null || o.whenArchived === undefined;
@@ -226,7 +254,7 @@ export async function readFromServer(options: ReadFromServerOptions): Promise<Re
   }
   const setup = await object('/mr-api/initialize', 'the setup answer');
   const org = isObject(setup.organization) ? setup.organization : undefined;
-  if (!org || typeof org.id !== 'string' || typeof org.name !== 'string')
+  if (!org || typeof org.id !== 'string' || !ID.test(org.id) || typeof org.name !== 'string')
     throw malformed('/mr-api/initialize', 'the setup answer', 'no organization id and name');
 
   // Portfolios with their applications; people.
