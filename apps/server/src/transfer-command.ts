@@ -138,6 +138,7 @@ export async function runTransferCommand(
     const report = await transfer.importTransferDocument(database, doc, {
       dryRun: switches.has('dry-run'),
       prune: switches.has('prune'),
+      siteUrl: config.siteUrl ?? `http://localhost:${config.port || 8085}`,
     });
     io.out(summary(report));
     return 0;
