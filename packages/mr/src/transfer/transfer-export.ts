@@ -197,20 +197,25 @@ export async function exportTransferDocument(
   const grantsByAccount = groupBy(grants, (g) => g.service_account_id);
   const filtersByAccount = groupBy(accountFilters, (f) => f.service_account_id);
 
+  const envIdSet = new Set(envIds);
+  const valuesByEnvironment = groupBy(values, (v) => v.environment_id);
+  const groupsByEnvironment = groupBy(groups, (g) => g.environment_id);
+  const strategiesByApp = groupBy(strategies, (s) => s.application_id);
+  const featuresByApp = groupBy(features, (f) => f.application_id);
+  const envsByApp = groupBy(envs, (e) => e.application_id);
+
   const environment = (e: (typeof envs)[number]): TransferEnvironment => ({
     id: e.id,
     name: e.name,
     description: e.description,
     priorEnvironment:
-      e.prior_environment_id !== null && envIds.includes(e.prior_environment_id)
-        ? e.prior_environment_id
-        : null,
+      e.prior_environment_id !== null && envIdSet.has(e.prior_environment_id) ? e.prior_environment_id : null,
     production: toBool(e.is_production),
     info: obj(e.user_info),
     managementInfo: obj(e.management_info),
     ...(options.includeKeys ? { webhookInfo: obj(e.webhook_info) } : {}),
-    values: values
-      .filter((v) => v.environment_id === e.id && featureById.has(v.feature_id))
+    values: (valuesByEnvironment.get(e.id) ?? [])
+      .filter((v) => featureById.has(v.feature_id))
       .map((v) => ({
         id: v.id,
         feature: featureById.get(v.feature_id)!.feature_key,
@@ -224,8 +229,8 @@ export async function exportTransferDocument(
           .map((i) => ({ strategy: i.strategy_id, enabled: toBool(i.enabled), value: i.value })),
       }))
       .sort(byKey((v) => v.feature)),
-    featureGroups: groups
-      .filter((g) => g.environment_id === e.id)
+    featureGroups: (groupsByEnvironment.get(e.id) ?? [])
+      .slice()
       .sort((a, b) => a.position - b.position || byName(a, b))
       .map((g) => ({
         id: g.id,
@@ -244,12 +249,12 @@ export async function exportTransferDocument(
     id: a.id,
     name: a.name,
     description: a.description,
-    strategies: strategies
-      .filter((s) => s.application_id === a.id)
+    strategies: (strategiesByApp.get(a.id) ?? [])
+      .slice()
       .sort(byName)
       .map((s) => ({ id: s.id, name: s.name, code: s.code, strategy: parseJson<unknown>(s.strategy, {}) })),
-    features: features
-      .filter((f) => f.application_id === a.id)
+    features: (featuresByApp.get(a.id) ?? [])
+      .slice()
       .sort(byKey((f) => f.feature_key))
       .map((f) => ({
         id: f.id,
@@ -263,10 +268,7 @@ export async function exportTransferDocument(
         secret: toBool(f.secret),
         featureFilters: (filtersByFeature.get(f.id) ?? []).map((x) => x.filter_id).sort(),
       })),
-    environments: envs
-      .filter((e) => e.application_id === a.id)
-      .sort(byName)
-      .map(environment),
+    environments: (envsByApp.get(a.id) ?? []).slice().sort(byName).map(environment),
   });
 
   const serviceAccount = (s: (typeof accounts)[number]): TransferServiceAccount => ({

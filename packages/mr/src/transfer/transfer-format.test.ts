@@ -122,6 +122,13 @@ describe('the transfer file format', () => {
       /priorEnvironment: environment .* is not in this application/,
     );
     refused(`${yaml}featurehub: again\n`, /not valid YAML or JSON/);
+    // JSON goes to the JSON parser; a broken one still gets the YAML parser's line and column
+    const json = formatTransferDocument(sample(), 'json');
+    refused(
+      json.replace(`"id": "${ids.org}",`, `"id": "${ids.org}"`),
+      /^f\.yaml line \d+ column \d+: not valid YAML or JSON/,
+    );
+    refused(json.replace('"name": "Acme"', '"name": "Acme", "__proto__": {}'), /unknown field "__proto__"/);
     refused(yaml.replace(`id: ${ids.app}`, 'id: "../../etc"'), /applications\/0\/id/);
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
       { length: 12 },
