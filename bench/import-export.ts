@@ -4,7 +4,8 @@
 // is imported into an empty database, imported again (changes nothing), and exported. Then (unless --no-server) a
 // party server is started on that database and `featurehub import --from <its url>` reads it through the admin API
 // into a fresh SQLite database (and PostgreSQL when it is up), and again (no change). Results:
-// bench/results/import-export.json.
+// bench/results/import-export.json (`--only-server`: the first file import, then only the server part, into
+// bench/results/import-from-server.json).
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -21,6 +22,8 @@ const APPS = arg('apps', 50);
 const ENVS = arg('envs', 100);
 const FEATURES = arg('features', 10);
 const FROM_SERVER = !args.includes('--no-server');
+/** only what the server part needs: the first file import builds its source */
+const ONLY_SERVER = args.includes('--only-server');
 
 function generate(): transfer.TransferDocument {
   const root = randomUUID();
@@ -123,11 +126,16 @@ async function timed(
 
 /** `featurehub import --from <url>` of the database just written, into fresh SQLite (and PostgreSQL) databases. */
 async function fromServer(dir: string, sourceUrl: string, registrationUrl: string) {
-  const server = await startRole('party', { env: { DB_URL: sourceUrl }, timeoutMs: 60_000 });
+  const started = performance.now();
+  const server = await startRole('party', { env: { DB_URL: sourceUrl }, timeoutMs: 600_000 });
   try {
-    await server.waitUntilReady(60_000);
+    await server.waitUntilReady(600_000);
+    const startMs = performance.now() - started;
+    console.log(`party server on the source ready: ${(startMs / 1000).toFixed(1)} s`);
     const token = await registerAndLogin(server.baseUrl, 'root@example.com', registrationUrl);
-    const out: Record<string, { firstMs: number; secondMs: number }> = {};
+    const out: Record<string, { firstMs: number; secondMs: number } | number> = {
+      sourceServerStartMs: Math.round(startMs),
+    };
     const targets: [string, () => Promise<{ url: string; drop(): Promise<void> }>][] = [
       ['sqlite', async () => ({ url: `sqlite:${join(dir, 'target.db')}`, drop: async () => {} })],
     ];
@@ -170,12 +178,14 @@ async function main(): Promise<void> {
     const load = loadavg()[0];
     const first = await timed('first import', () => runRoleToExit('import', { args: ['--from', file], env }));
     const registration = /register-url\?token=\S+/.exec(lastStdout)?.[0];
-    const second = await timed('second import (no change)', () =>
-      runRoleToExit('import', { args: ['--from', file], env }),
-    );
-    const exported = await timed('export', () =>
-      runRoleToExit('export', { args: ['--to', join(dir, 'out.yaml')], env }),
-    );
+    const second = ONLY_SERVER
+      ? Number.NaN
+      : await timed('second import (no change)', () =>
+          runRoleToExit('import', { args: ['--from', file], env }),
+        );
+    const exported = ONLY_SERVER
+      ? Number.NaN
+      : await timed('export', () => runRoleToExit('export', { args: ['--to', join(dir, 'out.yaml')], env }));
     const server =
       FROM_SERVER && registration ? await fromServer(dir, env.DB_URL, `http://x/${registration}`) : undefined;
     const results = {
@@ -186,13 +196,13 @@ async function main(): Promise<void> {
       values: APPS * ENVS * FEATURES,
       fileBytes: size,
       firstImportMs: Math.round(first),
-      secondImportMs: Math.round(second),
-      exportMs: Math.round(exported),
+      ...(ONLY_SERVER ? {} : { secondImportMs: Math.round(second), exportMs: Math.round(exported) }),
       ...(server ? { importFromServer: server } : {}),
     };
     const out = resolve(benchRoot, 'results');
     mkdirSync(out, { recursive: true });
-    writeFileSync(join(out, 'import-export.json'), `${JSON.stringify(results, null, 2)}\n`);
+    const name = ONLY_SERVER ? 'import-from-server.json' : 'import-export.json';
+    writeFileSync(join(out, name), `${JSON.stringify(results, null, 2)}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -29,6 +29,7 @@ import {
   setValue,
   snapshot,
 } from './test-support/transfer-world.ts';
+import { runTransferCommand } from './transfer-command.ts';
 
 // `featurehub import --from <url>` through the built command: a party server on SQLite is seeded through the admin
 // API with every kind of object (several portfolios and applications, people, groups with roles and members, an
@@ -297,6 +298,30 @@ describe('featurehub import --from <url of a running FeatureHub> through the bui
       });
     });
   }
+
+  it('on a terminal the progress is a bar (requests read, steps written) on stderr; the summary stays on stdout', async () => {
+    const database = await createTestDatabase('sqlite');
+    try {
+      const outs: string[] = [];
+      const errs: string[] = [];
+      const code = await runTransferCommand(
+        'import',
+        ['--from', source.server.baseUrl, ...login(), '--dry-run'],
+        { DB_URL: database.url },
+        { out: (t) => outs.push(t), err: (t) => errs.push(t), stdin: () => '', errIsTty: true },
+      );
+      const out = outs.join('');
+      const err = errs.join('');
+      assert.equal(code, 0, err);
+      assert.match(err, /\rreading \[#+-*\] \d+\/\d+/);
+      assert.match(err, /\rreading \[#{30}\] (\d+)\/\1 /, 'the reading bar ends full');
+      assert.match(err, /\rwriting \[#{30}\] (\d+)\/\1 groups and service accounts/);
+      assert.doesNotMatch(out, /\r|\[#/);
+      assert.match(out, /^dry run: nothing was written/);
+    } finally {
+      await database.drop();
+    }
+  });
 
   it('a malformed answer from the source is rejected like a malformed file, naming the admin API path', async () => {
     const hostile = await hostileSource({ badType: true });
