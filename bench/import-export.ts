@@ -121,6 +121,8 @@ async function timed(
   if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}`);
   lastStdout = r.stdout;
   console.log(`${what}: ${(ms / 1000).toFixed(1)} s`);
+  // `import --from <url>` says how long reading and writing took
+  for (const line of r.stderr.split('\n')) if (/ in \d+\.\d s$/.test(line)) console.log(`  ${line}`);
   return ms;
 }
 

@@ -174,6 +174,8 @@ async function importFromServer(
     return 2;
   }
   const progress = new Progress(io);
+  const started = Date.now();
+  const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
   progress.phase(`reading ${from}`);
   const read = await transfer
     .readFromServer({
@@ -189,10 +191,11 @@ async function importFromServer(
     0,
   );
   progress.phase(
-    `read ${doc.portfolios.length} portfolio(s), ${apps} application(s), ${envs} environment(s), ${doc.people?.length ?? 0} people`,
+    `read ${doc.portfolios.length} portfolio(s), ${apps} application(s), ${envs} environment(s), ${doc.people?.length ?? 0} people in ${seconds(started)}`,
   );
   await database.migrate();
   const dryRun = switches.has('dry-run');
+  const writing = Date.now();
   progress.phase(dryRun ? 'planning (dry run: nothing is written)' : 'writing');
   const report = await transfer
     .importTransferDocument(database, doc, {
@@ -203,6 +206,7 @@ async function importFromServer(
       onProgress: ({ done, total, step }) => progress.step('writing', done, total, step),
     })
     .finally(() => progress.end());
+  progress.phase(`${dryRun ? 'planned' : 'written'} in ${seconds(writing)}`);
   report.skipped.unshift(...read.skipped);
   report.notes.unshift(...read.notes);
   io.out(summary(report));
