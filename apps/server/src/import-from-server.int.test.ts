@@ -127,6 +127,11 @@ describe('featurehub import --from <url of a running FeatureHub> through the bui
         assert.match(run.stderr, /writing \d+\/\d+: application "Shop"/, 'progress, one line per step');
         server = await startRole('party', { env: { DB_URL: database.url }, timeoutMs: 30_000 });
         await server.waitUntilReady(20_000);
+        assert.match(
+          JSON.stringify(sourceStates),
+          /"strategies":\[\{/,
+          'client-evaluated keys carry the strategies compared',
+        );
         assert.deepEqual(await featureStates(server.baseUrl, source.keys), sourceStates);
       });
 
