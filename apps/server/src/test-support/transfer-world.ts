@@ -180,9 +180,10 @@ export async function featureStates(
         ].sort();
         for (const f of names) {
           const h = ctx.feature(f);
-          const raw = h.exists
-            ? (h as unknown as { getFeatureState(): { strategies?: unknown } | undefined }).getFeatureState()
-            : undefined;
+          // The state as received (a context's holder answers its repository's): client-evaluated keys carry strategies.
+          const raw = (
+            h as unknown as { getFeatureState(): { strategies?: unknown } | undefined }
+          ).getFeatureState();
           states[f] = {
             exists: h.exists,
             value: h.value,
