@@ -129,6 +129,19 @@ describe('the transfer file format', () => {
       /^f\.yaml line \d+ column \d+: not valid YAML or JSON/,
     );
     refused(json.replace('"name": "Acme"', '"name": "Acme", "__proto__": {}'), /unknown field "__proto__"/);
+    refused(
+      json.replace('"name": "Acme"', '"name": "Acme", "na\\u006de": "Other"'),
+      /^f\.yaml line 5 column 21: not valid YAML or JSON: map keys must be unique/,
+    );
+    refused(
+      json.replace(
+        `"featurehub": "${TRANSFER_FORMAT}",`,
+        `"featurehub": "${TRANSFER_FORMAT}", "featurehub": "x",`,
+      ),
+      /^f\.yaml line 2 column \d+: not valid YAML or JSON: map keys must be unique/,
+    );
+    // the same key in different objects, and a string value equal to a key, are fine
+    assert.equal(parseTransferDocument(json).organisation.name, 'Acme');
     refused(yaml.replace(`id: ${ids.app}`, 'id: "../../etc"'), /applications\/0\/id/);
     const bomb = `a: &a [x, x, x, x, x, x, x, x, x, x]\n${Array.from(
       { length: 12 },

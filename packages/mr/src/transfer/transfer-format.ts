@@ -315,6 +315,17 @@ export function parseTransferDocument(textIn: string, source = 'file'): Transfer
     } catch {
       data = undefined;
     }
+    if (data !== undefined) {
+      // JSON.parse keeps a repeated key's last value silently; YAML's parser refuses it, and so does this.
+      const offset = repeatedJsonKey(textIn);
+      if (offset !== undefined) {
+        const before = textIn.slice(0, offset).split('\n');
+        throw new TransferFileError(
+          `${source} line ${before.length} column ${before[before.length - 1]!.length + 1}`,
+          'not valid YAML or JSON: map keys must be unique',
+        );
+      }
+    }
   }
   if (data === undefined) data = parseYaml(textIn, source);
   validator ??= new Ajv({ allErrors: false, strict: false }).compile(transferJsonSchema);
@@ -332,6 +343,49 @@ export function parseTransferDocument(textIn: string, source = 'file'): Transfer
   const document = data as TransferDocument;
   checkReferences(document, source);
   return document;
+}
+
+/** Where the first key repeated within one object of valid JSON text starts, if any (one linear pass). */
+function repeatedJsonKey(json: string): number | undefined {
+  const stack: (Set<string> | null)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const c = json.charCodeAt(i);
+    if (c === 0x22) {
+      let j = i + 1;
+      let escaped = false;
+      while (j < json.length) {
+        const d = json.charCodeAt(j);
+        if (d === 0x5c) {
+          escaped = true;
+          j += 2;
+        } else if (d === 0x22) break;
+        else j++;
+      }
+      const keys = stack[stack.length - 1];
+      if (expectKey && keys) {
+        const key = escaped ? (JSON.parse(json.slice(i, j + 1)) as string) : json.slice(i + 1, j);
+        if (keys.has(key)) return i;
+        keys.add(key);
+      }
+      expectKey = false;
+      i = j;
+    } else if (c === 0x7b) {
+      stack.push(new Set());
+      expectKey = true;
+    } else if (c === 0x5b) {
+      stack.push(null);
+      expectKey = false;
+    } else if (c === 0x7d || c === 0x5d) {
+      stack.pop();
+      expectKey = false;
+    } else if (c === 0x2c) {
+      expectKey = (stack[stack.length - 1] ?? null) !== null;
+    } else if (c === 0x3a) {
+      expectKey = false;
+    }
+  }
+  return undefined;
 }
 
 function parseYaml(textIn: string, source: string): unknown {

@@ -11,7 +11,10 @@ import type { TransferDocument, TransferPerson } from './transfer-format.ts';
 
 // Writes a transfer document into the database with the file's ids: a row that is missing is created, a row
 // whose content differs is updated (its version goes up by one), an identical row is left alone, so importing
-// the same file twice changes nothing. Everything runs in one transaction: a failure leaves no trace.
+// the same file twice changes nothing. By default everything runs in one transaction (a failure leaves no trace);
+// per application, each step is its own (a failure leaves the finished steps, never half an application).
+// Each application's rows are read in bulk first and compared in memory; people and groups come with
+// --include-people files (docs/import-export.md).
 
 export interface ImportOptions {
   /** compute and report the changes, then roll them back */
@@ -208,7 +211,7 @@ class Importer {
   private readonly personIds = new Map<string, string>();
   /** rows read ahead for one application, by table and id: a table listed here is not queried row by row */
   private readonly prefetched = new Map<string, Map<string, Record<string, unknown>>>();
-  /** rows to insert at the end of the step, by table, in the order the tables are first used */
+  /** new value rows to insert at the end of the application, by table (written values → strategies → history) */
   private readonly pending = new Map<string, Record<string, unknown>[]>();
 
   constructor(
