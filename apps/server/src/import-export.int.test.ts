@@ -5,8 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type DB, openDatabase, tableNames, transfer } from '@fh/mr';
-import { MrClient } from '@fh/mr/testing';
+import { openDatabase, transfer } from '@fh/mr';
 import {
   createTestDatabase,
   featurehubBin,
@@ -21,213 +20,15 @@ import {
 } from '@fh/test-support';
 import Ajv from 'ajv';
 import axios from 'axios';
-import { type ClientContext, EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
+import { EdgeFeatureHubConfig } from 'featurehub-javascript-node-sdk';
 import { parse, stringify } from 'yaml';
+import { featureStates, type Source, seedSource, snapshot } from './test-support/transfer-world.ts';
 
 // Flags as code through the built `featurehub` command: a party server on SQLite is seeded through the admin API
 // with every kind of object the file carries, exported, and imported into a fresh database (SQLite, and
 // PostgreSQL and MySQL when they are up). The real SDK 1.4.0 with the OLD keys reads the same feature states from both; the
 // file validates against the published JSON Schema; a round trip is byte-identical; importing twice changes no
 // row and no version; an edited file reaches the SDK; bad files exit 2 and write nothing.
-
-FHLog.fhLog.quiet();
-
-function ok<T = any>(res: { status: number; body: unknown }, what: string): T {
-  assert.ok(res.status >= 200 && res.status < 300, `${what}: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as T;
-}
-
-const PREMIUM = {
-  name: 'premium',
-  attributes: [{ conditional: 'EQUALS', fieldName: 'plan', type: 'STRING', values: ['premium'] }],
-};
-
-interface Source {
-  server: RunningRole;
-  database: TestDatabase;
-  envIds: string[];
-  keys: string[];
-  token: string;
-}
-
-async function seedSource(): Promise<Source> {
-  const database = await createTestDatabase('sqlite');
-  const server = await startRole('party', { env: { DB_URL: database.url }, timeoutMs: 30_000 });
-  try {
-    return await seed(server, database);
-  } catch (e) {
-    await server.stop('SIGKILL');
-    await database.drop();
-    throw e;
-  }
-}
-
-async function seed(server: RunningRole, database: TestDatabase): Promise<Source> {
-  await server.waitUntilReady(20_000);
-  const anonymous = new MrClient(server.baseUrl);
-  const init = ok(
-    await anonymous.post('/initialize', {
-      organizationName: 'Source Org',
-      portfolio: 'Retail',
-      name: 'Ada Admin',
-      emailAddress: 'ada@example.com',
-      password: 'password123',
-    }),
-    'initialize',
-  );
-  const admin = anonymous.withToken(init.accessToken);
-  const portfolio = ok<any[]>(await admin.get('/portfolio'), 'portfolios')[0];
-  const app = ok(
-    await admin.post(`/portfolio/${portfolio.id}/application?includeEnvironments=true`, {
-      name: 'Shop',
-      description: 'the shop',
-    }),
-    'application',
-  );
-  const prodId: string = app.environments[0].id;
-  const created = ok<any>(
-    await admin.post(`/application/${app.id}/environment`, { name: 'development', description: 'for us' }),
-    'development',
-  );
-  const dev: string = (Array.isArray(created) ? created : [created]).find(
-    (e: any) => e.name === 'development',
-  ).id;
-  const mobile = ok(
-    await admin.post(`/portfolio/${portfolio.id}/feature-filter`, { name: 'mobile', description: 'apps' }),
-    'filter',
-  ).id;
-  const beta = ok(
-    await admin.post(`/application/${app.id}/strategy`, {
-      name: 'beta testers',
-      attributes: [{ conditional: 'EQUALS', fieldName: 'beta', type: 'BOOLEAN', values: [true] }],
-    }),
-    'application strategy',
-  );
-  for (const [key, valueType, extra] of [
-    ['FLAG', 'BOOLEAN', { featureFilter: [mobile] }],
-    ['COLOUR', 'STRING', { description: 'the colour', link: 'https://example.com/colour' }],
-    ['LIMIT', 'NUMBER', { metaData: '{"team":"checkout"}' }],
-    ['CONFIG', 'JSON', {}],
-  ] as const) {
-    ok(await admin.post(`/application/${app.id}/features`, { key, name: key, valueType, ...extra }), key);
-  }
-  const put = async (env: string, key: string, body: Record<string, unknown>) => {
-    const current = await admin.get(`/features/${env}/feature/${key}`);
-    const merged =
-      current.status === 200
-        ? { ...(current.body as object), locked: false, ...body }
-        : { key, locked: false, ...body };
-    const res =
-      current.status === 200
-        ? await admin.put(`/features/${env}/feature/${key}`, merged)
-        : await admin.post(`/features/${env}/feature/${key}`, merged);
-    ok(res, `${key} in ${env}`);
-  };
-  await put(dev, 'FLAG', { valueBoolean: true });
-  await put(dev, 'FLAG', { valueBoolean: false, locked: true });
-  await put(dev, 'COLOUR', {
-    valueString: 'red',
-    rolloutStrategies: [{ ...PREMIUM, value: 'gold' }],
-    rolloutStrategyInstances: [{ strategyId: beta.id, value: 'silver' }],
-  });
-  await put(dev, 'LIMIT', { valueNumber: 5 });
-  await put(dev, 'CONFIG', { valueJson: '{"a":1}' });
-  await put(prodId, 'FLAG', { valueBoolean: true });
-  await put(prodId, 'COLOUR', { valueString: 'blue' });
-  await put(prodId, 'LIMIT', { valueNumber: 9, retired: true });
-  ok(
-    await admin.post(`/application/${app.id}/feature-groups`, {
-      name: 'Premium',
-      description: 'premium users',
-      environmentId: prodId,
-      features: [{ id: (await featureId(admin, app.id, 'COLOUR')) as string, value: 'platinum' }],
-      strategies: [PREMIUM],
-    }),
-    'feature group',
-  );
-  const sa = ok(
-    await admin.post(`/portfolio/${portfolio.id}/service-account?includePermissions=true`, {
-      name: 'sdk',
-      description: 'the shop',
-      featureFilter: [],
-      permissions: [
-        { environmentId: dev, permissions: ['READ'] },
-        { environmentId: prodId, permissions: ['READ'] },
-      ],
-    }),
-    'service account',
-  );
-  const keys = [dev, prodId].flatMap((env) => [
-    `${env}/${sa.apiKeyClientSide}`,
-    `${env}/${sa.apiKeyServerSide}`,
-  ]);
-  return { server, database, envIds: [dev, prodId], keys, token: init.accessToken };
-}
-
-async function featureId(admin: MrClient, appId: string, key: string): Promise<string> {
-  return ok(await admin.get(`/application/${appId}/features/${key}`), key).id;
-}
-
-/** What the SDK shows for every feature, for a premium beta tester and a plain user, per key. */
-async function featureStates(edgeUrl: string, keys: string[]): Promise<Record<string, unknown>> {
-  const out: Record<string, unknown> = {};
-  const configs: EdgeFeatureHubConfig[] = [];
-  try {
-    for (const key of keys) {
-      for (const [who, attrs] of [
-        ['premium beta', { plan: 'premium', beta: 'true' }],
-        ['plain', { plan: 'basic' }],
-      ] as const) {
-        const config = new EdgeFeatureHubConfig(edgeUrl, key);
-        configs.push(config);
-        let builder = config.newContext();
-        for (const [k, v] of Object.entries(attrs)) builder = builder.attributeValue(k, v);
-        const ctx: ClientContext = await builder.build();
-        await until(`features for ${key}`, () => ctx.repository().readyness === 'Ready', 15_000);
-        const states: Record<string, unknown> = {};
-        for (const f of ['FLAG', 'COLOUR', 'LIMIT', 'CONFIG']) {
-          const h = ctx.feature(f);
-          states[f] = {
-            exists: h.exists,
-            value: h.value,
-            version: h.version,
-            locked: h.locked,
-            type: h.type,
-          };
-        }
-        out[`${key} ${who}`] = states;
-      }
-    }
-  } finally {
-    for (const c of configs) c.close();
-  }
-  return out;
-}
-
-/** Every row's id (or key) and version in every table: what "nothing changed" means. */
-async function snapshot(url: string): Promise<string> {
-  const db = await openDatabase({ url });
-  try {
-    const parts: string[] = [];
-    for (const table of tableNames) {
-      const rows = (await db.db
-        .selectFrom(table as keyof DB)
-        .selectAll()
-        .execute()) as Record<string, unknown>[];
-      const lines = rows
-        .map((r) =>
-          JSON.stringify(
-            Object.entries(r).filter(([k]) => !['when_created', 'when_updated', 'last_seen'].includes(k)),
-          ),
-        )
-        .sort();
-      parts.push(`${table} ${rows.length}\n${lines.join('\n')}`);
-    }
-    return parts.join('\n');
-  } finally {
-    await db.close();
-  }
-}
 
 const targets: { dialect: TestDialect; skip: () => Promise<string | false | undefined> }[] = [
   { dialect: 'sqlite', skip: async () => false },

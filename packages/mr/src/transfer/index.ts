@@ -1,3 +1,9 @@
+export {
+  type ReadFromServerOptions,
+  type ReadFromServerResult,
+  readFromServer,
+  SourceReadError,
+} from './read-from-server.ts';
 export { type ExportOptions, exportTransferDocument } from './transfer-export.ts';
 export {
   formatTransferDocument,
