@@ -146,7 +146,8 @@ describe('featurehub export / import (flags as code) through the built command',
         skip,
       }, async () => {
         const before = await snapshot(database.url);
-        const cases: [string, string, RegExp][] = [
+        // Files refused before the database is touched are shown once (SQLite); the clash on every database.
+        const fileCases: [string, string, RegExp][] = [
           ['broken.yaml', 'featurehub: [unclosed\n', /broken\.yaml line \d+ column \d+: not valid YAML/],
           [
             'unknown.yaml',
@@ -170,6 +171,7 @@ describe('featurehub export / import (flags as code) through the built command',
             /bomb\.yaml/,
           ],
         ];
+        const cases = target.dialect === 'sqlite' ? fileCases : [];
         const doc = parse(exported) as any;
         const app = doc.portfolios.flatMap((p: any) => p.applications)[0];
         // Written first (the application's description), then a feature that takes another feature's key.

@@ -238,70 +238,76 @@ describe('featurehub import --from <url of a running FeatureHub> through the bui
         assert.equal(await snapshot(database.url), before, 'no row and no version changed');
       });
 
-      it('bad sources exit 2 naming what and where, and write nothing', { skip }, async () => {
-        const before = await snapshot(database.url);
-        const closed = createServer();
-        await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-        const closedPort = (closed.address() as AddressInfo).port;
-        await new Promise((r) => closed.close(r));
-        const hostile = await hostileSource();
-        try {
-          const cases: [string, string[], RegExp][] = [
-            [
-              'unreachable',
-              ['--from', `http://127.0.0.1:${closedPort}`, ...login()],
-              new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closedPort}/mr-api/login: ECONNREFUSED`),
-            ],
-            [
-              'unknown host',
-              ['--from', 'http://no-such-host.invalid', ...login()],
-              /cannot reach http:\/\/no-such-host\.invalid/,
-            ],
-            [
-              'wrong token',
-              ['--from', source.server.baseUrl, '--token', 'not-a-token'],
-              /\/mr-api\/person\/self\?includeGroups=true: the source refused the token \(401/,
-            ],
-            [
-              'wrong password',
-              ['--from', source.server.baseUrl, '--email', source.admin.email, '--password', 'wrong'],
-              /\/mr-api\/login: wrong email or password/,
-            ],
-            [
-              'not a superuser',
+      // Reading fails before anything is written, whatever the target: shown once, on SQLite.
+      if (target.dialect === 'sqlite')
+        it('bad sources exit 2 naming what and where, and write nothing', { skip }, async () => {
+          const before = await snapshot(database.url);
+          const closed = createServer();
+          await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+          const closedPort = (closed.address() as AddressInfo).port;
+          await new Promise((r) => closed.close(r));
+          const hostile = await hostileSource();
+          try {
+            const cases: [string, string[], RegExp][] = [
               [
-                '--from',
-                source.server.baseUrl,
-                '--email',
-                source.member.email,
-                '--password',
-                source.member.password,
+                'unreachable',
+                ['--from', `http://127.0.0.1:${closedPort}`, ...login()],
+                new RegExp(`cannot reach http://127\\.0\\.0\\.1:${closedPort}/mr-api/login: ECONNREFUSED`),
               ],
-              /bob@example\.com is not a superuser/,
-            ],
-            [
-              'a hostile answer',
-              ['--from', hostile.url, '--token', 'anything'],
-              /\/mr-api\/portfolio\?includeApplications=true: answer is not a list of portfolios: "\.\.\/\.\.\/etc" is not an id/,
-            ],
-            ['no credentials', ['--from', source.server.baseUrl], /needs --token, or --email and --password/],
-          ];
-          for (const [what, args, message] of cases) {
-            const run = await runRoleToExit('import', { args, env: { DB_URL: database.url } });
-            assert.equal(run.code, 2, `${what}: ${run.stdout}${run.stderr}`);
-            assert.match(run.stderr, message, what);
-            assert.ok(!run.stderr.includes(source.admin.password), `${what}: the password is not printed`);
+              [
+                'unknown host',
+                ['--from', 'http://no-such-host.invalid', ...login()],
+                /cannot reach http:\/\/no-such-host\.invalid/,
+              ],
+              [
+                'wrong token',
+                ['--from', source.server.baseUrl, '--token', 'not-a-token'],
+                /\/mr-api\/person\/self\?includeGroups=true: the source refused the token \(401/,
+              ],
+              [
+                'wrong password',
+                ['--from', source.server.baseUrl, '--email', source.admin.email, '--password', 'wrong'],
+                /\/mr-api\/login: wrong email or password/,
+              ],
+              [
+                'not a superuser',
+                [
+                  '--from',
+                  source.server.baseUrl,
+                  '--email',
+                  source.member.email,
+                  '--password',
+                  source.member.password,
+                ],
+                /bob@example\.com is not a superuser/,
+              ],
+              [
+                'a hostile answer',
+                ['--from', hostile.url, '--token', 'anything'],
+                /\/mr-api\/portfolio\?includeApplications=true: answer is not a list of portfolios: "\.\.\/\.\.\/etc" is not an id/,
+              ],
+              [
+                'no credentials',
+                ['--from', source.server.baseUrl],
+                /needs --token, or --email and --password/,
+              ],
+            ];
+            for (const [what, args, message] of cases) {
+              const run = await runRoleToExit('import', { args, env: { DB_URL: database.url } });
+              assert.equal(run.code, 2, `${what}: ${run.stdout}${run.stderr}`);
+              assert.match(run.stderr, message, what);
+              assert.ok(!run.stderr.includes(source.admin.password), `${what}: the password is not printed`);
+            }
+            assert.deepEqual(
+              hostile.paths.filter((p) => p.includes('..')),
+              [],
+              'a hostile id is never put into a request',
+            );
+          } finally {
+            await new Promise((r) => hostile.server.close(r));
           }
-          assert.deepEqual(
-            hostile.paths.filter((p) => p.includes('..')),
-            [],
-            'a hostile id is never put into a request',
-          );
-        } finally {
-          await new Promise((r) => hostile.server.close(r));
-        }
-        assert.equal(await snapshot(database.url), before, 'nothing was written');
-      });
+          assert.equal(await snapshot(database.url), before, 'nothing was written');
+        });
     });
   }
 
