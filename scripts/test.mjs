@@ -54,7 +54,7 @@ const nodeArgs = [
   '--test',
   '--test-reporter=spec',
   '--test-concurrency=2',
-  '--test-timeout=180000',
+  '--test-timeout=360000',
   ...passThrough,
   ...files.map((f) => relative(root, f)),
 ];

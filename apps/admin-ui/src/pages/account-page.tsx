@@ -5,13 +5,13 @@ import { ErrorBanner, Notice } from '../ui/feedback.tsx';
 import { NewPasswordFields, TextField } from '../ui/forms.tsx';
 import { useAction } from '../ui/hooks.ts';
 import { PageHeader } from '../ui/page-header.tsx';
-import { useSession } from '../ui/session.tsx';
+import { localLoginOffered, useSession } from '../ui/session.tsx';
 
 export function AccountPage() {
   const { api, person, isSuperuser, setup } = useSession();
   // With local login off (`auth.disable-login`) the server refuses password changes: people sign in through
   // single sign-on and change their password there.
-  const localLogin = setup === undefined || setup.providers.length === 0 || setup.providers.includes('local');
+  const localLogin = localLoginOffered(setup);
   const [oldPassword, setOld] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');

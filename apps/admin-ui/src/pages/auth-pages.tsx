@@ -6,7 +6,7 @@ import { ErrorBanner, Loading, Notice } from '../ui/feedback.tsx';
 import { NewPasswordFields, TextField } from '../ui/forms.tsx';
 import { useAction, useLoad } from '../ui/hooks.ts';
 import { Link, navigate, useLocation } from '../ui/router.tsx';
-import { useSession } from '../ui/session.tsx';
+import { localLoginOffered, useSession } from '../ui/session.tsx';
 import { cssColour, ssoFailureMessage } from '../ui/sso-handoff.ts';
 
 function AuthCard({
@@ -225,7 +225,7 @@ export function LoginPage() {
   });
   const emailProblem = email.trim() === '' ? 'Enter your email address.' : undefined;
   const pwProblem = password === '' ? 'Enter your password.' : undefined;
-  const local = setup === undefined || setup.providers.length === 0 || setup.providers.includes('local');
+  const local = localLoginOffered(setup);
   const external = (setup?.providers ?? []).filter((p) => p !== 'local');
   const sso = useAction(async (provider: string) => {
     const r = await api.http.get<{ redirectUrl?: string }>(

@@ -194,6 +194,11 @@ export function useSession(): Session {
   return s;
 }
 
+/** Whether people sign in with a password here (local login is on unless the server lists only SSO providers). */
+export function localLoginOffered(setup: SetupResponse | undefined): boolean {
+  return setup === undefined || setup.providers.length === 0 || setup.providers.includes('local');
+}
+
 export function useApi(): MrApi {
   return useSession().api;
 }

@@ -1,12 +1,9 @@
 // A fake GitHub and a `featurehub party` that signs in through it (oauth2-github at `oauth2.providers.github.url`),
 // both on loopback ports: the MR's own address must be in its settings (GitHub sends browsers back there), so its
 // port is chosen first.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { type RunningRole, startRole } from '@fh/test-support';
+import type { RunningRole } from '@fh/test-support';
 import { FAKE_GITHUB_SECRET, type FakeGithub, startFakeGithub } from './fake-github.ts';
-import { freePort } from './http-browser.ts';
+import { startProviderWorld, stopProviderWorld } from './sso-world.ts';
 
 export interface GithubWorld {
   mr: RunningRole;
@@ -18,30 +15,12 @@ export interface GithubWorld {
 export async function startGithubWorld(
   configure: (gh: FakeGithub, base: string) => { properties?: string[]; env?: Record<string, string> },
 ): Promise<GithubWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'fh-sso-github-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const gh = await startFakeGithub({ redirectUri: `${base}/oauth/auth` });
-  const { properties = [], env = {} } = configure(gh, base);
-  const configFile = join(dir, 'application.properties');
-  writeFileSync(configFile, `${properties.join('\n')}\n`);
-  const mr = await startRole('party', {
-    env: {
-      PORT: String(port),
-      DB_URL: `sqlite:${join(dir, 'fh.db')}`,
-      FEATUREHUB_CONFIG: configFile,
-      ...env,
-    },
-  });
-  await mr.waitUntilReady();
-  return { mr, gh, dir };
+  const w = await startProviderWorld((redirectUri) => startFakeGithub({ redirectUri }), configure);
+  return { mr: w.mr, gh: w.provider, dir: w.dir };
 }
 
 export async function stopGithubWorld(w: GithubWorld | undefined): Promise<void> {
-  if (!w) return;
-  await w.mr.stop();
-  await w.gh.close();
-  rmSync(w.dir, { recursive: true, force: true });
+  await stopProviderWorld(w && { mr: w.mr, provider: w.gh, dir: w.dir });
 }
 
 /** upstream's GitHub keys for this fake GitHub, plus ours pointing at it. */

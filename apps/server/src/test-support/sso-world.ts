@@ -7,21 +7,26 @@ import { type RunningRole, startRole } from '@fh/test-support';
 import { freePort } from './http-browser.ts';
 import { startOidcIdp, type TestOidcIdp } from './oidc-idp.ts';
 
-export interface SsoWorld {
+/** A party server that signs in through a local provider (an OIDC IdP, a fake GitHub), and the provider. */
+export interface ProviderWorld<P> {
   mr: RunningRole;
-  idp: TestOidcIdp;
+  provider: P;
   dir: string;
 }
 
-/** `configure` gives the properties-file lines and environment variables for the MR at `base`. */
-export async function startSsoWorld(
-  configure: (idp: TestOidcIdp, base: string) => { properties?: string[]; env?: Record<string, string> },
-): Promise<SsoWorld> {
+/**
+ * Starts the provider (told where the MR's callback will be) and then the party server with the properties
+ * `configure` gives for it.
+ */
+export async function startProviderWorld<P extends { close(): Promise<void> }>(
+  startProvider: (redirectUri: string) => Promise<P>,
+  configure: (provider: P, base: string) => { properties?: string[]; env?: Record<string, string> },
+): Promise<ProviderWorld<P>> {
   const dir = mkdtempSync(join(tmpdir(), 'fh-sso-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const idp = await startOidcIdp({ redirectUri: `${base}/oauth/auth` });
-  const { properties = [], env = {} } = configure(idp, base);
+  const provider = await startProvider(`${base}/oauth/auth`);
+  const { properties = [], env = {} } = configure(provider, base);
   const configFile = join(dir, 'application.properties');
   writeFileSync(configFile, `${properties.join('\n')}\n`);
   const mr = await startRole('party', {
@@ -33,14 +38,34 @@ export async function startSsoWorld(
     },
   });
   await mr.waitUntilReady();
-  return { mr, idp, dir };
+  return { mr, provider, dir };
+}
+
+export async function stopProviderWorld<P extends { close(): Promise<void> }>(
+  w: ProviderWorld<P> | undefined,
+): Promise<void> {
+  if (!w) return;
+  await w.mr.stop();
+  await w.provider.close();
+  rmSync(w.dir, { recursive: true, force: true });
+}
+
+export interface SsoWorld {
+  mr: RunningRole;
+  idp: TestOidcIdp;
+  dir: string;
+}
+
+/** `configure` gives the properties-file lines and environment variables for the MR at `base`. */
+export async function startSsoWorld(
+  configure: (idp: TestOidcIdp, base: string) => { properties?: string[]; env?: Record<string, string> },
+): Promise<SsoWorld> {
+  const w = await startProviderWorld((redirectUri) => startOidcIdp({ redirectUri }), configure);
+  return { mr: w.mr, idp: w.provider, dir: w.dir };
 }
 
 export async function stopSsoWorld(w: SsoWorld | undefined): Promise<void> {
-  if (!w) return;
-  await w.mr.stop();
-  await w.idp.close();
-  rmSync(w.dir, { recursive: true, force: true });
+  await stopProviderWorld(w && { mr: w.mr, provider: w.idp, dir: w.dir });
 }
 
 /** The generic-provider lines of a properties file for this IdP. */
