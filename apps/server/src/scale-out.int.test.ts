@@ -119,6 +119,14 @@ describe('FeatureHub scaled out over NATS', { skip }, () => {
     const restarted = await world.start('dacha');
     await restarted.waitUntilReady(15_000);
     dachas[0] = restarted;
+    // Ready can be answered before the log line has come through the pipe.
+    await waitFor(
+      () =>
+        logLines(restarted, 'Dacha cache complete, filled from a peer').length +
+          logLines(restarted, 'Dacha cache complete, filled from MR').length >
+        0,
+      'the restarted Dacha to say how it filled its cache',
+    );
     assert.equal(logLines(restarted, 'Dacha cache complete, filled from a peer').length, 1);
     assert.equal(logLines(world.mr, 'full cache requested by a Dacha').length, fullFills, 'MR was not asked');
     // It serves: with the other Dacha gone, Edge's answers come from the restarted one.

@@ -110,6 +110,8 @@ export function ImportExportPage({ appId }: { appId: string }) {
         <Button
           variant="primary"
           busy={download.busy}
+          // The file is named after the application: wait until its name is here.
+          disabled={!app.data}
           onClick={() => void download.run()}
           data-testid="download"
         >
