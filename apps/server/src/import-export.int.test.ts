@@ -22,7 +22,13 @@ import Ajv from 'ajv';
 import axios from 'axios';
 import { EdgeFeatureHubConfig } from 'featurehub-javascript-node-sdk';
 import { parse, stringify } from 'yaml';
-import { featureStates, type Source, seedSource, snapshot } from './test-support/transfer-world.ts';
+import {
+  featureStates,
+  generatedSource,
+  type Source,
+  seedSource,
+  snapshot,
+} from './test-support/transfer-world.ts';
 
 // Flags as code through the built `featurehub` command: a party server on SQLite is seeded through the admin API
 // with every kind of object the file carries, exported, and imported into a fresh database (SQLite, and
@@ -313,60 +319,11 @@ describe('an import killed half-way leaves nothing, and a re-run completes', () 
     const database = await createTestDatabase('sqlite');
     try {
       const envCount = 40;
-      const apps = Array.from({ length: 10 }, (_, a) => {
-        const features = Array.from({ length: 10 }, (_, f) => ({
-          id: randomUUID(),
-          key: `F_${f}`,
-          name: `F ${f}`,
-          alias: null,
-          valueType: 'STRING' as const,
-          description: null,
-          link: null,
-          metadata: null,
-          secret: false,
-          featureFilters: [],
-        }));
-        return {
-          id: randomUUID(),
-          name: `app-${String(a).padStart(2, '0')}`,
-          description: null,
-          strategies: [],
-          features,
-          environments: Array.from({ length: envCount }, (_, e) => ({
-            id: randomUUID(),
-            name: `env-${String(e).padStart(2, '0')}`,
-            description: null,
-            priorEnvironment: null,
-            production: false,
-            info: {},
-            managementInfo: {},
-            values: features.map((f) => ({
-              id: randomUUID(),
-              feature: f.key,
-              version: 1,
-              value: `v-${e}`,
-              locked: false,
-              retired: false,
-              strategies: [],
-              applicationStrategies: [],
-            })),
-            featureGroups: [],
-          })),
-        };
-      });
-      const doc: transfer.TransferDocument = {
-        featurehub: transfer.TRANSFER_FORMAT,
-        organisation: { id: randomUUID(), name: 'Kill Org' },
-        portfolios: [
-          {
-            id: randomUUID(),
-            name: 'P',
-            description: null,
-            featureFilters: [],
-            serviceAccounts: [],
-            applications: apps,
-          },
-        ],
+      // Without people and groups: the export compared below is made without --include-people.
+      const { people: _people, ...generated } = generatedSource(10, envCount, 10);
+      const doc = {
+        ...generated,
+        organisation: { id: generated.organisation.id, name: generated.organisation.name },
       };
       const file = join(dir, 'big.yaml');
       const text = transfer.formatTransferDocument(doc, 'yaml');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import { type Database, type DB, openDatabase, tableNames, transfer } from '@fh/mr';
+import { type Database, openDatabase, transfer } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import {
   createTestDatabase,
@@ -11,6 +11,7 @@ import {
   type TestDatabase,
   type TestDialect,
 } from '@fh/test-support';
+import { snapshotOf as snapshot } from './test-support/transfer-world.ts';
 
 // People, admin service accounts and groups in a transfer file (issue 15), on SQLite, PostgreSQL and MySQL: they
 // are imported with their members and roles; a re-import changes no row and no version; the file's superusers
@@ -156,25 +157,6 @@ function sample(): transfer.TransferDocument {
       },
     ],
   };
-}
-
-async function snapshot(database: Database): Promise<string> {
-  const parts: string[] = [];
-  for (const table of tableNames) {
-    const rows = (await database.db
-      .selectFrom(table as keyof DB)
-      .selectAll()
-      .execute()) as Record<string, unknown>[];
-    const lines = rows
-      .map((r) =>
-        JSON.stringify(
-          Object.entries(r).filter(([k]) => !['when_created', 'when_updated', 'last_seen'].includes(k)),
-        ),
-      )
-      .sort();
-    parts.push(`${table} ${rows.length}\n${lines.join('\n')}`);
-  }
-  return parts.join('\n');
 }
 
 const changes = (report: transfer.ImportReport) =>

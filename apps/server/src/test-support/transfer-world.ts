@@ -4,7 +4,7 @@
 // (`featurehub import --from <url>`).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { type DB, openDatabase, tableNames, transfer } from '@fh/mr';
+import { type Database, type DB, openDatabase, tableNames, transfer } from '@fh/mr';
 import { MrClient } from '@fh/mr/testing';
 import { createTestDatabase, type RunningRole, startRole, type TestDatabase, until } from '@fh/test-support';
 import { type ClientContext, EdgeFeatureHubConfig, FHLog } from 'featurehub-javascript-node-sdk';
@@ -202,31 +202,36 @@ export async function featureStates(
   return out;
 }
 
-/** Every row's id (or key) and version in every table: what "nothing changed" means. */
+/** Every row (less its timestamps) of every table: what "nothing changed" means. */
+export async function snapshotOf(database: Database): Promise<string> {
+  const parts: string[] = [];
+  for (const table of tableNames) {
+    const rows = (await database.db
+      .selectFrom(table as keyof DB)
+      .selectAll()
+      .execute()) as Record<string, unknown>[];
+    const lines = rows
+      .map((r) =>
+        JSON.stringify(
+          Object.entries(r).filter(([k]) => !['when_created', 'when_updated', 'last_seen'].includes(k)),
+        ),
+      )
+      .sort();
+    parts.push(`${table} ${rows.length}\n${lines.join('\n')}`);
+  }
+  return parts.join('\n');
+}
+
+/** {@link snapshotOf} the database at `url`. */
 export async function snapshot(url: string): Promise<string> {
   const db = await openDatabase({ url });
   try {
-    const parts: string[] = [];
-    for (const table of tableNames) {
-      const rows = (await db.db
-        .selectFrom(table as keyof DB)
-        .selectAll()
-        .execute()) as Record<string, unknown>[];
-      const lines = rows
-        .map((r) =>
-          JSON.stringify(
-            Object.entries(r).filter(([k]) => !['when_created', 'when_updated', 'last_seen'].includes(k)),
-          ),
-        )
-        .sort();
-      parts.push(`${table} ${rows.length}\n${lines.join('\n')}`);
-    }
-    return parts.join('\n');
+    return await snapshotOf(db);
   } finally {
     await db.close();
   }
 }
-/** Sets a feature value through the admin API (created, or updated from its current version). */
+
 export async function setValue(
   admin: MrClient,
   env: string,
